@@ -1,0 +1,34 @@
+import { z } from 'zod';
+
+export const AuditEventSchema = z.object({
+  seq: z.number().int(),
+  id: z.string(),
+  occurredAt: z.string(),
+  action: z.string(),
+  outcome: z.enum(['success', 'failure', 'denied']),
+  actorUserId: z.string().nullable(),
+  actorLabel: z.string().nullable(),
+  targetType: z.string().nullable(),
+  targetId: z.string().nullable(),
+  unitId: z.string().nullable(),
+  ip: z.string().nullable(),
+  userAgent: z.string().nullable(),
+  requestId: z.string().nullable(),
+  reason: z.string().nullable(),
+  before: z.unknown().nullable(),
+  after: z.unknown().nullable(),
+  details: z.unknown().nullable(),
+});
+export type AuditEvent = z.infer<typeof AuditEventSchema>;
+
+export const AuditQuerySchema = z.object({
+  action: z.string().max(100).optional(),
+  outcome: z.enum(['success', 'failure', 'denied']).optional(),
+  actor: z.string().max(200).optional(),
+  targetId: z.string().optional(),
+  unitId: z.string().optional(),
+  from: z.string().optional(),
+  to: z.string().optional(),
+  page: z.coerce.number().int().min(1).default(1),
+  pageSize: z.coerce.number().int().min(1).max(500).default(50),
+});

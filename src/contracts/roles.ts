@@ -1,0 +1,48 @@
+import { z } from 'zod';
+
+/** Platform roles (ARCHITECTURE.md "Users and scope"). Each grant is a role at an org unit, covering its subtree. */
+export const ROLES = [
+  'admin',
+  'subcommittee',
+  'police',
+  'soc_analyst',
+  'unit_manager',
+  'system_owner',
+  'operator',
+  'auditor',
+  'official',
+] as const;
+export const RoleSchema = z.enum(ROLES);
+export type Role = z.infer<typeof RoleSchema>;
+
+/**
+ * Permissions by module. A role holds a set of permissions; a permission is exercised within the subtree of
+ * the unit where the role was granted. Anything not listed is denied.
+ */
+export const PERMISSIONS = [
+  'org_unit.read',
+  'org_unit.write',
+  'person.read',
+  'person.write',
+  'person.read_citizen_id', // see the masked CCCD; matching never needs the clear value
+  'user.read',
+  'user.write',
+  'role_grant.write',
+  'session.revoke_any',
+  'audit.read',
+  'dashboard.read',
+] as const;
+export const PermissionSchema = z.enum(PERMISSIONS);
+export type Permission = z.infer<typeof PermissionSchema>;
+
+export const ROLE_PERMISSIONS: Record<Role, readonly Permission[]> = {
+  admin: PERMISSIONS,
+  subcommittee: ['org_unit.read', 'person.read', 'user.read', 'audit.read', 'dashboard.read'],
+  police: ['org_unit.read', 'person.read', 'person.read_citizen_id', 'user.read', 'audit.read', 'dashboard.read'],
+  soc_analyst: ['org_unit.read', 'person.read', 'dashboard.read'],
+  unit_manager: ['org_unit.read', 'org_unit.write', 'person.read', 'person.write', 'person.read_citizen_id', 'user.read', 'dashboard.read'],
+  system_owner: ['org_unit.read', 'person.read', 'dashboard.read'],
+  operator: ['org_unit.read', 'person.read', 'dashboard.read'],
+  auditor: ['org_unit.read', 'person.read', 'user.read', 'audit.read', 'dashboard.read'],
+  official: ['dashboard.read'],
+};

@@ -1,0 +1,65 @@
+import { type Permission, ROLE_PERMISSIONS, type Role } from '../../contracts/roles.js';
+import { ForbiddenError } from './errors.js';
+
+/** A role grant as the policies see it: the unit's materialised path, so subtree checks are prefix tests. */
+export interface ActorGrant {
+  id: string;
+  role: Role;
+  unitId: string;
+  unitPath: string;
+  unitName: string;
+}
+
+/** Who is acting, resolved once per request from the session. */
+export interface Actor {
+  userId: string;
+  username: string;
+  sessionId: string;
+  unitId: string;
+  grants: ActorGrant[];
+  ip: string | null;
+  userAgent: string | null;
+  requestId: string;
+}
+
+/** Request facts that audit entries carry even without a logged-in actor (failed logins). */
+export interface RequestMeta {
+  ip: string | null;
+  userAgent: string | null;
+  requestId: string;
+}
+
+/** Whether the actor holds `permission` anywhere (for menus and coarse checks). */
+export function hasPermission(actor: Actor, permission: Permission): boolean {
+  return actor.grants.some((g) => ROLE_PERMISSIONS[g.role].includes(permission));
+}
+
+/** Whether the actor holds `permission` over the unit with this path (its own unit or an ancestor's grant). */
+export function can(actor: Actor, permission: Permission, unitPath: string): boolean {
+  return actor.grants.some((g) => unitPath.startsWith(g.unitPath) && ROLE_PERMISSIONS[g.role].includes(permission));
+}
+
+/**
+ * The unit subtrees (as path prefixes) in which the actor holds `permission`, minimal: a path nested in
+ * another is dropped. Empty means nothing is visible. Queries filter with `path LIKE prefix || '%'`.
+ */
+export function scopeOf(actor: Actor, permission: Permission): string[] {
+  const paths = actor.grants
+    .filter((g) => ROLE_PERMISSIONS[g.role].includes(permission))
+    .map((g) => g.unitPath)
+    .sort((a, b) => a.length - b.length);
+  const out: string[] = [];
+  for (const p of paths) if (!out.some((q) => p.startsWith(q))) out.push(p);
+  return out;
+}
+
+/** Throw a ForbiddenError (the error handler audits it) unless `can` holds. */
+export function assertCan(actor: Actor, permission: Permission, unitPath: string, target?: { type: string; id: string }): void {
+  if (!can(actor, permission, unitPath)) {
+    throw new ForbiddenError('auth.forbidden', 'Bạn không có quyền thực hiện thao tác này.', { permission, target });
+  }
+}
+
+export function permissionsOf(actor: Pick<Actor, 'grants'>): Permission[] {
+  return [...new Set(actor.grants.flatMap((g) => ROLE_PERMISSIONS[g.role]))];
+}

@@ -1,0 +1,99 @@
+import { z } from 'zod';
+
+/**
+ * The whole runtime configuration, parsed once from `KHIEN_*` environment variables.
+ * Every problem is listed at once; nothing falls back silently to a secret.
+ * This is the only module that reads `process.env`.
+ */
+const boolish = z
+  .enum(['true', 'false', '1', '0', 'yes', 'no'])
+  .transform((v) => v === 'true' || v === '1' || v === 'yes');
+
+const ConfigSchema = z.object({
+  KHIEN_DATABASE_URL: z
+    .string()
+    .default('sqlite:./data/khien.db')
+    .refine((v) => v.startsWith('sqlite:') || v.startsWith('postgres://') || v.startsWith('postgresql://'), {
+      message: 'must start with sqlite: or postgres://',
+    }),
+  KHIEN_HOST: z.string().default('127.0.0.1'),
+  KHIEN_PORT: z.coerce.number().int().min(0).max(65535).default(8080),
+  KHIEN_PUBLIC_URL: z.url().optional(),
+  KHIEN_DATA_DIR: z.string().default('./data'),
+  KHIEN_LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
+  /** 32+ byte secret (hex or base64) for keyed hashes and encryption of MFA secrets. When unset, a random key is generated once into the data directory. */
+  KHIEN_SECRET_KEY: z.string().min(32).optional(),
+  KHIEN_SESSION_IDLE_MINUTES: z.coerce.number().int().min(1).max(24 * 60).default(30),
+  KHIEN_SESSION_ABSOLUTE_HOURS: z.coerce.number().int().min(1).max(72).default(12),
+  KHIEN_LOGIN_MAX_PER_MINUTE_PER_IP: z.coerce.number().int().min(1).default(30),
+  KHIEN_TRUST_PROXY: boolish.default(false),
+  KHIEN_WEB_DIR: z.string().default('./dist/web'),
+  KHIEN_CORPUS_DIR: z.string().default('../shared/data'),
+  KHIEN_NATS_URL: z.string().optional(),
+});
+
+export type Config = {
+  databaseUrl: string;
+  host: string;
+  port: number;
+  publicUrl: string;
+  dataDir: string;
+  logLevel: z.infer<typeof ConfigSchema>['KHIEN_LOG_LEVEL'];
+  secretKey: string | undefined;
+  sessionIdleMinutes: number;
+  sessionAbsoluteHours: number;
+  loginMaxPerMinutePerIp: number;
+  trustProxy: boolean;
+  webDir: string;
+  corpusDir: string;
+  natsUrl: string | undefined;
+};
+
+export class ConfigError extends Error {
+  constructor(public readonly problems: string[]) {
+    super(`Cấu hình không hợp lệ / invalid configuration:\n${problems.map((p) => `  - ${p}`).join('\n')}`);
+    this.name = 'ConfigError';
+  }
+}
+
+/** Parse configuration from an environment map (defaults to `process.env`); overrides win (tests). */
+export function loadConfig(env: NodeJS.ProcessEnv = process.env, overrides: Partial<Config> = {}): Config {
+  const parsed = ConfigSchema.safeParse(
+    Object.fromEntries(Object.entries(env).filter(([k]) => k.startsWith('KHIEN_'))),
+  );
+  if (!parsed.success) {
+    throw new ConfigError(parsed.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`));
+  }
+  const e = parsed.data;
+  const port = overrides.port ?? e.KHIEN_PORT;
+  return {
+    databaseUrl: e.KHIEN_DATABASE_URL,
+    host: e.KHIEN_HOST,
+    port,
+    publicUrl: e.KHIEN_PUBLIC_URL ?? `http://localhost:${port}`,
+    dataDir: e.KHIEN_DATA_DIR,
+    logLevel: e.KHIEN_LOG_LEVEL,
+    secretKey: e.KHIEN_SECRET_KEY,
+    sessionIdleMinutes: e.KHIEN_SESSION_IDLE_MINUTES,
+    sessionAbsoluteHours: e.KHIEN_SESSION_ABSOLUTE_HOURS,
+    loginMaxPerMinutePerIp: e.KHIEN_LOGIN_MAX_PER_MINUTE_PER_IP,
+    trustProxy: e.KHIEN_TRUST_PROXY,
+    webDir: e.KHIEN_WEB_DIR,
+    corpusDir: e.KHIEN_CORPUS_DIR,
+    natsUrl: e.KHIEN_NATS_URL,
+    ...overrides,
+  };
+}
+
+/** True when running under CI (`CI=true`): missing corpora and services then fail instead of skipping. */
+export function isCi(env: NodeJS.ProcessEnv = process.env): boolean {
+  return env.CI === 'true' || env.CI === '1';
+}
+
+/** Test-only knobs, read here so that process.env stays in one file. */
+export function testEnv(env: NodeJS.ProcessEnv = process.env): { db: 'sqlite' | 'postgres'; postgresUrl: string } {
+  return {
+    db: env.KHIEN_TEST_DB === 'postgres' ? 'postgres' : 'sqlite',
+    postgresUrl: env.KHIEN_TEST_POSTGRES_URL ?? 'postgres://postgres@127.0.0.1:5432/postgres',
+  };
+}

@@ -1,0 +1,63 @@
+import { randomBytes } from 'node:crypto';
+
+/**
+ * Portable column conventions, chosen once for SQLite and PostgreSQL alike:
+ * - ids: application-made UUIDv7 text (time-ordered, so B-tree inserts stay local);
+ * - instants: ISO-8601 UTC text with milliseconds (`2026-11-25T19:17:41.123Z`), which sorts as text;
+ * - calendar dates: `YYYY-MM-DD` text;
+ * - booleans: integer 0/1;
+ * - JSON documents: text.
+ * No database enums and no dialect defaults: values come from the application.
+ */
+
+let lastMs = 0;
+let seq = 0;
+
+/** A UUIDv7 (RFC 9562 §5.7) with a 12-bit counter in rand_a so ids made in one millisecond stay ordered. */
+export function newId(now: number = Date.now()): string {
+  if (now <= lastMs) {
+    seq = (seq + 1) & 0xfff;
+    if (seq === 0) lastMs += 1; // counter wrapped: borrow the next millisecond
+    now = lastMs;
+  } else {
+    lastMs = now;
+    seq = randomBytes(2).readUInt16BE(0) & 0x7ff; // random start, leaves headroom for the counter
+  }
+  const bytes = randomBytes(16);
+  bytes.writeUIntBE(now, 0, 6);
+  bytes[6] = 0x70 | (seq >> 8);
+  bytes[7] = seq & 0xff;
+  bytes[8] = 0x80 | (bytes[8]! & 0x3f);
+  const hex = bytes.toString('hex');
+  return `${hex.slice(0, 8)}-${hex.slice(8, 12)}-${hex.slice(12, 16)}-${hex.slice(16, 20)}-${hex.slice(20)}`;
+}
+
+/** The current instant in the stored form. */
+export function nowIso(clock: () => number = Date.now): string {
+  return new Date(clock()).toISOString();
+}
+
+export function toBool(v: number | boolean | null | undefined): boolean {
+  return v === 1 || v === true;
+}
+
+export function fromBool(v: boolean): 0 | 1 {
+  return v ? 1 : 0;
+}
+
+export function toJson(value: unknown): string | null {
+  return value === undefined || value === null ? null : JSON.stringify(value);
+}
+
+export function fromJson<T>(text: string | null | undefined): T | null {
+  return text ? (JSON.parse(text) as T) : null;
+}
+
+const DATE_RE = /^\d{4}-\d{2}-\d{2}$/;
+
+/** Validates a calendar date `YYYY-MM-DD` (real day of a real month). */
+export function isIsoDate(v: string): boolean {
+  if (!DATE_RE.test(v)) return false;
+  const d = new Date(`${v}T00:00:00Z`);
+  return !Number.isNaN(d.getTime()) && d.toISOString().slice(0, 10) === v;
+}

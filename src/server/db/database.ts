@@ -1,0 +1,65 @@
+import { mkdirSync } from 'node:fs';
+import { dirname, resolve } from 'node:path';
+import SQLite from 'better-sqlite3';
+import { Kysely, PostgresDialect, SqliteDialect, type Transaction } from 'kysely';
+import pg from 'pg';
+import type { AuditTables } from '../modules/audit/audit.table.js';
+import type { AuthTables } from '../modules/auth/auth.table.js';
+import type { OrgTables } from '../modules/org/org.table.js';
+
+/** The whole schema, composed from each module's table file. */
+export interface Database extends OrgTables, AuthTables, AuditTables {}
+
+export type Db = Kysely<Database>;
+export type Tx = Transaction<Database>;
+export type DialectName = 'sqlite' | 'postgres';
+
+export interface DatabaseHandle {
+  db: Db;
+  dialect: DialectName;
+  /** The database URL it was opened with (for logs; passwords are masked). */
+  label: string;
+  close(): Promise<void>;
+}
+
+// PostgreSQL returns BIGINT/NUMERIC as strings by default; our integers fit in a JS number.
+pg.types.setTypeParser(20, (v) => Number.parseInt(v, 10));
+
+/** Open a database from a `sqlite:<path>` or `postgres://…` URL. */
+export function openDatabase(url: string, options: { schema?: string } = {}): DatabaseHandle {
+  if (url.startsWith('sqlite:')) {
+    const file = url.slice('sqlite:'.length);
+    if (file !== ':memory:') mkdirSync(dirname(resolve(file)), { recursive: true });
+    const sqlite = new SQLite(file === ':memory:' ? ':memory:' : file);
+    sqlite.pragma('journal_mode = WAL');
+    sqlite.pragma('synchronous = NORMAL'); // with WAL: durable at checkpoint, consistent always
+    sqlite.pragma('foreign_keys = ON');
+    sqlite.pragma('busy_timeout = 5000');
+    const db = new Kysely<Database>({ dialect: new SqliteDialect({ database: sqlite }) });
+    return { db, dialect: 'sqlite', label: url, close: () => db.destroy() };
+  }
+  const pool = new pg.Pool({
+    connectionString: url,
+    max: 10,
+    ...(options.schema ? { options: `-c search_path=${options.schema}` } : {}),
+  });
+  const db = new Kysely<Database>({ dialect: new PostgresDialect({ pool }) });
+  return { db, dialect: 'postgres', label: url.replace(/:[^:@/]+@/, ':***@'), close: () => db.destroy() };
+}
+
+/** Choose a value by dialect, explicitly: the one place dialect differences are allowed to branch. */
+export function onDialect<T>(dialect: DialectName, choices: { sqlite: T; postgres: T }): T {
+  return choices[dialect];
+}
+
+/** True when an error is a unique-constraint violation on either database. */
+export function isUniqueViolation(err: unknown): boolean {
+  const e = err as { code?: string; message?: string };
+  return e?.code === '23505' || e?.code === 'SQLITE_CONSTRAINT_UNIQUE' || e?.code === 'SQLITE_CONSTRAINT_PRIMARYKEY';
+}
+
+/** True when an error is a foreign-key violation on either database. */
+export function isForeignKeyViolation(err: unknown): boolean {
+  const e = err as { code?: string };
+  return e?.code === '23503' || e?.code === 'SQLITE_CONSTRAINT_FOREIGNKEY';
+}

@@ -1,0 +1,42 @@
+import { type Kysely, type Migration, type MigrationProvider, Migrator } from 'kysely';
+import type { DialectName } from './database.js';
+import * as m202511251900 from './migrations/202511251900_create_foundation.js';
+
+/** A frozen migration: receives the dialect explicitly instead of sniffing the driver. */
+export interface KhienMigration {
+  up(db: Kysely<unknown>, dialect: DialectName): Promise<void>;
+  down?(db: Kysely<unknown>, dialect: DialectName): Promise<void>;
+}
+
+/** All migrations in order. A migration file, once released, is never edited: add a new one. */
+const MIGRATIONS: Record<string, KhienMigration> = {
+  '202511251900_create_foundation': m202511251900,
+};
+
+class StaticProvider implements MigrationProvider {
+  constructor(private readonly dialect: DialectName) {}
+  async getMigrations(): Promise<Record<string, Migration>> {
+    return Object.fromEntries(
+      Object.entries(MIGRATIONS).map(([name, m]) => [
+        name,
+        {
+          up: (db: Kysely<unknown>) => m.up(db, this.dialect),
+          ...(m.down ? { down: (db: Kysely<unknown>) => m.down!(db, this.dialect) } : {}),
+        },
+      ]),
+    );
+  }
+}
+
+/** Run every pending migration; throws with the failing migration's name. Returns the names applied. */
+export async function migrateToLatest(db: Kysely<any>, dialect: DialectName): Promise<string[]> {
+  const migrator = new Migrator({ db, provider: new StaticProvider(dialect) });
+  const { error, results } = await migrator.migrateToLatest();
+  const failed = results?.find((r) => r.status === 'Error');
+  if (error) {
+    throw new Error(`migration ${failed?.migrationName ?? '(unknown)'} failed: ${(error as Error).message}`, {
+      cause: error,
+    });
+  }
+  return (results ?? []).filter((r) => r.status === 'Success').map((r) => r.migrationName);
+}

@@ -1,0 +1,52 @@
+import { readFileSync, writeFileSync } from 'node:fs';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { createTestContext, type TestContext } from '../../../test/support/context.js';
+
+/**
+ * Migrating from empty must give the checked-in schema, on both databases: the same tables, columns and
+ * nullability everywhere, and the same column types per dialect as recorded. After adding a migration,
+ * regenerate with KHIEN_UPDATE_SCHEMA_SNAPSHOT=1 on both databases and review the diff.
+ */
+const SNAPSHOT = new URL('./schema.snapshot.json', import.meta.url);
+
+interface Snapshot {
+  tables: Record<string, Record<string, { nullable: boolean; type: { sqlite?: string; postgres?: string } }>>;
+}
+
+let ctx: TestContext;
+beforeAll(async () => {
+  ctx = await createTestContext();
+});
+afterAll(async () => ctx?.close());
+
+describe('schema', () => {
+  it('matches the checked-in snapshot after migrating from empty', async () => {
+    const tables = (await ctx.db.introspection.getTables()).filter((t) => !t.name.startsWith('kysely_'));
+    const actual: Snapshot['tables'] = {};
+    for (const t of tables.sort((a, b) => a.name.localeCompare(b.name))) {
+      actual[t.name] = {};
+      for (const c of [...t.columns].sort((a, b) => a.name.localeCompare(b.name))) {
+        actual[t.name]![c.name] = { nullable: c.isNullable, type: { [ctx.dialect]: c.dataType.toLowerCase() } };
+      }
+    }
+    const snapshot: Snapshot = JSON.parse(readFileSync(SNAPSHOT, 'utf8'));
+    if (process.env.KHIEN_UPDATE_SCHEMA_SNAPSHOT === '1') {
+      for (const [table, cols] of Object.entries(actual)) {
+        snapshot.tables[table] ??= {};
+        for (const [name, col] of Object.entries(cols)) {
+          const prev = snapshot.tables[table]![name];
+          snapshot.tables[table]![name] = { nullable: col.nullable, type: { ...prev?.type, ...col.type } };
+        }
+      }
+      writeFileSync(SNAPSHOT, `${JSON.stringify(snapshot, null, 2)}\n`);
+    }
+    const neutral = (s: Snapshot['tables']) =>
+      Object.fromEntries(Object.entries(s).map(([t, cols]) => [t, Object.fromEntries(Object.entries(cols).map(([c, v]) => [c, v.nullable]))]));
+    expect(neutral(actual)).toEqual(neutral(snapshot.tables));
+    const typed = (s: Snapshot['tables']) =>
+      Object.fromEntries(
+        Object.entries(s).map(([t, cols]) => [t, Object.fromEntries(Object.entries(cols).map(([c, v]) => [c, v.type[ctx.dialect] ?? null]))]),
+      );
+    expect(typed(actual)).toEqual(typed(snapshot.tables));
+  });
+});
