@@ -20,7 +20,7 @@ const pgUrl = process.env.KHIEN_TEST_POSTGRES_URL ?? 'postgres://postgres@127.0.
 const ci = process.env.CI === 'true' || process.env.CI === '1';
 const wantPg = process.env.KHIEN_TEST_DB !== 'sqlite' && (ci || (await postgresAvailable(pgUrl)));
 
-const dbTests = ['src/server/modules/**/*.test.ts', 'src/server/db/**/*.test.ts', 'test/integration/**/*.test.ts'];
+const dbTests = ['src/server/*.test.ts', 'src/server/modules/**/*.test.ts', 'src/server/db/**/*.test.ts', 'test/integration/**/*.test.ts'];
 
 export default defineConfig({
   test: {
