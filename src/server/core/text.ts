@@ -1,13 +1,18 @@
 /**
- * Vietnamese text folding for search and matching: NFD, combining marks (tones and vowel hats) removed,
- * đ/Đ → d, lower case, whitespace collapsed. "Nguyễn Văn An" → "nguyen van an"; "Thuỷ" and "Thủy" fold alike.
+ * Fold Vietnamese text for search: lower case, decompose (NFD), drop combining marks, đ→d, collapse spaces.
+ * "Nguyễn Văn An" and "nguyen van an" fold to the same string, so a user can search without diacritics.
  */
-export function foldVietnamese(text: string): string {
-  return text
+export function foldText(value: string): string {
+  return value
     .normalize('NFD')
-    .replace(/\p{M}+/gu, '')
+    .replace(/\p{M}/gu, '')
     .replace(/[đĐ]/g, 'd')
     .toLowerCase()
     .replace(/\s+/g, ' ')
     .trim();
+}
+
+/** Escape `%`, `_` and `\` for a LIKE pattern used with `escape '\'`. */
+export function escapeLike(value: string): string {
+  return value.replace(/[\\%_]/g, (c) => `\\${c}`);
 }

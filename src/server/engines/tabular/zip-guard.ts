@@ -1,0 +1,93 @@
+/**
+ * A small, pure reader of a ZIP central directory (APPNOTE.TXT §4.3.12–4.3.16). It reads only the directory,
+ * never inflates anything, so the declared uncompressed sizes of an XLSX can be checked before a parser
+ * expands them: a zip bomb (a few KB that inflate to GBs) is refused up front.
+ */
+
+export interface ZipEntryInfo {
+  name: string;
+  compressedSize: number;
+  uncompressedSize: number;
+}
+
+export class ZipGuardError extends Error {
+  constructor(
+    readonly reason: 'not_zip' | 'zip64' | 'too_many_entries' | 'too_large' | 'ratio' | 'corrupt',
+    message: string,
+  ) {
+    super(message);
+    this.name = 'ZipGuardError';
+  }
+}
+
+export interface ZipLimits {
+  maxEntries: number;
+  maxTotalUncompressed: number;
+  /** Largest allowed uncompressed/compressed ratio of one entry (XML compresses ~10–30×; bombs ~1000×). */
+  maxRatio: number;
+}
+
+export const DEFAULT_ZIP_LIMITS: ZipLimits = { maxEntries: 2000, maxTotalUncompressed: 200 * 1024 * 1024, maxRatio: 200 };
+
+const EOCD_SIG = 0x06054b50;
+const CDH_SIG = 0x02014b50;
+
+/** True when the buffer starts with a local file header (`PK\x03\x04`). */
+export function looksLikeZip(buf: Uint8Array): boolean {
+  return buf.length >= 4 && buf[0] === 0x50 && buf[1] === 0x4b && buf[2] === 0x03 && buf[3] === 0x04;
+}
+
+/** List the entries of the central directory. Throws ZipGuardError on a malformed or ZIP64 archive. */
+export function readZipDirectory(input: Uint8Array): ZipEntryInfo[] {
+  const buf = Buffer.from(input.buffer, input.byteOffset, input.byteLength);
+  if (!looksLikeZip(buf) || buf.length < 22) throw new ZipGuardError('not_zip', 'not a ZIP archive');
+  // The end-of-central-directory record is in the last 22 + 65535 (max comment) bytes.
+  let eocd = -1;
+  for (let i = buf.length - 22; i >= Math.max(0, buf.length - 22 - 0xffff); i--) {
+    if (buf.readUInt32LE(i) === EOCD_SIG) {
+      eocd = i;
+      break;
+    }
+  }
+  if (eocd < 0) throw new ZipGuardError('corrupt', 'end of central directory not found');
+  const count = buf.readUInt16LE(eocd + 10);
+  const cdSize = buf.readUInt32LE(eocd + 12);
+  const cdOffset = buf.readUInt32LE(eocd + 16);
+  if (count === 0xffff || cdSize === 0xffffffff || cdOffset === 0xffffffff) {
+    throw new ZipGuardError('zip64', 'ZIP64 archives are not accepted');
+  }
+  if (cdOffset + cdSize > buf.length) throw new ZipGuardError('corrupt', 'central directory outside the file');
+  const entries: ZipEntryInfo[] = [];
+  let p = cdOffset;
+  for (let n = 0; n < count; n++) {
+    if (p + 46 > buf.length || buf.readUInt32LE(p) !== CDH_SIG) throw new ZipGuardError('corrupt', 'bad central directory header');
+    const compressedSize = buf.readUInt32LE(p + 20);
+    const uncompressedSize = buf.readUInt32LE(p + 24);
+    const nameLen = buf.readUInt16LE(p + 28);
+    const extraLen = buf.readUInt16LE(p + 30);
+    const commentLen = buf.readUInt16LE(p + 32);
+    if (compressedSize === 0xffffffff || uncompressedSize === 0xffffffff) throw new ZipGuardError('zip64', 'ZIP64 entries are not accepted');
+    const name = buf.toString('utf8', p + 46, p + 46 + nameLen);
+    entries.push({ name, compressedSize, uncompressedSize });
+    p += 46 + nameLen + extraLen + commentLen;
+  }
+  return entries;
+}
+
+/**
+ * Refuse an archive whose declared expansion exceeds the limits. Only declared sizes are checked: an archive
+ * that lies about them is still bounded by the upload limit and the row limit applied after parsing.
+ */
+export function assertZipWithinLimits(buf: Uint8Array, limits: ZipLimits = DEFAULT_ZIP_LIMITS): ZipEntryInfo[] {
+  const entries = readZipDirectory(buf);
+  if (entries.length > limits.maxEntries) throw new ZipGuardError('too_many_entries', `${entries.length} entries`);
+  let total = 0;
+  for (const e of entries) {
+    total += e.uncompressedSize;
+    if (e.uncompressedSize > 1024 * 1024 && e.uncompressedSize / Math.max(1, e.compressedSize) > limits.maxRatio) {
+      throw new ZipGuardError('ratio', `entry ${e.name} expands ${Math.round(e.uncompressedSize / Math.max(1, e.compressedSize))}×`);
+    }
+  }
+  if (total > limits.maxTotalUncompressed) throw new ZipGuardError('too_large', `${total} bytes uncompressed`);
+  return entries;
+}
