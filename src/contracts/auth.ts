@@ -87,3 +87,14 @@ export type Passkey = z.infer<typeof PasskeySchema>;
 export const WebauthnJsonSchema = z.record(z.string(), z.unknown());
 export const WebauthnRegisterVerifySchema = z.object({ response: WebauthnJsonSchema, name: z.string().min(1).max(100) });
 export const WebauthnAuthVerifySchema = z.object({ response: WebauthnJsonSchema });
+
+/** After the first factor is enrolled (TOTP confirmed or passkey registered): recovery codes, shown once. */
+export const FactorEnrolledSchema = AuthStateSchema.extend({ recoveryCodes: z.array(z.string()).nullable() });
+export type FactorEnrolled = z.infer<typeof FactorEnrolledSchema>;
+
+/** Regenerating recovery codes re-authenticates with the current password. */
+export const RegenerateRecoveryCodesRequestSchema = z.object({ password: z.string().min(1).max(1024) });
+export const LocaleRequestSchema = z.object({ locale: z.enum(['vi', 'en']) });
+export const PasskeyRenameSchema = z.object({ name: z.string().trim().min(1).max(100) });
+export const SessionListSchema = z.object({ items: z.array(SessionInfoSchema) });
+export const PasskeyListSchema = z.object({ items: z.array(PasskeySchema) });

@@ -24,6 +24,8 @@ export const errorResponses = {
   404: ErrorBodySchema,
   409: ErrorBodySchema,
   422: ErrorBodySchema,
+  /** A temporarily locked account (auth.locked). */
+  423: ErrorBodySchema,
   429: ErrorBodySchema,
 } as const;
 
