@@ -40,3 +40,9 @@ export async function migrateToLatest(db: Kysely<any>, dialect: DialectName): Pr
   }
   return (results ?? []).filter((r) => r.status === 'Success').map((r) => r.migrationName);
 }
+
+/** Names of migrations not yet applied (for `serve`, which refuses to run on an outdated schema). */
+export async function pendingMigrations(db: Kysely<any>, dialect: DialectName): Promise<string[]> {
+  const migrator = new Migrator({ db, provider: new StaticProvider(dialect) });
+  return (await migrator.getMigrations()).filter((m) => !m.executedAt).map((m) => m.name);
+}

@@ -1,0 +1,135 @@
+import { Command, InvalidArgumentError } from 'commander';
+import { buildApp } from './app.js';
+import { ConfigError, loadConfig } from './core/config.js';
+import { migrateToLatest, pendingMigrations } from './db/migrator.js';
+import { loadDemoData } from './modules/demo/demo-loader.js';
+import { bootstrapAdminForDemo, createAdminCommand } from './cli/admin.js';
+import { openRuntime, type Runtime } from './runtime.js';
+
+/**
+ * The `khien` command. `start` is the embedded demo entry point used by `npm start`: migrate the SQLite
+ * database under ./data, load the demo province once, make sure an admin can log in, and serve.
+ * `serve` is for production: it loads nothing and refuses to run on an unmigrated database.
+ */
+const program = new Command('khien').description('Khiên — nền tảng an toàn, an ninh mạng cấp tỉnh');
+
+function runtime(): Runtime {
+  try {
+    return openRuntime(loadConfig());
+  } catch (err) {
+    if (err instanceof ConfigError) {
+      console.error(err.message);
+      process.exit(2);
+    }
+    throw err;
+  }
+}
+
+async function serve(rt: Runtime, banner?: () => void): Promise<void> {
+  const app = await buildApp({ config: rt.config, db: rt.handle.db, dialect: rt.handle.dialect, keys: rt.keys, clock: rt.clock });
+  let closing = false;
+  const shutdown = async (signal: string) => {
+    if (closing) return;
+    closing = true;
+    app.log.info({ signal }, 'shutting down: finishing in-flight requests');
+    const force = setTimeout(() => process.exit(1), 15_000);
+    force.unref();
+    await app.close();
+    await rt.handle.close();
+    process.exit(0);
+  };
+  process.on('SIGTERM', () => void shutdown('SIGTERM'));
+  process.on('SIGINT', () => void shutdown('SIGINT'));
+  await app.listen({ host: rt.config.host, port: rt.config.port });
+  banner?.();
+}
+
+const roles = ['all', 'api'] as const;
+
+program
+  .command('serve')
+  .description('Chạy máy chủ (production): không tự nạp dữ liệu mẫu')
+  .option('--role <role>', `vai trò tiến trình: ${roles.join(' | ')}`, (v) => {
+    if (!(roles as readonly string[]).includes(v)) throw new InvalidArgumentError(`must be one of ${roles.join(', ')}`);
+    return v;
+  }, 'all')
+  .action(async () => {
+    const rt = runtime();
+    const pending = await pendingMigrations(rt.handle.db, rt.handle.dialect);
+    if (pending.length > 0) {
+      console.error(`Cơ sở dữ liệu chưa được cập nhật (${pending.length} migration). Chạy: khien migrate`);
+      process.exit(2);
+    }
+    await serve(rt);
+  });
+
+program
+  .command('migrate')
+  .description('Cập nhật lược đồ cơ sở dữ liệu')
+  .action(async () => {
+    const rt = runtime();
+    const applied = await migrateToLatest(rt.handle.db, rt.handle.dialect);
+    console.log(applied.length ? `Đã áp dụng: ${applied.join(', ')}` : 'Cơ sở dữ liệu đã ở phiên bản mới nhất.');
+    await rt.handle.close();
+  });
+
+program
+  .command('demo')
+  .description('Nạp dữ liệu mẫu tỉnh Gia Lai (mới) vào cơ sở dữ liệu trống')
+  .action(async () => {
+    const rt = runtime();
+    await migrateToLatest(rt.handle.db, rt.handle.dialect);
+    const result = await loadDemoData({ db: rt.handle.db, keys: rt.keys, clock: rt.clock });
+    console.log(result.loaded ? `Đã nạp ${result.units} đơn vị, ${result.people} cán bộ.` : 'Cơ sở dữ liệu đã có dữ liệu: bỏ qua.');
+    await rt.handle.close();
+  });
+
+program
+  .command('start')
+  .description('Chế độ nhúng (npm start): SQLite, dữ liệu mẫu lần đầu, in thông tin đăng nhập')
+  .action(async () => {
+    const rt = runtime();
+    await migrateToLatest(rt.handle.db, rt.handle.dialect);
+    const demo = await loadDemoData({ db: rt.handle.db, keys: rt.keys, clock: rt.clock });
+    const login = await bootstrapAdminForDemo(rt);
+    await serve(rt, () => {
+      const url = rt.config.publicUrl;
+      const lines = [
+        '',
+        '  Khiên đang chạy / Khiên is running',
+        `  Địa chỉ: ${url}`,
+        demo.loaded ? `  Đã nạp dữ liệu mẫu: ${demo.units} đơn vị, ${demo.people} cán bộ (tỉnh Gia Lai mới).` : '',
+        ...(login
+          ? [
+              `  Tên đăng nhập: ${login.username}`,
+              `  Mật khẩu dùng một lần: ${login.password}`,
+              '  Lần đăng nhập đầu tiên phải đổi mật khẩu và đăng ký xác thực hai yếu tố (TOTP hoặc passkey).',
+              '  (One-time password: change it at first login, then enrol TOTP or a passkey.)',
+            ]
+          : ['  Đăng nhập bằng tài khoản quản trị đã tạo trước đó.']),
+        '',
+      ].filter((l) => l !== '');
+      console.log(`\n${lines.join('\n')}\n`);
+    });
+  });
+
+const user = program.command('user').description('Quản lý người dùng');
+user
+  .command('create-admin')
+  .description('Tạo tài khoản quản trị với mật khẩu dùng một lần (in ra màn hình)')
+  .requiredOption('--username <username>', 'tên đăng nhập')
+  .option('--display-name <name>', 'họ tên hiển thị', 'Quản trị hệ thống')
+  .option('--unit-code <code>', 'mã đơn vị gốc được cấp quyền (mặc định: đơn vị gốc duy nhất)')
+  .option('--unit-name <name>', 'tên đơn vị gốc, nếu cơ sở dữ liệu chưa có đơn vị nào')
+  .action(async (opts: { username: string; displayName: string; unitCode?: string; unitName?: string }) => {
+    const rt = runtime();
+    await migrateToLatest(rt.handle.db, rt.handle.dialect);
+    const { username, password } = await createAdminCommand(rt, opts);
+    console.log(`Tên đăng nhập: ${username}\nMật khẩu dùng một lần: ${password}\nĐổi mật khẩu và đăng ký xác thực hai yếu tố ở lần đăng nhập đầu.`);
+    await rt.handle.close();
+  });
+
+program.parseAsync(process.argv).catch((err: unknown) => {
+  console.error(err instanceof Error ? err.message : err);
+  process.exit(1);
+});
