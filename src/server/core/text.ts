@@ -16,3 +16,6 @@ export function foldText(value: string): string {
 export function escapeLike(value: string): string {
   return value.replace(/[\\%_]/g, (c) => `\\${c}`);
 }
+
+/** Alias of foldText under the name other modules import. */
+export const foldVietnamese = foldText;

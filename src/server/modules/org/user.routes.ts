@@ -1,0 +1,74 @@
+import type { FastifyInstance } from 'fastify';
+import type { ZodTypeProvider } from 'fastify-type-provider-zod';
+import { z } from 'zod';
+import { errorResponses, pageOf } from '../../../contracts/common.js';
+import { RoleGrantCreateSchema, UserCreatedSchema, UserCreateSchema, UserSchema, UserUpdateSchema } from '../../../contracts/org.js';
+import type { AppDeps } from '../../core/context.js';
+import { actorOf } from '../../core/http.js';
+import { addGrant, createUser, getUser, listUserSessions, removeGrant, revokeUserSessions, searchUsers, updateUser } from './user.service.js';
+
+const IdParams = z.object({ id: z.string().max(64) });
+const tags = ['users'];
+
+export const UserSessionSchema = z.object({
+  current: z.boolean(),
+  stage: z.string(),
+  mfaMethod: z.string().nullable(),
+  ip: z.string().nullable(),
+  userAgent: z.string().nullable(),
+  createdAt: z.string(),
+  lastSeenAt: z.string(),
+  expiresAt: z.string(),
+});
+
+/** Platform users, their sessions and role grants: `/api/v1/users…`. */
+export async function registerUserRoutes(root: FastifyInstance, deps: AppDeps): Promise<void> {
+  const app = root.withTypeProvider<ZodTypeProvider>();
+
+  app.get('/users', {
+    config: { auth: 'user' },
+    schema: {
+      operationId: 'listUsers', tags,
+      querystring: z.object({ q: z.string().max(200).optional(), page: z.coerce.number().int().min(1).default(1), pageSize: z.coerce.number().int().min(1).max(500).default(50) }),
+      response: { 200: pageOf(UserSchema), ...errorResponses },
+    },
+  }, async (req) => searchUsers(deps, actorOf(req), req.query));
+
+  app.get('/users/:id', {
+    config: { auth: 'user' },
+    schema: { operationId: 'getUser', tags, params: IdParams, response: { 200: UserSchema, ...errorResponses } },
+  }, async (req) => getUser(deps, actorOf(req), req.params.id));
+
+  app.post('/users', {
+    config: { auth: 'user' },
+    schema: { operationId: 'createUser', tags, body: UserCreateSchema, response: { 201: UserCreatedSchema, ...errorResponses } },
+  }, async (req, reply) => reply.status(201).header('cache-control', 'no-store').send(await createUser(deps, actorOf(req), req.body)));
+
+  app.patch('/users/:id', {
+    config: { auth: 'user' },
+    schema: { operationId: 'updateUser', tags, params: IdParams, body: UserUpdateSchema, response: { 200: UserSchema, ...errorResponses } },
+  }, async (req) => updateUser(deps, actorOf(req), req.params.id, req.body));
+
+  app.get('/users/:id/sessions', {
+    config: { auth: 'user' },
+    schema: { operationId: 'listUserSessions', tags, params: IdParams, response: { 200: z.object({ items: z.array(UserSessionSchema) }), ...errorResponses } },
+  }, async (req) => ({ items: await listUserSessions(deps, actorOf(req), req.params.id) }));
+
+  app.post('/users/:id/sessions/revoke', {
+    config: { auth: 'user' },
+    schema: { operationId: 'revokeUserSessions', tags, params: IdParams, response: { 200: z.object({ ended: z.number().int() }), ...errorResponses } },
+  }, async (req) => revokeUserSessions(deps, actorOf(req), req.params.id));
+
+  app.post('/users/:id/grants', {
+    config: { auth: 'user' },
+    schema: { operationId: 'createRoleGrant', tags, params: IdParams, body: RoleGrantCreateSchema, response: { 201: UserSchema, ...errorResponses } },
+  }, async (req, reply) => reply.status(201).send(await addGrant(deps, actorOf(req), req.params.id, req.body)));
+
+  app.delete('/users/:id/grants/:grantId', {
+    config: { auth: 'user' },
+    schema: {
+      operationId: 'deleteRoleGrant', tags, params: z.object({ id: z.string().max(64), grantId: z.string().max(64) }),
+      response: { 200: UserSchema, ...errorResponses },
+    },
+  }, async (req) => removeGrant(deps, actorOf(req), req.params.id, req.params.grantId));
+}
