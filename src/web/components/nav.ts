@@ -1,0 +1,66 @@
+import {
+  IconAlertOctagon,
+  IconBook,
+  IconBuilding,
+  IconBug,
+  IconChecklist,
+  IconCoin,
+  IconDatabase,
+  IconFileAnalytics,
+  IconHome,
+  IconListDetails,
+  IconRadar,
+  IconServer,
+  IconShieldCheck,
+  IconUsers,
+  IconUserShield,
+  IconUserCircle,
+  IconWorldSearch,
+  type Icon,
+} from '@tabler/icons-react';
+import type { Permission } from '../../contracts/roles.js';
+
+export interface NavItem {
+  key: string;
+  icon: Icon;
+  /** A built page; items without a path are modules that are not built yet. */
+  path?: string;
+  permission?: Permission;
+}
+
+export interface NavGroup {
+  key: string | null;
+  items: NavItem[];
+}
+
+/** The platform's modules in menu order (ARCHITECTURE.md capabilities). */
+export const NAV: NavGroup[] = [
+  { key: null, items: [{ key: 'dashboard', icon: IconHome, path: '/', permission: 'dashboard.read' }] },
+  {
+    key: 'org',
+    items: [
+      { key: 'orgUnits', icon: IconBuilding, path: '/org-units', permission: 'org_unit.read' },
+      { key: 'people', icon: IconUsers, path: '/people', permission: 'person.read' },
+      { key: 'users', icon: IconUserShield, path: '/users', permission: 'user.read' },
+    ],
+  },
+  { key: null, items: [{ key: 'audit', icon: IconListDetails, path: '/audit', permission: 'audit.read' }] },
+  {
+    key: 'upcoming',
+    items: [
+      { key: 'systems', icon: IconServer },
+      { key: 'accounts', icon: IconUserCircle },
+      { key: 'soc', icon: IconRadar },
+      { key: 'incidents', icon: IconAlertOctagon },
+      { key: 'vulns', icon: IconBug },
+      { key: 'assessments', icon: IconChecklist },
+      { key: 'resilience', icon: IconDatabase },
+      { key: 'awareness', icon: IconBook },
+      { key: 'intel', icon: IconWorldSearch },
+      { key: 'budget', icon: IconCoin },
+      { key: 'reports', icon: IconFileAnalytics },
+    ],
+  },
+];
+
+export const ACCOUNT_ICON = IconShieldCheck;

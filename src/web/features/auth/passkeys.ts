@@ -1,0 +1,18 @@
+import { startAuthentication, startRegistration } from '@simplewebauthn/browser';
+import { authApi } from './api.js';
+
+/** Register a passkey for the signed-in (or enrolling) user. */
+export async function registerPasskey(name: string): Promise<void> {
+  const options = await authApi.registerOptions();
+  const optionsJSON = (('optionsJSON' in options ? options.optionsJSON : options) ?? options) as Parameters<typeof startRegistration>[0]['optionsJSON'];
+  const response = await startRegistration({ optionsJSON });
+  await authApi.registerVerify(response, name);
+}
+
+/** Answer the MFA challenge with a passkey. */
+export async function authenticateWithPasskey() {
+  const options = await authApi.mfaWebauthnOptions();
+  const optionsJSON = (('optionsJSON' in options ? options.optionsJSON : options) ?? options) as Parameters<typeof startAuthentication>[0]['optionsJSON'];
+  const response = await startAuthentication({ optionsJSON });
+  return authApi.mfaWebauthnVerify(response);
+}

@@ -1,0 +1,72 @@
+import '@mantine/core/styles.css';
+import '@mantine/notifications/styles.css';
+import './i18n/index.js';
+import { createTheme, MantineProvider } from '@mantine/core';
+import { Notifications } from '@mantine/notifications';
+import { QueryClient, QueryClientProvider } from '@tanstack/react-query';
+import { StrictMode } from 'react';
+import { createRoot } from 'react-dom/client';
+import { createBrowserRouter, RouterProvider } from 'react-router';
+import { ApiError, setUnauthenticatedHandler } from './components/api-client.js';
+import { AppLayout } from './components/AppLayout.js';
+import { authKeys } from './features/auth/api.js';
+import AccountRoute from './routes/account.js';
+import AuditRoute from './routes/audit.js';
+import DashboardRoute from './routes/dashboard.js';
+import LoginRoute from './routes/login.js';
+import NotFoundRoute from './routes/not-found.js';
+import OrgUnitsRoute from './routes/org-units.js';
+import PeopleRoute from './routes/people.js';
+import PersonRoute from './routes/person.js';
+import UsersRoute from './routes/users.js';
+
+const queryClient = new QueryClient({
+  defaultOptions: {
+    queries: {
+      // An API error (4xx) will not change by retrying; only network failures are retried once.
+      retry: (count, error) => count < 1 && error instanceof ApiError && error.status === 0,
+      refetchOnWindowFocus: false,
+    },
+  },
+});
+
+const router = createBrowserRouter([
+  { path: '/login', element: <LoginRoute /> },
+  {
+    path: '/',
+    element: <AppLayout />,
+    children: [
+      { index: true, element: <DashboardRoute /> },
+      { path: 'org-units', element: <OrgUnitsRoute /> },
+      { path: 'people', element: <PeopleRoute /> },
+      { path: 'people/:id', element: <PersonRoute /> },
+      { path: 'users', element: <UsersRoute /> },
+      { path: 'audit', element: <AuditRoute /> },
+      { path: 'account', element: <AccountRoute /> },
+      { path: '*', element: <NotFoundRoute /> },
+    ],
+  },
+]);
+
+// Any 401 from the API means the session is gone: forget the user and go to the login page.
+setUnauthenticatedHandler(() => {
+  queryClient.setQueryData(authKeys.me(), null);
+  if (window.location.pathname !== '/login') void router.navigate('/login', { state: { from: window.location.pathname } });
+});
+
+const theme = createTheme({
+  primaryColor: 'blue',
+  fontFamily: 'Inter, "Segoe UI", Roboto, "Noto Sans", "Helvetica Neue", Arial, sans-serif',
+  defaultRadius: 'sm',
+});
+
+createRoot(document.getElementById('root')!).render(
+  <StrictMode>
+    <MantineProvider theme={theme}>
+      <Notifications position="top-right" />
+      <QueryClientProvider client={queryClient}>
+        <RouterProvider router={router} />
+      </QueryClientProvider>
+    </MantineProvider>
+  </StrictMode>,
+);
