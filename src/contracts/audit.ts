@@ -32,3 +32,15 @@ export const AuditQuerySchema = z.object({
   page: z.coerce.number().int().min(1).default(1),
   pageSize: z.coerce.number().int().min(1).max(500).default(50),
 });
+
+/** Counts for the dashboard, all within the actor's dashboard.read scope; nothing is estimated. */
+export const DashboardSchema = z.object({
+  scopeUnitIds: z.array(z.string()),
+  units: z.object({ current: z.number().int(), former: z.number().int() }),
+  people: z.object({ total: z.number().int(), byStatus: z.record(z.string(), z.number().int()) }),
+  users: z.object({ total: z.number().int(), active: z.number().int(), withoutMfa: z.number().int() }),
+  /** Failed password or second-factor attempts in the last 24 hours (audit entries auth.login / auth.mfa, outcome failure). */
+  failedLogins24h: z.number().int(),
+  generatedAt: z.string(),
+});
+export type Dashboard = z.infer<typeof DashboardSchema>;
