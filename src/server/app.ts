@@ -5,7 +5,7 @@ import fastifyMultipart from '@fastify/multipart';
 import fastifyStatic from '@fastify/static';
 import fastifySwagger from '@fastify/swagger';
 import fastifySwaggerUi from '@fastify/swagger-ui';
-import Fastify, { type FastifyInstance } from 'fastify';
+import Fastify, { type FastifyInstance, type RouteOptions } from 'fastify';
 import {
   jsonSchemaTransform,
   serializerCompiler,
@@ -30,7 +30,14 @@ export const MAX_UPLOAD_BYTES = 20 * 1024 * 1024;
  * Build the Fastify application from its modules. Routes must declare `config.auth`; a route without it
  * fails at start-up (deny by default), and a test walks every route for schemas and operationIds.
  */
-export async function buildApp(deps: Omit<AppDeps, 'log'>, options: { logger?: boolean } = {}): Promise<App> {
+export async function buildApp(
+  deps: Omit<AppDeps, 'log'>,
+  options: {
+    logger?: boolean;
+    /** Test hook: called with every route as registered (test/integration/routes.test.ts walks them). */
+    collectRoutes?: (route: RouteOptions & { publicScope: boolean }) => void;
+  } = {},
+): Promise<App> {
   const app = Fastify({
     logger: options.logger === false ? false : loggerOptions(deps.config),
     genReqId: () => newId(),
@@ -54,6 +61,7 @@ export async function buildApp(deps: Omit<AppDeps, 'log'>, options: { logger?: b
     if (auth !== 'public' && auth !== 'pending' && auth !== 'user') {
       throw new Error(`route ${route.method} ${route.url} has no config.auth (public | pending | user)`);
     }
+    options.collectRoutes?.({ ...route, publicScope: this.hasDecorator('khienPublicScope') });
   });
 
   await app.register(fastifyCookie);
