@@ -239,6 +239,7 @@ describe('sessions', () => {
     const idle = await a.get('/auth/me');
     expect(idle.status).toBe(401);
     expect(idle.body.error.code).toBe('auth.session_expired');
+    expect((await audits('auth.session_end', u.userId)).at(-1)).toMatchObject({ reason: 'idle' });
 
     const b = await loginToMfa(u.username);
     await b.post('/auth/mfa/totp', { code: totpCode(u.secret, ctx.now()) });

@@ -2,6 +2,7 @@ import { createHash, timingSafeEqual } from 'node:crypto';
 import type { FastifyRequest } from 'fastify';
 import type { Role } from '../../../contracts/roles.js';
 import type { Actor } from '../../core/actor.js';
+import { recordAudit } from '../../core/audit.js';
 import type { AppDeps } from '../../core/context.js';
 import { ForbiddenError, UnauthenticatedError } from '../../core/errors.js';
 import type { RouteAuth } from '../../core/http.js';
@@ -55,12 +56,24 @@ export async function authenticate(deps: AppDeps, req: FastifyRequest, auth: Rou
   const now = deps.clock();
   const expired = sessionExpiry(session, now, deps.config.sessionIdleMinutes);
   if (expired) {
-    await deps.db
-      .updateTable('sessions')
-      .set({ ended_at: nowIso(deps.clock), end_reason: expired })
-      .where('id', '=', id)
-      .where('ended_at', 'is', null)
-      .execute();
+    const at = nowIso(deps.clock);
+    await deps.db.transaction().execute(async (tx) => {
+      const res = await tx
+        .updateTable('sessions')
+        .set({ ended_at: at, end_reason: expired })
+        .where('id', '=', id)
+        .where('ended_at', 'is', null)
+        .executeTakeFirst();
+      // Session ends are audited (idle / absolute timeout, 800-63B rev 4 §2.2.3 AAL2 reauthentication).
+      if (Number(res.numUpdatedRows) === 1) {
+        await recordAudit(
+          tx,
+          { ip: req.ip ?? null, userAgent: (req.headers['user-agent'] as string | undefined) ?? null, requestId: req.id },
+          { action: 'auth.session_end', reason: expired, actorUserId: session.user_id, targetType: 'session', targetId: id.slice(0, 16) },
+          at,
+        );
+      }
+    });
     throw new UnauthenticatedError('auth.session_expired', 'Phiên đăng nhập đã hết hạn. Vui lòng đăng nhập lại.');
   }
   if (unsafe && (typeof csrf !== 'string' || !sameToken(csrf, session.csrf_token))) {
