@@ -2,6 +2,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { AuthClient } from '../../../../test/support/auth-client.js';
 import { createTestContext, insertUnit, type TestContext } from '../../../../test/support/context.js';
 import { createAdminUser, resetBootstrapPassword } from './bootstrap.js';
+import { hash } from '@node-rs/argon2';
 import { checkPasswordPolicy, generateInitialPassword, hashPassword, isCommonPassword, verifyPassword } from './password.js';
 
 describe('password policy', () => {
@@ -33,7 +34,7 @@ describe('password policy', () => {
 
   it('hashes with argon2id, normalises Unicode and never truncates', async () => {
     const h = await hashPassword('Mật khẩu dài dòng văn tự');
-    expect(h).toMatch(/^\$argon2id\$v=19\$m=19456,t=2,p=1\$/);
+    expect(h).toMatch(/^\$argon2id\$v=19\$m=65536,t=3,p=1\$/);
     expect(await verifyPassword(h, 'Mật khẩu dài dòng văn tự'.normalize('NFD'))).toBe(true);
     expect(await verifyPassword(h, 'Mật khẩu dài dòng văn tự!')).toBe(false);
     const long = 'x'.repeat(100);
@@ -85,6 +86,15 @@ describe('password change and bootstrap (API)', () => {
     expect(ok.status).toBe(200);
     expect(ok.body.stage).toBe('mfa_enrolment');
     expect((await c.post('/auth/password', { currentPassword: 'trời xanh mây trắng nắng vàng', newPassword: 'một mật khẩu khác hẳn luôn' })).status).toBe(403);
+  });
+
+  it('upgrades a hash made with weaker argon2 parameters at the next login', async () => {
+    const { userId } = await createAdminUser({ db: ctx.db, clock: ctx.now }, { username: 'cu', displayName: 'Tài khoản cũ', unitId });
+    const pw = 'một mật khẩu từ thời trước';
+    await ctx.db.updateTable('users').set({ password_hash: await hash(pw, { memoryCost: 19_456, timeCost: 2, parallelism: 1 }) }).where('id', '=', userId).execute();
+    expect((await new AuthClient(ctx.app, '192.0.2.50').post('/auth/login', { username: 'cu', password: pw })).status).toBe(200);
+    const row = await ctx.db.selectFrom('users').select('password_hash').where('id', '=', userId).executeTakeFirstOrThrow();
+    expect(row.password_hash).toMatch(/^\$argon2id\$v=19\$m=65536,t=3,p=1\$/);
   });
 
   it('creates the bootstrap admin (audited) and re-issues its one-time password only until it logs in', async () => {
