@@ -2,6 +2,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createTestContext, insertUnit, insertUserWithSession, type TestContext, type TestUser } from '../../../../test/support/context.js';
 import { multipartFile } from '../../../../test/integration/multipart.js';
 import { readTable, writeXlsx } from '../../engines/tabular/tabular.js';
+import { MAX_UPLOAD_BYTES } from '../../app.js';
 
 let ctx: TestContext;
 let admin: TestUser;
@@ -124,6 +125,12 @@ describe('people import and export', () => {
     expect(body.details.errors[0].message).toContain('loi.csv');
     const after = await ctx.db.selectFrom('people').select((eb) => eb.fn.countAll<number>().as('n')).executeTakeFirstOrThrow();
     expect(Number(after.n)).toBe(Number(before.n));
+  });
+
+  it('refuses an upload over the size limit without writing anything', async () => {
+    const big = Buffer.alloc(MAX_UPLOAD_BYTES + 1024, 0x61);
+    const res = await upload('lon.csv', big);
+    expect(res.statusCode).toBe(413);
   });
 
   it('exports formula-safe CSV with BOM and masked CCCD, and XLSX', async () => {

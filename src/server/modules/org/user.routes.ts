@@ -1,6 +1,7 @@
 import type { FastifyInstance } from 'fastify';
 import type { ZodTypeProvider } from 'fastify-type-provider-zod';
 import { z } from 'zod';
+import { SessionListSchema } from '../../../contracts/auth.js';
 import { errorResponses, pageOf } from '../../../contracts/common.js';
 import { RoleGrantCreateSchema, UserCreatedSchema, UserCreateSchema, UserSchema, UserUpdateSchema } from '../../../contracts/org.js';
 import type { AppDeps } from '../../core/context.js';
@@ -9,17 +10,6 @@ import { addGrant, createUser, getUser, listUserSessions, removeGrant, revokeUse
 
 const IdParams = z.object({ id: z.string().max(64) });
 const tags = ['users'];
-
-export const UserSessionSchema = z.object({
-  current: z.boolean(),
-  stage: z.string(),
-  mfaMethod: z.string().nullable(),
-  ip: z.string().nullable(),
-  userAgent: z.string().nullable(),
-  createdAt: z.string(),
-  lastSeenAt: z.string(),
-  expiresAt: z.string(),
-});
 
 /** Platform users, their sessions and role grants: `/api/v1/users…`. */
 export async function registerUserRoutes(root: FastifyInstance, deps: AppDeps): Promise<void> {
@@ -51,7 +41,7 @@ export async function registerUserRoutes(root: FastifyInstance, deps: AppDeps): 
 
   app.get('/users/:id/sessions', {
     config: { auth: 'user' },
-    schema: { operationId: 'listUserSessions', tags, params: IdParams, response: { 200: z.object({ items: z.array(UserSessionSchema) }), ...errorResponses } },
+    schema: { operationId: 'listUserSessions', tags, params: IdParams, response: { 200: SessionListSchema, ...errorResponses } },
   }, async (req) => ({ items: await listUserSessions(deps, actorOf(req), req.params.id) }));
 
   app.post('/users/:id/sessions/revoke', {

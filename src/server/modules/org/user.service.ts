@@ -1,5 +1,6 @@
 import type { z } from 'zod';
 import type { RoleGrantCreateSchema, User, UserCreateSchema, UserUpdateSchema } from '../../../contracts/org.js';
+import type { MfaMethod } from '../../../contracts/auth.js';
 import type { Actor } from '../../core/actor.js';
 import { recordAudit } from '../../core/audit.js';
 import { ConflictError, NotFoundError } from '../../core/errors.js';
@@ -112,9 +113,12 @@ export async function listUserSessions(deps: OrgDeps, actor: Actor, id: string) 
   if (!user) throw new NotFoundError('user.not_found', 'Không tìm thấy tài khoản.');
   requireSessionAccess(actor, user);
   const rows = await openSessions(deps.db, id, nowIso(deps.clock));
+  // Same shape as the user's own session list (contracts/auth SessionInfo). The id is the stored SHA-256 of
+  // the cookie token, which cannot be turned back into a usable cookie.
   return rows.map((s) => ({
-    current: s.id === actor.sessionId, stage: s.stage, mfaMethod: s.mfa_method, ip: s.ip, userAgent: s.user_agent,
+    id: s.id, current: s.id === actor.sessionId, ip: s.ip, userAgent: s.user_agent,
     createdAt: s.created_at, lastSeenAt: s.last_seen_at, expiresAt: s.expires_at,
+    mfaMethod: (s.mfa_method as MfaMethod | null) ?? null,
   }));
 }
 
