@@ -53,6 +53,11 @@ describe('tabular engine', () => {
     await expect(readTable('bomb.xlsx', bomb)).rejects.toMatchObject({ reason: 'zip_bomb' });
   });
 
+  it('refuses an entry that inflates beyond the size it declares', async () => {
+    const liar = zipWithEntry('xl/worksheets/sheet1.xml', Buffer.alloc(5_000_000, 0x41), 1000);
+    await expect(readTable('liar.xlsx', liar)).rejects.toMatchObject({ reason: 'zip_bomb' });
+  });
+
   it('refuses more than 100k rows', async () => {
     const csv = `a\n${'1\n'.repeat(100_001)}`;
     await expect(readTable('big.csv', Buffer.from(csv))).rejects.toBeInstanceOf(TabularError);

@@ -1,3 +1,5 @@
+import { inflateRawSync } from 'node:zlib';
+
 /**
  * A small, pure reader of a ZIP central directory (APPNOTE.TXT §4.3.12–4.3.16). It reads only the directory,
  * never inflates anything, so the declared uncompressed sizes of an XLSX can be checked before a parser
@@ -6,8 +8,11 @@
 
 export interface ZipEntryInfo {
   name: string;
+  /** 0 = stored, 8 = deflate; anything else is refused by the size check. */
+  method: number;
   compressedSize: number;
   uncompressedSize: number;
+  localHeaderOffset: number;
 }
 
 export class ZipGuardError extends Error {
@@ -27,7 +32,7 @@ export interface ZipLimits {
   maxRatio: number;
 }
 
-export const DEFAULT_ZIP_LIMITS: ZipLimits = { maxEntries: 2000, maxTotalUncompressed: 200 * 1024 * 1024, maxRatio: 200 };
+export const DEFAULT_ZIP_LIMITS: ZipLimits = { maxEntries: 2000, maxTotalUncompressed: 150 * 1024 * 1024, maxRatio: 200 };
 
 const EOCD_SIG = 0x06054b50;
 const CDH_SIG = 0x02014b50;
@@ -66,20 +71,23 @@ export function readZipDirectory(input: Uint8Array): ZipEntryInfo[] {
     const nameLen = buf.readUInt16LE(p + 28);
     const extraLen = buf.readUInt16LE(p + 30);
     const commentLen = buf.readUInt16LE(p + 32);
+    const method = buf.readUInt16LE(p + 10);
+    const localHeaderOffset = buf.readUInt32LE(p + 42);
     if (compressedSize === 0xffffffff || uncompressedSize === 0xffffffff) throw new ZipGuardError('zip64', 'ZIP64 entries are not accepted');
     const name = buf.toString('utf8', p + 46, p + 46 + nameLen);
-    entries.push({ name, compressedSize, uncompressedSize });
+    entries.push({ name, method, compressedSize, uncompressedSize, localHeaderOffset });
     p += 46 + nameLen + extraLen + commentLen;
   }
   return entries;
 }
 
 /**
- * Refuse an archive whose declared expansion exceeds the limits. Only declared sizes are checked: an archive
- * that lies about them is still bounded by the upload limit and the row limit applied after parsing.
+ * Refuse an archive whose expansion exceeds the limits. The declared sizes are checked first; then every
+ * entry is inflated once with Node's `maxOutputLength` set to its declared size, so an entry that lies about
+ * its size (declares 1 KB, inflates to 10 GB) is stopped as soon as it exceeds what it declared.
  */
-export function assertZipWithinLimits(buf: Uint8Array, limits: ZipLimits = DEFAULT_ZIP_LIMITS): ZipEntryInfo[] {
-  const entries = readZipDirectory(buf);
+export function assertZipWithinLimits(input: Uint8Array, limits: ZipLimits = DEFAULT_ZIP_LIMITS): ZipEntryInfo[] {
+  const entries = readZipDirectory(input);
   if (entries.length > limits.maxEntries) throw new ZipGuardError('too_many_entries', `${entries.length} entries`);
   let total = 0;
   for (const e of entries) {
@@ -89,5 +97,31 @@ export function assertZipWithinLimits(buf: Uint8Array, limits: ZipLimits = DEFAU
     }
   }
   if (total > limits.maxTotalUncompressed) throw new ZipGuardError('too_large', `${total} bytes uncompressed`);
+  const buf = Buffer.from(input.buffer, input.byteOffset, input.byteLength);
+  for (const e of entries) verifyEntrySize(buf, e);
   return entries;
+}
+
+/** Inflate one entry with its declared size as a hard output cap; throw if it would exceed it. */
+function verifyEntrySize(buf: Buffer, e: ZipEntryInfo): void {
+  const h = e.localHeaderOffset;
+  if (h + 30 > buf.length || buf.readUInt32LE(h) !== 0x04034b50) throw new ZipGuardError('corrupt', `bad local header for ${e.name}`);
+  const start = h + 30 + buf.readUInt16LE(h + 26) + buf.readUInt16LE(h + 28);
+  const data = buf.subarray(start, start + e.compressedSize);
+  if (data.length !== e.compressedSize) throw new ZipGuardError('corrupt', `truncated entry ${e.name}`);
+  if (e.method === 0) {
+    if (e.compressedSize !== e.uncompressedSize) throw new ZipGuardError('corrupt', `stored entry ${e.name} size mismatch`);
+    return;
+  }
+  if (e.method !== 8) throw new ZipGuardError('corrupt', `unsupported compression method ${e.method} for ${e.name}`);
+  let out: Buffer;
+  try {
+    out = inflateRawSync(data, { maxOutputLength: Math.max(1, e.uncompressedSize) });
+  } catch (err) {
+    if ((err as NodeJS.ErrnoException).code === 'ERR_BUFFER_TOO_LARGE' || err instanceof RangeError) {
+      throw new ZipGuardError('too_large', `entry ${e.name} inflates beyond its declared ${e.uncompressedSize} bytes`);
+    }
+    throw new ZipGuardError('corrupt', `entry ${e.name}: ${(err as Error).message}`);
+  }
+  if (out.length !== e.uncompressedSize) throw new ZipGuardError('corrupt', `entry ${e.name} size mismatch`);
 }

@@ -11,7 +11,7 @@ import { prefixesFor, requireCreateRoot, requireOnUnit } from './org.policy.js';
 import type { OrgUnitRow } from './org.table.js';
 import { dayBefore, todayVn } from './scope.js';
 
-export type OrgDeps = Pick<AppDeps, 'db' | 'clock' | 'keys'>;
+export type OrgDeps = Pick<AppDeps, 'db' | 'clock' | 'keys' | 'config'>;
 
 /** A unit by id or `org_unit.not_found`. */
 export async function getUnitRow(deps: OrgDeps, id: string): Promise<OrgUnitRow> {

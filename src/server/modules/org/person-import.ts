@@ -66,7 +66,7 @@ function validate(rows: { row: number; cells: Record<string, string> }[], proble
     const fullName = c('full_name').replace(/\s+/g, ' ');
     if (fullName.length < 2 || fullName.length > 200) problems.add(row, 'full_name', 'họ tên phải có từ 2 đến 200 ký tự.');
     const cid = c('citizen_id').replace(/[\s.]/g, '') || null;
-    if (cid && !isCitizenId(cid)) problems.add(row, 'citizen_id', 'số CCCD phải gồm đúng 12 chữ số.');
+    if (cid && !isCitizenId(cid)) problems.add(row, 'citizen_id', `số CCCD phải gồm đúng 12 chữ số${/^\d{11}$/.test(cid) ? ' (có thể Excel đã bỏ số 0 ở đầu: hãy định dạng cột là Văn bản)' : ''}.`);
     else if (cid && seenCid.has(cid)) problems.add(row, 'citizen_id', `số CCCD trùng với dòng ${seenCid.get(cid)}.`);
     else if (cid) seenCid.set(cid, row);
     const dob = parseDateCell(c('date_of_birth'));

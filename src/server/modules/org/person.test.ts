@@ -131,6 +131,8 @@ describe('people import and export', () => {
     const big = Buffer.alloc(MAX_UPLOAD_BYTES + 1024, 0x61);
     const res = await upload('lon.csv', big);
     expect(res.statusCode).toBe(413);
+    expect(res.json().error).toMatchObject({ code: 'import.too_large' });
+    expect(res.json().error.message).toContain('lon.csv');
   });
 
   it('exports formula-safe CSV with BOM and masked CCCD, and XLSX', async () => {

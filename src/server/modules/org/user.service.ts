@@ -112,7 +112,9 @@ export async function listUserSessions(deps: OrgDeps, actor: Actor, id: string) 
   const user = await findUser(deps.db, id);
   if (!user) throw new NotFoundError('user.not_found', 'Không tìm thấy tài khoản.');
   requireSessionAccess(actor, user);
-  const rows = await openSessions(deps.db, id, nowIso(deps.clock));
+  const now = deps.clock();
+  const idleCutoff = new Date(now - deps.config.sessionIdleMinutes * 60_000).toISOString();
+  const rows = (await openSessions(deps.db, id, nowIso(deps.clock))).filter((s) => s.last_seen_at > idleCutoff);
   // Same shape as the user's own session list (contracts/auth SessionInfo). The id is the stored SHA-256 of
   // the cookie token, which cannot be turned back into a usable cookie.
   return rows.map((s) => ({
