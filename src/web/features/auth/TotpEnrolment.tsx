@@ -32,7 +32,8 @@ export function MfaEnrolment({ onDone, allowPasskey = true }: { onDone: () => vo
   const confirm = useMutation({ mutationFn: authApi.totpConfirm, onSuccess: (r) => setCodes(r.recoveryCodes) });
   const passkey = useMutation({
     mutationFn: () => registerPasskey(passkeyName.trim() || t('auth.passkey.defaultName')),
-    onSuccess: () => onDone(),
+    // At first enrolment the server may hand out recovery codes with the passkey: show them once.
+    onSuccess: (recoveryCodes) => (recoveryCodes && recoveryCodes.length > 0 ? setCodes(recoveryCodes) : onDone()),
   });
 
   if (codes) return <RecoveryCodesPanel codes={codes} onDone={onDone} />;

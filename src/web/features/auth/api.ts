@@ -51,18 +51,24 @@ async function authStep(path: string, body?: unknown): Promise<AuthState> {
   return state;
 }
 
+/** Some steps (TOTP confirmation, passkey enrolment) also move the session on and rotate its CSRF token. */
+function keepToken<T extends { csrfToken?: string }>(value: T): T {
+  if (value && typeof value.csrfToken === 'string') setCsrfToken(value.csrfToken);
+  return value;
+}
+
 export const authApi = {
   login: (body: { username: string; password: string }) => authStep('/auth/login', body),
   changePassword: (body: { currentPassword: string; newPassword: string }) => authStep('/auth/password', body),
   totpEnrol: () => api<TotpEnrolment>('/auth/totp/enrol', { method: 'POST', body: {} }),
-  totpConfirm: (code: string) => api<RecoveryCodes>('/auth/totp/confirm', { method: 'POST', body: { code } }),
+  totpConfirm: (code: string) => api<RecoveryCodes & Partial<AuthState>>('/auth/totp/confirm', { method: 'POST', body: { code } }).then(keepToken),
   mfaTotp: (code: string) => authStep('/auth/mfa/totp', { code }),
   mfaRecovery: (code: string) => authStep('/auth/mfa/recovery', { code }),
   mfaWebauthnOptions: () => api<Record<string, unknown>>('/auth/mfa/webauthn/options', { method: 'POST', body: {} }),
   mfaWebauthnVerify: (response: unknown) => authStep('/auth/mfa/webauthn/verify', { response }),
   registerOptions: () => api<Record<string, unknown>>('/auth/webauthn/register/options', { method: 'POST', body: {} }),
   registerVerify: (response: unknown, name: string) =>
-    api<unknown>('/auth/webauthn/register/verify', { method: 'POST', body: { response, name } }),
+    api<Partial<AuthState> & Partial<RecoveryCodes>>('/auth/webauthn/register/verify', { method: 'POST', body: { response, name } }).then(keepToken),
   logout: () => api<Ok>('/auth/logout', { method: 'POST', body: {}, quiet401: true }),
   setLocale: (locale: 'vi' | 'en') => api<unknown>('/auth/locale', { method: 'PUT', body: { locale } }),
   recoveryCodes: () => api<RecoveryCodes>('/auth/recovery-codes', { method: 'POST', body: {} }),

@@ -70,6 +70,7 @@ export function MergeUnitModal({ unit, onClose, units }: { unit: OrgUnit | null;
   return (
     <Modal opened={!!unit} onClose={onClose} title={t('orgUnits.mergeTitle', { name: unit?.name ?? '' })} size="lg">
       <form
+        data-testid="merge-form"
         onSubmit={form.onSubmit((v) => {
           if (!unit) return;
           merge.mutate(
@@ -90,12 +91,13 @@ export function MergeUnitModal({ unit, onClose, units }: { unit: OrgUnit | null;
             searchable
             withAsterisk
             data={unitOptions(units.filter((u) => u.id !== unit?.id), t)}
+            data-testid="merge-into"
             {...form.getInputProps('intoId')}
           />
           <TextInput type="date" label={t('orgUnits.field.mergedOn')} withAsterisk {...form.getInputProps('mergedOn')} />
-          <TextInput label={t('orgUnits.field.decision')} placeholder={t('orgUnits.decisionPlaceholder')} withAsterisk {...form.getInputProps('decision')} />
+          <TextInput label={t('orgUnits.field.decision')} placeholder={t('orgUnits.decisionPlaceholder')} withAsterisk data-testid="merge-decision" {...form.getInputProps('decision')} />
           <ErrorAlert error={merge.error} />
-          <Button type="submit" color="orange" loading={merge.isPending}>
+          <Button type="submit" color="orange" loading={merge.isPending} data-testid="merge-submit">
             {t('orgUnits.mergeConfirm')}
           </Button>
         </Stack>

@@ -62,7 +62,7 @@ export function useCreatePerson() {
 export function useChangePersonStatus(id: string) {
   const qc = useQueryClient();
   return useMutation({
-    mutationFn: (body: PersonStatusChange) => api<unknown>(`/people/${encodeURIComponent(id)}/status-changes`, { method: 'POST', body }),
+    mutationFn: (body: PersonStatusChange) => api<unknown>(`/people/${encodeURIComponent(id)}/status`, { method: 'POST', body }),
     onSuccess: () => qc.invalidateQueries({ queryKey: peopleKeys.all }),
   });
 }
