@@ -215,7 +215,7 @@ export async function registerAuth(scope: FastifyInstance, deps: AppDeps): Promi
       schema: { operationId: 'authDeletePasskey', tags, params: z.object({ id: z.string().min(1).max(64) }), response: { 200: OkSchema, ...errorResponses } },
     },
     async (req) => {
-      await mfa.deletePasskey(actorOf(req), req.params.id);
+      await mfa.deletePasskey(actorOf(req), req.params.id, ctxOf(req).session);
       return { ok: true as const };
     },
   );

@@ -193,6 +193,29 @@ describe('login flow', () => {
     expect((await audits('auth.recovery_codes_regenerate', u.userId)).map((e) => e.outcome)).toEqual(['failure', 'success']);
   });
 
+  it('replaces the TOTP app only from a recent login; the old seed then stops working', async () => {
+    const u = await enrolledUser();
+    const a = await loginToMfa(u.username);
+    await a.post('/auth/mfa/totp', { code: totpCode(u.secret, ctx.now()) });
+    ctx.advance(16 * 60_000);
+    const stale = await a.post('/auth/totp/enrol');
+    expect(stale.status).toBe(403);
+    expect(stale.body.error.code).toBe('auth.reauth_required');
+
+    const b = await loginToMfa(u.username);
+    await b.post('/auth/mfa/totp', { code: totpCode(u.secret, ctx.now()) });
+    const enrol = await b.post('/auth/totp/enrol');
+    expect(enrol.status).toBe(200);
+    ctx.advance(30_000);
+    const confirm = await b.post('/auth/totp/confirm', { code: totpCode(enrol.body.secret, ctx.now()) });
+    expect(confirm.status).toBe(200);
+    expect(confirm.body.recoveryCodes).toBeNull(); // the existing codes stay valid
+    ctx.advance(30_000);
+    const c = await loginToMfa(u.username);
+    expect((await c.post('/auth/mfa/totp', { code: totpCode(u.secret, ctx.now()) })).status).toBe(401);
+    expect((await c.post('/auth/mfa/totp', { code: totpCode(enrol.body.secret, ctx.now()) })).status).toBe(200);
+  });
+
   it('keeps a session in stage mfa out of user routes (403 auth.mfa_required)', async () => {
     const u = await enrolledUser();
     const c = await loginToMfa(u.username);

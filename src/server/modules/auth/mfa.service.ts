@@ -2,7 +2,7 @@ import type { FactorEnrolled, MfaMethod, Passkey } from '../../../contracts/auth
 import type { Actor, RequestMeta } from '../../core/actor.js';
 import { recordAudit } from '../../core/audit.js';
 import type { AppDeps } from '../../core/context.js';
-import { ConflictError, NotFoundError, UnauthenticatedError, ValidationError } from '../../core/errors.js';
+import { ConflictError, ForbiddenError, NotFoundError, UnauthenticatedError, ValidationError } from '../../core/errors.js';
 import { nowIso } from '../../db/columns.js';
 import type { Tx } from '../../db/database.js';
 import { advanceSession, assertNotLocked, assertStage, authState, type Issued, loadUser, type RequestContext } from './auth.service.js';
@@ -25,6 +25,13 @@ import {
 type Reply = { header(k: string, v: string): unknown };
 
 /**
+ * Adding or removing a second factor in an active session needs a recent login: the session must have
+ * completed MFA within this window (the active row is created at that moment). Otherwise a stolen or
+ * forgotten session could plant a persistent factor (ASVS 5 7.5.1 re-authentication; 800-63B rev 4 §4.1).
+ */
+export const RECENT_AUTH_MS = 15 * 60_000;
+
+/**
  * Second factors: enrolment (TOTP, passkeys), the MFA step of login (TOTP, passkey, recovery code), and the
  * management of one's own factors. Every attempt is audited (`auth.mfa`, `auth.factor_enrol`, …) without
  * codes or secrets; failed second-factor attempts count towards the account lockout like bad passwords.
@@ -32,6 +39,12 @@ type Reply = { header(k: string, v: string): unknown };
 export function createMfaService(deps: AppDeps) {
   const audit = (tx: Tx | AppDeps['db'], meta: RequestMeta | Actor, userId: string, entry: Parameters<typeof recordAudit>[2]) =>
     recordAudit(tx, meta, { actorUserId: userId, targetType: 'user', targetId: userId, ...entry }, nowIso(deps.clock));
+
+  function assertRecentAuth(session: { stage: string; created_at: string }): void {
+    if (session.stage === 'active' && deps.clock() - Date.parse(session.created_at) > RECENT_AUTH_MS) {
+      throw new ForbiddenError('auth.reauth_required', 'Vui lòng đăng xuất và đăng nhập lại trước khi thay đổi yếu tố xác thực.');
+    }
+  }
 
   /** First factor enrolled in stage mfa_enrolment: recovery codes, and the session becomes active. */
   async function finishEnrolment(tx: Tx, ctx: RequestContext, method: MfaMethod): Promise<Issued<FactorEnrolled>> {
@@ -47,12 +60,14 @@ export function createMfaService(deps: AppDeps) {
 
   async function totpEnrol(ctx: RequestContext): Promise<TotpEnrolment> {
     assertStage(ctx.session, ['mfa_enrolment', 'active']);
+    assertRecentAuth(ctx.session);
     const user = await loadUser(deps.db, ctx.session.user_id);
     return startTotpEnrolment(deps.db, deps.keys, user.id, user.username, deps.clock());
   }
 
   async function totpConfirm(ctx: RequestContext, code: string): Promise<Issued<FactorEnrolled>> {
     assertStage(ctx.session, ['mfa_enrolment', 'active']);
+    assertRecentAuth(ctx.session);
     const userId = ctx.session.user_id;
     const outcome = await deps.db.transaction().execute(async (tx) => {
       const check = await checkTotp(tx, deps.keys, userId, code, deps.clock(), 'pending');
@@ -163,6 +178,7 @@ export function createMfaService(deps: AppDeps) {
 
   async function webauthnRegisterOptions(ctx: RequestContext) {
     assertStage(ctx.session, ['mfa_enrolment', 'active']);
+    assertRecentAuth(ctx.session);
     const user = await loadUser(deps.db, ctx.session.user_id);
     const options = await registrationOptions(deps.config, { id: user.id, username: user.username, displayName: user.display_name }, await listCredentials(deps.db, user.id));
     await storeChallenge(ctx, 'reg', options.challenge);
@@ -207,7 +223,8 @@ export function createMfaService(deps: AppDeps) {
   }
 
   /** Remove a passkey — refused when it is the user's last second factor (MFA is mandatory in Khiên). */
-  async function deletePasskey(actor: Actor, id: string): Promise<void> {
+  async function deletePasskey(actor: Actor, id: string, session: { stage: string; created_at: string }): Promise<void> {
+    assertRecentAuth(session);
     await deps.db.transaction().execute(async (tx) => {
       const creds = await listCredentials(tx, actor.userId);
       if (!creds.some((c) => c.id === id)) throw new NotFoundError('passkey.not_found', 'Không tìm thấy khoá truy cập.');
