@@ -15,9 +15,15 @@ describe('demo loader', () => {
   it('loads the new Gia Lai province with 135 communes and wards, lineage and officials, once', async () => {
     const first = await loadDemoData({ db: ctx.db, keys: ctx.keys, clock: ctx.now });
     expect(first.loaded).toBe(true);
-    const count = async (q: ReturnType<typeof ctx.db.selectFrom>) => Number((await q.select(sql<number>`count(*)`.as('n')).executeTakeFirstOrThrow()).n);
-    expect(await count(ctx.db.selectFrom('org_units').where('type', 'in', ['commune', 'ward']).where('valid_to', 'is', null))).toBe(135);
-    expect(await count(ctx.db.selectFrom('people'))).toBe(first.people);
+    const communes = await ctx.db
+      .selectFrom('org_units')
+      .select(sql<number>`count(*)`.as('n'))
+      .where('type', 'in', ['commune', 'ward'])
+      .where('valid_to', 'is', null)
+      .executeTakeFirstOrThrow();
+    expect(Number(communes.n)).toBe(135);
+    const people = await ctx.db.selectFrom('people').select(sql<number>`count(*)`.as('n')).executeTakeFirstOrThrow();
+    expect(Number(people.n)).toBe(first.people);
     expect(first.people).toBeGreaterThan(2500);
 
     // The former Bình Định province ceased and was merged into the new province.
