@@ -26,6 +26,9 @@ import { hasConfirmedTotp } from './totp.js';
 /** A session that has not completed MFA lives at most 10 minutes (password change, enrolment, second factor). */
 export const PENDING_SESSION_MS = 10 * 60_000;
 
+/** A one-time password handed out by an administrator is short-lived (ASVS 5 6.4.1): 72 hours. */
+export const INITIAL_PASSWORD_TTL_MS = 72 * 3_600_000;
+
 export interface RequestContext {
   meta: RequestMeta;
   session: SessionRow;
@@ -195,6 +198,11 @@ export function createAuthService(deps: AppDeps) {
         await recordAudit(tx, meta, { action: 'auth.login', outcome: 'failure', reason: 'bad_password', actorLabel: label, actorUserId: user.id, targetType: 'user', targetId: user.id, details: { locked } }, at);
       });
       throw invalidCredentials();
+    }
+    const issued = Date.parse(user.password_changed_at ?? user.created_at);
+    if (user.must_change_password === 1 && now - issued > INITIAL_PASSWORD_TTL_MS) {
+      await fail('initial_password_expired', user.id);
+      throw new UnauthenticatedError('auth.initial_password_expired', 'Mật khẩu khởi tạo đã hết hạn (sau 72 giờ). Vui lòng liên hệ quản trị viên để được cấp lại.');
     }
     const rehash = needsRehash(user.password_hash) ? await hashPassword(password) : null;
     return deps.db.transaction().execute(async (tx) => {

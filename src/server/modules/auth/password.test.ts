@@ -88,6 +88,18 @@ describe('password change and bootstrap (API)', () => {
     expect((await c.post('/auth/password', { currentPassword: 'trời xanh mây trắng nắng vàng', newPassword: 'một mật khẩu khác hẳn luôn' })).status).toBe(403);
   });
 
+  it('lets a one-time password expire after 72 hours', async () => {
+    const { userId, password } = await createAdminUser({ db: ctx.db, clock: ctx.now }, { username: 'moi', displayName: 'Tài khoản mới', unitId });
+    ctx.advance(72 * 3_600_000 + 1000);
+    const res = await new AuthClient(ctx.app, '192.0.2.51').post('/auth/login', { username: 'moi', password });
+    expect(res.status).toBe(401);
+    expect(res.body.error.code).toBe('auth.initial_password_expired');
+    const audit = await ctx.db.selectFrom('audit_events').selectAll().where('action', '=', 'auth.login').where('actor_user_id', '=', userId).executeTakeFirstOrThrow();
+    expect(audit.reason).toBe('initial_password_expired');
+    // A wrong password still gets the generic answer: expiry is only revealed to who knows the password.
+    expect((await new AuthClient(ctx.app, '192.0.2.51').post('/auth/login', { username: 'moi', password: 'sai rồi bạn ơi' })).body.error.code).toBe('auth.invalid_credentials');
+  });
+
   it('upgrades a hash made with weaker argon2 parameters at the next login', async () => {
     const { userId } = await createAdminUser({ db: ctx.db, clock: ctx.now }, { username: 'cu', displayName: 'Tài khoản cũ', unitId });
     const pw = 'một mật khẩu từ thời trước';
