@@ -46,8 +46,14 @@ describe('cross-unit isolation (unit_manager of A vs sibling B)', () => {
     await expectDenied('POST', '/api/v1/org-units', { code: 'SUB-B', name: 'Tổ B', type: 'sub_unit', parentId: unitB.id });
     await expectDenied('POST', `/api/v1/org-units/${unitB.id}/merge`, { intoId: unitA.id, mergedOn: '2026-01-01', decision: 'x' });
     await expectDenied('GET', `/api/v1/org-units/${unitB.id}/successor`);
+    const mp = multipartFile('dv.csv', `code,name,type,parent_code\nTO-B1,Tổ B1,sub_unit,${unitB.code}\n`);
+    const imp = await ctx.app.inject({ method: 'POST', url: '/api/v1/org-units/import', headers: { ...managerA.headers, ...mp.headers }, payload: mp.payload });
+    expect(imp.statusCode).toBe(403);
+    const mpOk = multipartFile('dv.csv', `code,name,type,parent_code\nTO-A1,Tổ A1,sub_unit,${unitA.code}\n`);
+    const impOk = await ctx.app.inject({ method: 'POST', url: '/api/v1/org-units/import', headers: { ...managerA.headers, ...mpOk.headers }, payload: mpOk.payload });
+    expect(impOk.statusCode, impOk.body).toBe(200);
     const list = await ctx.app.inject({ method: 'GET', url: '/api/v1/org-units?includeFormer=true', headers: managerA.headers });
-    expect(list.json().items.map((u: { id: string }) => u.id)).toEqual([unitA.id]);
+    expect(list.json().items.map((u: { code: string }) => u.code)).toEqual(['XA-A', 'TO-A1']);
   });
 
   it('cannot read or change people of B', async () => {
@@ -57,6 +63,9 @@ describe('cross-unit isolation (unit_manager of A vs sibling B)', () => {
     await expectDenied('GET', `/api/v1/people/${personB}/history`);
     await expectDenied('POST', '/api/v1/people', { fullName: 'Người Mới', unitId: unitB.id });
     await expectDenied('GET', `/api/v1/people?unitId=${unitB.id}`);
+    const own = await ctx.app.inject({ method: 'POST', url: '/api/v1/people', headers: managerA.headers, payload: { fullName: 'Người Của A', unitId: unitA.id } });
+    expect(own.statusCode).toBe(201);
+    await expectDenied('POST', `/api/v1/people/${own.json().id}/status`, { status: 'transferred', unitId: unitB.id, effectiveFrom: '2026-01-01' });
     const search = await ctx.app.inject({ method: 'GET', url: '/api/v1/people?q=052111222333', headers: managerA.headers });
     expect(search.json().items).toEqual([]);
     const exp = await ctx.app.inject({ method: 'GET', url: '/api/v1/people/export', headers: managerA.headers });

@@ -102,6 +102,19 @@ describe('people import and export', () => {
     expect(JSON.parse(audit[0]!.details_json!)).toMatchObject({ created: 2 });
   });
 
+  it('matches by e-mail when a row has no CCCD, and refuses an e-mail owned by another CCCD', async () => {
+    const res = await upload('email.csv', `ho_ten,email,ma_don_vi,trang_thai,ngay_hieu_luc\nPhạm Minh Đức,DUC.PM@gialai.gov.vn,${unit.code},nghỉ phép,2026-02-01\n`);
+    expect(res.statusCode, res.body).toBe(200);
+    expect(res.json()).toMatchObject({ created: 0, updated: 1 });
+    const duc = await ctx.db.selectFrom('people').selectAll().where('email', '=', 'duc.pm@gialai.gov.vn').executeTakeFirstOrThrow();
+    expect(duc).toMatchObject({ status: 'on_leave', status_since: '2026-02-01' });
+    const hist = await ctx.app.inject({ method: 'GET', url: `/api/v1/people/${duc.id}/history`, headers: admin.headers });
+    expect(hist.json().items[0]).toMatchObject({ status: 'on_leave', effectiveFrom: '2026-02-01' });
+    const clash = await upload('clash.csv', `ho_ten,cccd,email,ma_don_vi\nAi Khác,079200000099,duc.pm@gialai.gov.vn,${unit.code}\n`);
+    expect(clash.statusCode).toBe(422);
+    expect(clash.json().error.details.errors[0]).toMatchObject({ row: 2, column: 'email' });
+  });
+
   it('imports XLSX with English headers', async () => {
     const xlsx = await writeXlsx('People', ['full_name', 'email', 'unit_code', 'status'], [['Võ Thanh Hải', 'hai.vt@gialai.gov.vn', unit.code, 'on_leave']]);
     const res = await upload('people.xlsx', xlsx, 'application/vnd.openxmlformats-officedocument.spreadsheetml.sheet');
