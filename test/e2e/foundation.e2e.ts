@@ -32,6 +32,8 @@ async function freshTotp(): Promise<string> {
 }
 
 async function shot(name: string): Promise<void> {
+  // Dismiss toasts so they do not cover the page in the screenshot.
+  for (const close of await page.locator('.mantine-Notification-root button').all()) await close.click({ timeout: 1000 }).catch(() => undefined);
   await page.waitForLoadState('networkidle');
   await page.waitForTimeout(400); // let Mantine transitions settle
   await page.screenshot({ path: join(SHOTS, `${name}.png`), fullPage: false });

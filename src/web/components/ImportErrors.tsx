@@ -10,12 +10,18 @@ export function importProblems(error: unknown): ImportProblem[] | null {
   return Array.isArray(details?.errors) ? details.errors : [];
 }
 
+/** Messages may repeat "Tệp x.csv, dòng 3, cột cccd:", already shown in their own columns. */
+function withoutLocation(message: string): string {
+  const stripped = message.replace(/^Tệp [^,]+, dòng \d+(, cột [^:]+)?:\s*/i, '');
+  return stripped ? stripped.charAt(0).toUpperCase() + stripped.slice(1) : message;
+}
+
 export function ImportErrors({ error }: { error: unknown }) {
   const { t } = useTranslation();
   const problems = importProblems(error);
   if (!problems || !(error instanceof ApiError)) return null;
   return (
-    <Alert color="red" variant="light" title={error.message || t('import.invalid')} data-testid="import-errors">
+    <Alert color="red" variant="light" title={t('import.invalidTitle', { file: problems[0]?.file ?? '', count: problems.length })} data-testid="import-errors">
       <ScrollArea.Autosize mah={300}>
         <Table striped withTableBorder fz="sm">
           <Table.Thead>
@@ -32,7 +38,7 @@ export function ImportErrors({ error }: { error: unknown }) {
                 <Table.Td style={{ whiteSpace: 'nowrap' }}>
                   {p.column ? t('import.rowColumn', { row: p.row, column: p.column }) : t('import.row', { row: p.row })}
                 </Table.Td>
-                <Table.Td>{p.message}</Table.Td>
+                <Table.Td>{withoutLocation(p.message)}</Table.Td>
               </Table.Tr>
             ))}
           </Table.Tbody>

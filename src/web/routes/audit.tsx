@@ -3,6 +3,7 @@ import { useDebouncedValue } from '@mantine/hooks';
 import { useState } from 'react';
 import { useTranslation } from 'react-i18next';
 import type { AuditEvent } from '../../contracts/audit.js';
+import { DateField } from '../components/DateField.js';
 import { ErrorAlert } from '../components/ErrorAlert.js';
 import { formatDateTime } from '../components/format.js';
 import { codeLabel } from '../components/labels.js';
@@ -14,7 +15,7 @@ const PAGE_SIZE = 50;
 
 /** `2026-11-25` from a date input to the start/end instant of that local day. */
 function dayBound(date: string, end: boolean): string | undefined {
-  if (!date) return undefined;
+  if (!/^\d{4}-\d{2}-\d{2}$/.test(date)) return undefined;
   const d = new Date(`${date}T${end ? '23:59:59.999' : '00:00:00'}`);
   return Number.isNaN(d.getTime()) ? undefined : d.toISOString();
 }
@@ -74,8 +75,8 @@ export default function AuditRoute() {
             w={170}
           />
           <TextInput label={t('audit.actor')} value={actor} onChange={(e) => { setActor(e.currentTarget.value); reset(); }} w={200} />
-          <TextInput type="date" label={t('audit.from')} value={from} onChange={(e) => { setFrom(e.currentTarget.value); reset(); }} w={170} />
-          <TextInput type="date" label={t('audit.to')} value={to} onChange={(e) => { setTo(e.currentTarget.value); reset(); }} w={170} />
+          <DateField label={t('audit.from')} value={from} onChange={(v) => { setFrom(v); reset(); }} w={150} />
+          <DateField label={t('audit.to')} value={to} onChange={(v) => { setTo(v); reset(); }} w={150} />
           {events.isFetching ? <Loader size="xs" mb={8} /> : null}
         </Group>
         <ErrorAlert error={events.error} />

@@ -1,4 +1,5 @@
-import { Badge, Card, Group, SimpleGrid, Skeleton, Text, Title } from '@mantine/core';
+import { Badge, Card, Group, SimpleGrid, Skeleton, Stack, Text, Title } from '@mantine/core';
+import type { TFunction } from 'i18next';
 import { IconChartBar } from '@tabler/icons-react';
 import { useTranslation } from 'react-i18next';
 import { EmptyState } from '../components/EmptyState.js';
@@ -6,7 +7,7 @@ import { ErrorAlert } from '../components/ErrorAlert.js';
 import { codeLabel } from '../components/labels.js';
 import { NAV } from '../components/nav.js';
 import { PageHeader } from '../components/PageHeader.js';
-import { useDashboard } from '../features/dashboard/api.js';
+import { useDashboard, type Metric } from '../features/dashboard/api.js';
 
 /** Turn `usersWithoutMfa` / `people.on_leave` into a readable fallback when no label is defined. */
 function humanize(path: string): string {
@@ -14,6 +15,19 @@ function humanize(path: string): string {
     .split('.')
     .map((p) => p.replace(/_/g, ' ').replace(/([a-z])([A-Z])/g, '$1 $2').toLowerCase())
     .join(' · ');
+}
+
+/** Metrics grouped by subject (units, people, users & sign-ins), in the order the labels are listed. */
+function groupMetrics(metrics: Metric[], t: TFunction): { key: string; metrics: Metric[] }[] {
+  const known = Object.keys((t('dashboard.metric', { returnObjects: true }) as Record<string, string>) ?? {});
+  const rank = (p: string) => (known.includes(p) ? known.indexOf(p) : known.length);
+  const groupOf = (p: string) => (p.startsWith('failedLogins') || p.startsWith('logins') ? 'users' : p.includes('.') ? p.split('.')[0]! : 'other');
+  const groups = new Map<string, Metric[]>();
+  for (const m of [...metrics].sort((a, b) => rank(a.path) - rank(b.path))) {
+    const g = groupOf(m.path);
+    groups.set(g, [...(groups.get(g) ?? []), m]);
+  }
+  return [...groups.entries()].map(([key, list]) => ({ key, metrics: list }));
 }
 
 /** / — the counts in the user's scope, and the modules that are still to come (no figures for those). */
@@ -34,18 +48,27 @@ export default function DashboardRoute() {
       ) : dashboard.data === null || dashboard.data?.length === 0 ? (
         <EmptyState icon={IconChartBar} title={t('dashboard.emptyTitle')} text={t('dashboard.emptyText')} />
       ) : dashboard.data ? (
-        <SimpleGrid cols={{ base: 1, sm: 2, lg: 4 }} data-testid="dashboard-metrics">
-          {dashboard.data.map((m) => (
-            <Card key={m.path} withBorder padding="md" data-testid={`metric-${m.path}`}>
-              <Text size="sm" c="dimmed" lh={1.3}>
-                {codeLabel(t, 'dashboard.metric', m.path, humanize(m.path))}
-              </Text>
-              <Text fw={700} fz={28} mt={4}>
-                {m.value.toLocaleString('vi-VN')}
-              </Text>
-            </Card>
+        <Stack gap="lg" data-testid="dashboard-metrics">
+          {groupMetrics(dashboard.data, t).map((group) => (
+            <div key={group.key}>
+              <Title order={5} mb="xs">
+                {codeLabel(t, 'dashboard.group', group.key, group.key)}
+              </Title>
+              <SimpleGrid cols={{ base: 1, sm: 2, lg: 4 }}>
+                {group.metrics.map((m) => (
+                  <Card key={m.path} withBorder padding="md" data-testid={`metric-${m.path}`}>
+                    <Text size="sm" c="dimmed" lh={1.3}>
+                      {codeLabel(t, 'dashboard.metric', m.path, humanize(m.path))}
+                    </Text>
+                    <Text fw={700} fz={28} mt={4}>
+                      {m.value.toLocaleString('vi-VN')}
+                    </Text>
+                  </Card>
+                ))}
+              </SimpleGrid>
+            </div>
           ))}
-        </SimpleGrid>
+        </Stack>
       ) : null}
 
       <Title order={4} mt="xl" mb="sm">

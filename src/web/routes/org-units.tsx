@@ -4,6 +4,7 @@ import { useMemo, useState } from 'react';
 import { useTranslation } from 'react-i18next';
 import type { OrgUnit } from '../../contracts/org.js';
 import { EmptyState } from '../components/EmptyState.js';
+import { DateField } from '../components/DateField.js';
 import { ErrorAlert } from '../components/ErrorAlert.js';
 import { formatDate } from '../components/format.js';
 import { ImportButton } from '../components/ImportButton.js';
@@ -28,12 +29,12 @@ function CeasedQuery({ byId }: { byId: Map<string, OrgUnit> }) {
       <form
         onSubmit={(e) => {
           e.preventDefault();
-          if (date) setAsked(date);
+          if (/^\d{4}-\d{2}-\d{2}$/.test(date)) setAsked(date);
         }}
       >
         <Group align="flex-end">
-          <TextInput type="date" label={t('orgUnits.ceasedDate')} value={date} onChange={(e) => setDate(e.currentTarget.value)} data-testid="ceased-date" />
-          <Button type="submit" variant="light" disabled={!date}>
+          <DateField label={t('orgUnits.ceasedDate')} value={date} onChange={setDate} data-testid="ceased-date" />
+          <Button type="submit" variant="light" disabled={!/^\d{4}-\d{2}-\d{2}$/.test(date)}>
             {t('common.search')}
           </Button>
         </Group>

@@ -44,7 +44,7 @@ export default function PeopleRoute() {
     <>
       <PageHeader
         title={t('people.title')}
-        description={people.data ? t('people.total', { count: people.data.total }) : undefined}
+        description={people.data ? t('people.total', { count: people.data.total, n: people.data.total.toLocaleString('vi-VN') }) : undefined}
         actions={
           <>
             <Menu>
@@ -137,7 +137,7 @@ export default function PeopleRoute() {
                     <Table.Td>{formatDate(p.dateOfBirth)}</Table.Td>
                     <Table.Td>{p.unitName}</Table.Td>
                     <Table.Td>{p.position ?? '—'}</Table.Td>
-                    <Table.Td>
+                    <Table.Td style={{ whiteSpace: 'nowrap' }}>
                       <StatusBadge status={p.status} />
                     </Table.Td>
                   </Table.Tr>

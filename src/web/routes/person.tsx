@@ -4,6 +4,7 @@ import { IconArrowLeft } from '@tabler/icons-react';
 import { useTranslation } from 'react-i18next';
 import { Link, useParams } from 'react-router';
 import { PERSON_STATUSES, PersonStatusChangeSchema, type PersonStatus } from '../../contracts/org.js';
+import { DateField } from '../components/DateField.js';
 import { ErrorAlert } from '../components/ErrorAlert.js';
 import { blankToNull, zodValidator } from '../components/form.js';
 import { formatDate, formatDateTime, todayIso } from '../components/format.js';
@@ -49,7 +50,7 @@ function StatusChangeForm({ id, status }: { id: string; status: PersonStatus }) 
         <Select label={t('people.field.status')} allowDeselect={false} data={PERSON_STATUSES.map((s) => ({ value: s, label: t(`personStatus.${s}`) }))} {...form.getInputProps('status')} />
         <Select label={t('person.newUnit')} searchable clearable data={unitOptions(units.data, t)} {...form.getInputProps('unitId')} />
         <TextInput label={t('person.newPosition')} {...form.getInputProps('position')} />
-        <TextInput type="date" label={t('person.effectiveFrom')} withAsterisk {...form.getInputProps('effectiveFrom')} />
+        <DateField label={t('person.effectiveFrom')} withAsterisk {...form.getInputProps('effectiveFrom')} />
         <TextInput label={t('person.decision')} placeholder={t('orgUnits.decisionPlaceholder')} {...form.getInputProps('decision')} />
         <Textarea label={t('person.note')} autosize minRows={2} {...form.getInputProps('note')} />
         <ErrorAlert error={change.error} />

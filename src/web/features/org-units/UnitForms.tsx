@@ -2,6 +2,7 @@ import { Button, Modal, Select, Stack, TextInput } from '@mantine/core';
 import { useForm } from '@mantine/form';
 import { useTranslation } from 'react-i18next';
 import { OrgUnitCreateSchema, OrgUnitMergeSchema, type OrgUnit, type UnitType } from '../../../contracts/org.js';
+import { DateField } from '../../components/DateField.js';
 import { ErrorAlert } from '../../components/ErrorAlert.js';
 import { blankToNull, zodValidator } from '../../components/form.js';
 import { notifySuccess } from '../../components/notify.js';
@@ -46,7 +47,7 @@ export function CreateUnitModal({ opened, onClose, units }: { opened: boolean; o
           <TextInput label={t('orgUnits.field.shortName')} {...form.getInputProps('shortName')} />
           <Select label={t('orgUnits.field.type')} withAsterisk data={unitTypeOptions(t)} data-testid="unit-type" comboboxProps={{ withinPortal: true }} {...form.getInputProps('type')} />
           <Select label={t('orgUnits.field.parent')} searchable clearable data={unitOptions(units, t)} data-testid="unit-parent" {...form.getInputProps('parentId')} />
-          <TextInput type="date" label={t('orgUnits.field.validFrom')} {...form.getInputProps('validFrom')} />
+          <DateField label={t('orgUnits.field.validFrom')} {...form.getInputProps('validFrom')} />
           <ErrorAlert error={create.error} />
           <Button type="submit" loading={create.isPending} data-testid="unit-create-submit">
             {t('common.save')}
@@ -94,7 +95,7 @@ export function MergeUnitModal({ unit, onClose, units }: { unit: OrgUnit | null;
             data-testid="merge-into"
             {...form.getInputProps('intoId')}
           />
-          <TextInput type="date" label={t('orgUnits.field.mergedOn')} withAsterisk {...form.getInputProps('mergedOn')} />
+          <DateField label={t('orgUnits.field.mergedOn')} withAsterisk {...form.getInputProps('mergedOn')} />
           <TextInput label={t('orgUnits.field.decision')} placeholder={t('orgUnits.decisionPlaceholder')} withAsterisk data-testid="merge-decision" {...form.getInputProps('decision')} />
           <ErrorAlert error={merge.error} />
           <Button type="submit" color="orange" loading={merge.isPending} data-testid="merge-submit">

@@ -2,6 +2,7 @@ import { Button, Group, Modal, Select, SimpleGrid, Stack, TextInput } from '@man
 import { useForm } from '@mantine/form';
 import { useTranslation } from 'react-i18next';
 import { PERSON_STATUSES, PersonCreateSchema, type OrgUnit, type PersonStatus } from '../../../contracts/org.js';
+import { DateField } from '../../components/DateField.js';
 import { ErrorAlert } from '../../components/ErrorAlert.js';
 import { blankToNull, zodValidator } from '../../components/form.js';
 import { notifySuccess } from '../../components/notify.js';
@@ -46,7 +47,7 @@ export function CreatePersonModal({ opened, onClose, units }: { opened: boolean;
           <SimpleGrid cols={{ base: 1, sm: 2 }}>
             <TextInput label={t('people.field.fullName')} withAsterisk {...form.getInputProps('fullName')} />
             <TextInput label={t('people.field.citizenId')} maxLength={12} {...form.getInputProps('citizenId')} />
-            <TextInput type="date" label={t('people.field.dateOfBirth')} {...form.getInputProps('dateOfBirth')} />
+            <DateField label={t('people.field.dateOfBirth')} {...form.getInputProps('dateOfBirth')} />
             <Select
               label={t('people.field.gender')}
               clearable
@@ -61,7 +62,7 @@ export function CreatePersonModal({ opened, onClose, units }: { opened: boolean;
             <Select label={t('people.field.unit')} withAsterisk searchable data={unitOptions(units, t)} {...form.getInputProps('unitId')} />
             <TextInput label={t('people.field.position')} {...form.getInputProps('position')} />
             <Select label={t('people.field.status')} data={PERSON_STATUSES.map((s) => ({ value: s, label: t(`personStatus.${s}`) }))} allowDeselect={false} {...form.getInputProps('status')} />
-            <TextInput type="date" label={t('people.field.statusSince')} {...form.getInputProps('statusSince')} />
+            <DateField label={t('people.field.statusSince')} {...form.getInputProps('statusSince')} />
           </SimpleGrid>
           <ErrorAlert error={create.error} />
           <Group justify="flex-end">

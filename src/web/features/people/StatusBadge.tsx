@@ -14,7 +14,8 @@ const COLORS: Record<PersonStatus, string> = {
 export function StatusBadge({ status }: { status: PersonStatus }) {
   const { t } = useTranslation();
   return (
-    <Badge color={COLORS[status]} variant="light" style={{ whiteSpace: 'nowrap', flexShrink: 0 }} data-testid="person-status">
+    <Badge color={COLORS[status]} variant="light" style={{ flexShrink: 0, maxWidth: 'none' }}
+      styles={{ label: { overflow: 'visible' } }} data-testid="person-status">
       {t(`personStatus.${status}`)}
     </Badge>
   );
