@@ -32,11 +32,10 @@ async function freshTotp(): Promise<string> {
 }
 
 async function shot(name: string): Promise<void> {
-  // Dismiss toasts so they do not cover the page in the screenshot.
-  for (const close of await page.locator('.mantine-Notification-root button').all()) await close.click({ timeout: 1000 }).catch(() => undefined);
   await page.waitForLoadState('networkidle');
   await page.waitForTimeout(400); // let Mantine transitions settle
-  await page.screenshot({ path: join(SHOTS, `${name}.png`), fullPage: false });
+  // Toasts are hidden so they do not cover the page being documented.
+  await page.screenshot({ path: join(SHOTS, `${name}.png`), fullPage: false, style: '.mantine-Notifications-root { display: none !important; }' });
 }
 
 async function pickOption(testId: string, label: string): Promise<void> {
@@ -167,6 +166,13 @@ describe('foundation e2e', () => {
     expect(await page.getByTestId('successor-chain').innerText()).toContain('Trung tâm Giám sát an toàn thông tin (E2E)');
     await shot('06-don-vi-sap-nhap');
     await page.keyboard.press('Escape');
+    // "Which units ceased on the merger day?" — the merger was recorded for today (Vietnam time).
+    const today = new Intl.DateTimeFormat('en-GB', { timeZone: 'Asia/Ho_Chi_Minh' }).format(new Date());
+    await page.getByTestId('ceased-date').fill(today);
+    await page.getByRole('button', { name: 'Tra cứu' }).click();
+    await expect.poll(async () => (await page.getByTestId('ceased-table').isVisible()) && page.getByTestId('ceased-table').innerText()).toContain(
+      'Trung tâm Công nghệ thông tin (E2E)',
+    );
     await page.getByTestId('unit-filter').fill('');
     await shot('05-don-vi');
   });
@@ -224,7 +230,7 @@ describe('foundation e2e', () => {
     expect((await saved).ok()).toBe(true);
     await expect.poll(() => page.getByTestId('page-title').innerText()).toBe('Overview');
     expect(await page.getByTestId('nav-orgUnits').innerText()).toBe('Units');
-    expect(await page.getByTestId('nav-soc').innerText()).toContain('Coming soon');
+    expect(await page.getByTestId('nav-soc').innerText()).toContain('Soon');
     await shot('13-overview-en');
     await page.getByTestId('nav-orgUnits').click();
     await page.getByTestId('unit-tree').waitFor();

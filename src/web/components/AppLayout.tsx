@@ -132,7 +132,7 @@ export function AppLayout() {
                         leftSection={<Icon size={18} stroke={1.5} />}
                         rightSection={
                           <Badge size="xs" variant="light" color="gray">
-                            {t('common.comingSoon')}
+                            {t('common.soon')}
                           </Badge>
                         }
                         disabled

@@ -1,3 +1,10 @@
+import i18n from '../i18n/index.js';
+
+/** Numbers grouped the way the reader expects: 2.996 in Vietnamese, 2,996 in English. */
+export function formatNumber(n: number): string {
+  return n.toLocaleString(i18n.language === 'en' ? 'en-GB' : 'vi-VN');
+}
+
 /** Dates shown the Vietnamese way (dd/MM/yyyy), whatever the UI language. */
 export function formatDate(value: string | null | undefined): string {
   if (!value) return '—';

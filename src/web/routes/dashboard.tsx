@@ -4,6 +4,7 @@ import { IconChartBar } from '@tabler/icons-react';
 import { useTranslation } from 'react-i18next';
 import { EmptyState } from '../components/EmptyState.js';
 import { ErrorAlert } from '../components/ErrorAlert.js';
+import { formatNumber } from '../components/format.js';
 import { codeLabel } from '../components/labels.js';
 import { NAV } from '../components/nav.js';
 import { PageHeader } from '../components/PageHeader.js';
@@ -61,7 +62,7 @@ export default function DashboardRoute() {
                       {codeLabel(t, 'dashboard.metric', m.path, humanize(m.path))}
                     </Text>
                     <Text fw={700} fz={28} mt={4}>
-                      {m.value.toLocaleString('vi-VN')}
+                      {formatNumber(m.value)}
                     </Text>
                   </Card>
                 ))}

@@ -7,7 +7,7 @@ import { Link } from 'react-router';
 import { PERSON_STATUSES, type PersonStatus } from '../../contracts/org.js';
 import { EmptyState } from '../components/EmptyState.js';
 import { ErrorAlert } from '../components/ErrorAlert.js';
-import { formatDate } from '../components/format.js';
+import { formatDate, formatNumber } from '../components/format.js';
 import { ImportButton } from '../components/ImportButton.js';
 import { notifyError } from '../components/notify.js';
 import { PageHeader } from '../components/PageHeader.js';
@@ -44,7 +44,7 @@ export default function PeopleRoute() {
     <>
       <PageHeader
         title={t('people.title')}
-        description={people.data ? t('people.total', { count: people.data.total, n: people.data.total.toLocaleString('vi-VN') }) : undefined}
+        description={people.data ? t('people.total', { count: people.data.total, n: formatNumber(people.data.total) }) : undefined}
         actions={
           <>
             <Menu>
