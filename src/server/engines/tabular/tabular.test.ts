@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { readTable, safeCell, TabularError, writeCsv, writeXlsx } from './tabular.js';
+import { readTable, safeCell, TabularError, unsafeCell, writeCsv, writeXlsx } from './tabular.js';
 import { readZipDirectory } from './zip-guard.js';
 import { deflateRawSync } from 'node:zlib';
 
@@ -70,6 +70,8 @@ describe('tabular engine', () => {
     expect(safeCell('@SUM(A1)')).toBe("'@SUM(A1)");
     expect(safeCell('\tx')).toBe("'\tx");
     expect(safeCell('Bình Định')).toBe('Bình Định');
+    expect(unsafeCell(safeCell('=1+1'))).toBe('=1+1');
+    expect(unsafeCell("'ordinary")).toBe("'ordinary");
     const csv = writeCsv(['a'], [['=HYPERLINK("x")']]);
     expect([...csv.subarray(0, 3)]).toEqual([0xef, 0xbb, 0xbf]);
     expect(csv.toString('utf8')).toContain(`"'=HYPERLINK(""x"")"`);

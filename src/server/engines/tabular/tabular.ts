@@ -101,6 +101,7 @@ export async function readXlsx(buf: Uint8Array): Promise<Table> {
 export async function readTable(fileName: string, buf: Uint8Array): Promise<Table> {
   const format = detectFormat(fileName, buf);
   const table = format === 'xlsx' ? await readXlsx(buf) : readCsv(buf);
+  table.rows = table.rows.map((r) => r.map(unsafeCell));
   if (table.rows.length === 0) throw new TabularError('empty', 'tệp không có dữ liệu');
   return table;
 }
@@ -113,6 +114,11 @@ export function safeCell(value: string | number | null | undefined): string {
   if (value === null || value === undefined) return '';
   const s = String(value);
   return /^[=+\-@\t\r]/.test(s) ? `'${s}` : s;
+}
+
+/** The inverse of safeCell for reading back our own exports: drop the apostrophe it added. */
+export function unsafeCell(value: string): string {
+  return /^'[=+\-@\t\r]/.test(value) ? value.slice(1) : value;
 }
 
 function csvField(s: string): string {

@@ -17,10 +17,9 @@ export type ColumnLabels = Record<string, string>;
 /** The one error an import answers when anything is wrong: 422 `import.invalid`, nothing written. */
 export function importInvalid(file: string, errors: ImportProblem[]): UnprocessableError {
   const first = errors[0];
-  const where = first ? ` Dòng ${first.row}${first.column ? `, cột ${first.column}` : ''}: ${first.message}` : '';
   return new UnprocessableError(
     'import.invalid',
-    `Tệp ${file} có ${errors.length} lỗi, chưa ghi dữ liệu nào.${where}`,
+    `Tệp ${file} có ${errors.length} lỗi, chưa ghi dữ liệu nào.${first ? ` Lỗi đầu tiên: ${first.message}` : ''}`,
     { file, errors: errors.slice(0, 1000) },
   );
 }

@@ -5,7 +5,7 @@ import { can, prefixesFor } from './org.policy.js';
 import { listAllPeople } from './person.repository.js';
 
 /** Column headers of an export: the Vietnamese import names, so an export can be edited and re-imported. */
-export const EXPORT_HEADER = ['ho_ten', 'cccd_che', 'ngay_sinh', 'gioi_tinh', 'email', 'dien_thoai', 'ma_don_vi', 'ten_don_vi', 'chuc_vu', 'trang_thai', 'ngay_hieu_luc'];
+export const EXPORT_HEADER = ['ma_can_bo', 'ho_ten', 'cccd_che', 'ngay_sinh', 'gioi_tinh', 'email', 'dien_thoai', 'ma_don_vi', 'ten_don_vi', 'chuc_vu', 'trang_thai', 'ngay_hieu_luc'];
 
 const STATUS_VI: Record<string, string> = {
   active: 'đang công tác', retired: 'nghỉ hưu', transferred: 'chuyển công tác', on_leave: 'nghỉ phép', dismissed: 'thôi việc', deceased: 'từ trần',
@@ -19,6 +19,7 @@ const STATUS_VI: Record<string, string> = {
 export async function exportPeople(deps: OrgDeps, actor: Actor, format: 'csv' | 'xlsx'): Promise<{ body: Buffer; contentType: string; fileName: string }> {
   const rows = await listAllPeople(deps.db, prefixesFor(actor, 'person.read'));
   const data = rows.map((p) => [
+    p.id,
     p.full_name,
     can(actor, 'person.read_citizen_id', p.unit_path) ? p.citizen_id_masked : null,
     p.date_of_birth,

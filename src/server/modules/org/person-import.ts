@@ -11,12 +11,13 @@ import { findUnitsByCodes } from './org-unit.repository.js';
 import type { OrgDeps } from './org-unit.service.js';
 import { can } from './org.policy.js';
 import type { OrgUnitRow, PersonRow } from './org.table.js';
-import { findPeopleByCitizenHashes, findPeopleByEmails, insertHistoryRow, insertPersonRow, type PersonWithUnit, updatePersonRow } from './person.repository.js';
+import { findPeopleByCitizenHashes, findPeopleByEmails, findPeopleByIds, insertHistoryRow, insertPersonRow, type PersonWithUnit, updatePersonRow } from './person.repository.js';
 import { todayVn } from './scope.js';
 import type { Upload } from './upload.js';
 
 /** Accepted header names (folded): Vietnamese and English. */
 const ALIASES: Record<string, string> = {
+  ma_can_bo: 'id', id: 'id', person_id: 'id',
   ho_ten: 'full_name', ho_va_ten: 'full_name', full_name: 'full_name', name: 'full_name',
   cccd: 'citizen_id', so_cccd: 'citizen_id', can_cuoc: 'citizen_id', citizen_id: 'citizen_id',
   ngay_sinh: 'date_of_birth', date_of_birth: 'date_of_birth', dob: 'date_of_birth',
@@ -45,6 +46,8 @@ const EMAIL_RE = /^[^\s@]+@[^\s@]+\.[^\s@]+$/;
 
 interface PersonLine {
   row: number;
+  /** The roster id from an earlier export: matches first, so an edited export re-imports as updates. */
+  id: string | null;
   fullName: string;
   citizenId: string | null;
   dateOfBirth: string | null;
@@ -88,8 +91,10 @@ function validate(rows: { row: number; cells: Record<string, string> }[], proble
     if (since === undefined) problems.add(row, 'status_since', `ngày hiệu lực "${c('status_since')}" không hợp lệ.`);
     const position = c('position') || null;
     if (position && position.length > 200) problems.add(row, 'position', 'chức vụ dài quá 200 ký tự.');
+    const id = c('id') || null;
+    if (id && !/^[0-9a-f-]{36}$/i.test(id)) problems.add(row, 'id', `mã cán bộ "${id}" không hợp lệ.`);
     lines.push({
-      row, fullName, citizenId: cid, dateOfBirth: dob ?? null, gender: g ?? null, email, phone, unitCode, position,
+      row, id, fullName, citizenId: cid, dateOfBirth: dob ?? null, gender: g ?? null, email, phone, unitCode, position,
       status: status ?? 'active', statusSince: since ?? null,
     });
   }
@@ -133,11 +138,18 @@ export async function importPeople(deps: OrgDeps, actor: Actor, upload: Upload):
   for (let i = 0; i < hashList.length; i += 500) for (const p of await findPeopleByCitizenHashes(deps.db, hashList.slice(i, i + 500))) byHash.set(p.citizen_id_hash!, p);
   for (let i = 0; i < emailList.length; i += 500) for (const p of await findPeopleByEmails(deps.db, emailList.slice(i, i + 500))) if (p.email) byEmail.set(p.email, p);
 
+  const idList = lines.filter((l) => l.id).map((l) => l.id!.toLowerCase());
+  const byId = new Map<string, PersonWithUnit>();
+  for (let i = 0; i < idList.length; i += 500) for (const p of await findPeopleByIds(deps.db, idList.slice(i, i + 500))) byId.set(p.id, p);
+
   const matches = new Map<number, PersonWithUnit>();
   const claimed = new Map<string, number>();
   for (const l of lines) {
     const h = hashes.get(l.row);
-    let m = h ? byHash.get(h) : undefined;
+    const byRowId = l.id ? byId.get(l.id.toLowerCase()) : undefined;
+    if (l.id && !byRowId) problems.add(l.row, 'id', `không có cán bộ mã ${l.id}.`);
+    if (byRowId && h && byRowId.citizen_id_hash && byRowId.citizen_id_hash !== h) problems.add(l.row, 'citizen_id', 'số CCCD khác với cán bộ mang mã này.');
+    let m = byRowId ?? (h ? byHash.get(h) : undefined);
     if (!m && l.email) {
       const e = byEmail.get(l.email);
       if (e && e.citizen_id_hash && h && e.citizen_id_hash !== h) problems.add(l.row, 'email', 'thư điện tử đã thuộc về một cán bộ có số CCCD khác.');

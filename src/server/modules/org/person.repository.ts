@@ -85,6 +85,11 @@ export function findPeopleByCitizenHashes(db: Db | Tx, hashes: string[]): Promis
   return withUnit(db).where('p.citizen_id_hash', 'in', hashes).execute();
 }
 
+export function findPeopleByIds(db: Db | Tx, ids: string[]): Promise<PersonWithUnit[]> {
+  if (ids.length === 0) return Promise.resolve([]);
+  return withUnit(db).where('p.id', 'in', ids).execute();
+}
+
 export function findPeopleByEmails(db: Db | Tx, emails: string[]): Promise<PersonWithUnit[]> {
   if (emails.length === 0) return Promise.resolve([]);
   return withUnit(db).where('p.email', 'in', emails).execute();
