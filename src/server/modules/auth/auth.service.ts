@@ -170,7 +170,8 @@ export function createAuthService(deps: AppDeps) {
       await fail('rate_limited');
       throw new TooManyRequestsError('auth.rate_limited', 'Quá nhiều lần đăng nhập từ địa chỉ này. Vui lòng thử lại sau.', retry);
     }
-    const user = await deps.db.selectFrom('users').selectAll().where('username', '=', username).executeTakeFirst();
+    // Usernames are stored lowercase (UserCreateSchema); accept what people type ("NguyenVanA ").
+    const user = await deps.db.selectFrom('users').selectAll().where('username', '=', username.trim().toLowerCase()).executeTakeFirst();
     if (!user) {
       const left = phantoms.remainingSeconds(username, now);
       if (left > 0) {

@@ -17,18 +17,19 @@ export async function createAdminUser(
   deps: BootstrapDeps,
   input: { username: string; displayName: string; unitId: string },
 ): Promise<{ userId: string; password: string }> {
+  const username = input.username.trim().toLowerCase(); // usernames are lowercase everywhere (UserCreateSchema)
   const password = generateInitialPassword();
   const passwordHash = await hashPassword(password);
   const now = nowIso(deps.clock);
   const userId = newId(deps.clock());
   await deps.db.transaction().execute(async (tx) => {
-    const taken = await tx.selectFrom('users').select('id').where('username', '=', input.username).executeTakeFirst();
-    if (taken) throw new ConflictError('user.username_taken', `Tên đăng nhập "${input.username}" đã được dùng.`);
+    const taken = await tx.selectFrom('users').select('id').where('username', '=', username).executeTakeFirst();
+    if (taken) throw new ConflictError('user.username_taken', `Tên đăng nhập "${username}" đã được dùng.`);
     await tx
       .insertInto('users')
       .values({
         id: userId,
-        username: input.username,
+        username,
         display_name: input.displayName,
         person_id: null,
         unit_id: input.unitId,
@@ -59,7 +60,7 @@ export async function createAdminUser(
         targetType: 'user',
         targetId: userId,
         unitId: input.unitId,
-        after: { username: input.username, displayName: input.displayName, role: 'admin', unitId: input.unitId },
+        after: { username, displayName: input.displayName, role: 'admin', unitId: input.unitId },
       },
       now,
     );
