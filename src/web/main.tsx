@@ -1,24 +1,40 @@
 import '@mantine/core/styles.css';
 import '@mantine/notifications/styles.css';
 import './i18n/index.js';
-import { Badge, createTheme, MantineProvider } from '@mantine/core';
+import { Badge, Center, createTheme, Loader, MantineProvider } from '@mantine/core';
 import { Notifications } from '@mantine/notifications';
 import { QueryClient, QueryClientProvider } from '@tanstack/react-query';
-import { StrictMode } from 'react';
+import { lazy, StrictMode, Suspense, type ReactNode } from 'react';
 import { createRoot } from 'react-dom/client';
 import { createBrowserRouter, RouterProvider } from 'react-router';
 import { ApiError, setUnauthenticatedHandler } from './components/api-client.js';
 import { AppLayout } from './components/AppLayout.js';
 import { authKeys } from './features/auth/api.js';
-import AccountRoute from './routes/account.js';
-import AuditRoute from './routes/audit.js';
 import DashboardRoute from './routes/dashboard.js';
 import LoginRoute from './routes/login.js';
 import NotFoundRoute from './routes/not-found.js';
-import OrgUnitsRoute from './routes/org-units.js';
-import PeopleRoute from './routes/people.js';
-import PersonRoute from './routes/person.js';
-import UsersRoute from './routes/users.js';
+
+// Pages beyond the first screen load on demand, keeping the login page light.
+const AccountRoute = lazy(() => import('./routes/account.js'));
+const AuditRoute = lazy(() => import('./routes/audit.js'));
+const OrgUnitsRoute = lazy(() => import('./routes/org-units.js'));
+const PeopleRoute = lazy(() => import('./routes/people.js'));
+const PersonRoute = lazy(() => import('./routes/person.js'));
+const UsersRoute = lazy(() => import('./routes/users.js'));
+
+function Page({ children }: { children: ReactNode }) {
+  return (
+    <Suspense
+      fallback={
+        <Center py="xl">
+          <Loader />
+        </Center>
+      }
+    >
+      {children}
+    </Suspense>
+  );
+}
 
 const queryClient = new QueryClient({
   defaultOptions: {
@@ -37,12 +53,12 @@ const router = createBrowserRouter([
     element: <AppLayout />,
     children: [
       { index: true, element: <DashboardRoute /> },
-      { path: 'org-units', element: <OrgUnitsRoute /> },
-      { path: 'people', element: <PeopleRoute /> },
-      { path: 'people/:id', element: <PersonRoute /> },
-      { path: 'users', element: <UsersRoute /> },
-      { path: 'audit', element: <AuditRoute /> },
-      { path: 'account', element: <AccountRoute /> },
+      { path: 'org-units', element: <Page><OrgUnitsRoute /></Page> },
+      { path: 'people', element: <Page><PeopleRoute /></Page> },
+      { path: 'people/:id', element: <Page><PersonRoute /></Page> },
+      { path: 'users', element: <Page><UsersRoute /></Page> },
+      { path: 'audit', element: <Page><AuditRoute /></Page> },
+      { path: 'account', element: <Page><AccountRoute /></Page> },
       { path: '*', element: <NotFoundRoute /> },
     ],
   },
