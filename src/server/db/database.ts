@@ -43,6 +43,9 @@ export function openDatabase(url: string, options: { schema?: string } = {}): Da
     max: 10,
     ...(options.schema ? { options: `-c search_path=${options.schema}` } : {}),
   });
+  // An idle pooled connection can be terminated by the server (restart, admin kill: 57P01); the pool drops it
+  // and opens a new one on demand. Without a listener that event would crash the process.
+  pool.on('error', () => undefined);
   const db = new Kysely<Database>({ dialect: new PostgresDialect({ pool }) });
   return { db, dialect: 'postgres', label: url.replace(/:[^:@/]+@/, ':***@'), close: () => db.destroy() };
 }
