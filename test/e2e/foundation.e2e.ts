@@ -204,11 +204,35 @@ describe('foundation e2e', () => {
     await page.getByTestId('person-row').first().getByRole('link').click();
     await page.getByTestId('status-change-form').waitFor();
     await shot('09-can-bo-chi-tiet');
+
+    // Record a retirement; the new status shows on the page and in the history.
+    const historyBefore = await page.getByTestId('person-history').locator('.mantine-Timeline-item').count();
+    await pickOption('status-change-status', 'Nghỉ hưu');
+    await page.getByTestId('status-change-decision').fill('Quyết định số 15/QĐ-SNV');
+    await page.getByTestId('status-change-submit').click();
+    await expect.poll(() => page.getByTestId('person-status').first().innerText()).toBe('Nghỉ hưu');
+    await expect.poll(() => page.getByTestId('person-history').locator('.mantine-Timeline-item').count()).toBe(historyBefore + 1);
   });
 
   it('shows users, audit log and my account', async () => {
     await page.getByTestId('nav-users').click();
     await page.getByTestId('user-row').first().waitFor();
+
+    // A new user gets a one-time password, shown once; then a role at a unit.
+    await page.getByTestId('user-create').click();
+    await page.getByTestId('user-username').fill('rmah.khoa');
+    await page.getByTestId('user-display-name').fill('Rơ Mah Khoa');
+    await pickOption('user-create-unit', 'Trung tâm Giám sát an toàn thông tin (E2E)');
+    await page.getByTestId('user-create-submit').click();
+    expect((await page.getByTestId('initial-password').innerText()).length).toBeGreaterThanOrEqual(12);
+    await page.getByRole('button', { name: 'Xong' }).click();
+    await page.getByTestId('user-row').filter({ hasText: 'rmah.khoa' }).getByRole('button', { name: 'Rơ Mah Khoa' }).click();
+    await pickOption('grant-role', 'Chuyên viên SOC');
+    await pickOption('grant-unit', 'Trung tâm Giám sát an toàn thông tin (E2E)');
+    await page.getByTestId('grant-submit').click();
+    await expect.poll(() => page.getByTestId('grant-table').innerText()).toContain('Chuyên viên SOC');
+    await shot('10b-nguoi-dung-phan-quyen');
+    await page.keyboard.press('Escape');
     await shot('10-nguoi-dung');
 
     await page.getByTestId('nav-audit').click();

@@ -47,14 +47,14 @@ function StatusChangeForm({ id, status }: { id: string; status: PersonStatus }) 
       )}
     >
       <Stack gap="sm">
-        <Select label={t('people.field.status')} allowDeselect={false} data={PERSON_STATUSES.map((s) => ({ value: s, label: t(`personStatus.${s}`) }))} {...form.getInputProps('status')} />
+        <Select label={t('people.field.status')} allowDeselect={false} data={PERSON_STATUSES.map((s) => ({ value: s, label: t(`personStatus.${s}`) }))} data-testid="status-change-status" {...form.getInputProps('status')} />
         <Select label={t('person.newUnit')} searchable clearable data={unitOptions(units.data, t)} {...form.getInputProps('unitId')} />
         <TextInput label={t('person.newPosition')} {...form.getInputProps('position')} />
         <DateField label={t('person.effectiveFrom')} withAsterisk {...form.getInputProps('effectiveFrom')} />
-        <TextInput label={t('person.decision')} placeholder={t('orgUnits.decisionPlaceholder')} {...form.getInputProps('decision')} />
+        <TextInput label={t('person.decision')} placeholder={t('orgUnits.decisionPlaceholder')} data-testid="status-change-decision" {...form.getInputProps('decision')} />
         <Textarea label={t('person.note')} autosize minRows={2} {...form.getInputProps('note')} />
         <ErrorAlert error={change.error} />
-        <Button type="submit" loading={change.isPending}>
+        <Button type="submit" loading={change.isPending} data-testid="status-change-submit">
           {t('person.recordChange')}
         </Button>
       </Stack>

@@ -54,15 +54,15 @@ export function CreateUserModal({ opened, onClose, units }: { opened: boolean; o
       ) : (
         <form onSubmit={form.onSubmit((v) => create.mutate(UserCreateSchema.parse(toBody(v)), { onSuccess: setCreated }))}>
           <Stack>
-            <TextInput label={t('users.field.username')} description={t('users.usernameHint')} withAsterisk {...form.getInputProps('username')} />
-            <TextInput label={t('users.field.displayName')} withAsterisk {...form.getInputProps('displayName')} />
+            <TextInput label={t('users.field.username')} description={t('users.usernameHint')} withAsterisk data-testid="user-username" {...form.getInputProps('username')} />
+            <TextInput label={t('users.field.displayName')} withAsterisk data-testid="user-display-name" {...form.getInputProps('displayName')} />
             <TextInput label={t('users.field.email')} {...form.getInputProps('email')} />
-            <Select label={t('users.field.unit')} searchable withAsterisk data={unitOptions(units, t)} {...form.getInputProps('unitId')} />
+            <Select label={t('users.field.unit')} searchable withAsterisk data={unitOptions(units, t)} data-testid="user-create-unit" {...form.getInputProps('unitId')} />
             <Text size="xs" c="dimmed">
               {t('users.createNote')}
             </Text>
             <ErrorAlert error={create.error} />
-            <Button type="submit" loading={create.isPending}>
+            <Button type="submit" loading={create.isPending} data-testid="user-create-submit">
               {t('users.create')}
             </Button>
           </Stack>

@@ -68,6 +68,7 @@ export function UserDrawer({
               <Select label={t('users.role')} data={ROLES.map((r) => ({ value: r, label: t(`role.${r}`) }))} value={role} onChange={(v) => setRole(v as Role | null)} w={220} data-testid="grant-role" />
               <Select label={t('users.atUnit')} searchable data={unitOptions(units, t)} value={unitId} onChange={setUnitId} style={{ flex: 1, minWidth: 220 }} data-testid="grant-unit" />
               <Button
+                data-testid="grant-submit"
                 disabled={!role || !unitId}
                 loading={addGrant.isPending}
                 onClick={() =>
