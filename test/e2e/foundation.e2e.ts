@@ -244,7 +244,31 @@ describe('foundation e2e', () => {
     await page.getByRole('menuitem', { name: 'Tài khoản của tôi' }).click();
     await page.getByTestId('my-sessions').waitFor();
     await expect.poll(() => page.getByTestId('totp-status').innerText()).toBe('Đã bật');
+
+    // A passkey, with Chromium's virtual authenticator standing in for the device's.
+    const cdp = await context.newCDPSession(page);
+    await cdp.send('WebAuthn.enable');
+    await cdp.send('WebAuthn.addVirtualAuthenticator', {
+      options: { protocol: 'ctap2', transport: 'internal', hasResidentKey: true, hasUserVerification: true, isUserVerified: true },
+    });
+    await page.getByTestId('passkey-name').fill('Máy tính văn phòng');
+    await page.getByTestId('passkey-register').click();
+    await expect.poll(() => page.getByTestId('passkey-table').innerText()).toContain('Máy tính văn phòng');
     await shot('12-tai-khoan');
+
+    // Sign in again with password + passkey.
+    await page.getByTestId('user-menu').click();
+    await page.getByTestId('logout').click();
+    await page.waitForURL('**/login');
+    await page.getByTestId('login-username').fill(server.username);
+    await page.getByTestId('login-password').fill(NEW_PASSWORD);
+    await page.getByTestId('login-submit').click();
+    await expect.poll(passwordAndMfaStage).toBe('mfa');
+    await page.getByTestId('mfa-passkey-tab').click();
+    await page.getByTestId('mfa-passkey-submit').click();
+    // Back to the page the user signed out from.
+    await page.waitForURL(`${server.url}/account`);
+    await expect.poll(() => page.getByTestId('page-title').innerText()).toBe('Tài khoản của tôi');
   });
 
   it('switches to English, and the choice is kept on the user', async () => {

@@ -84,7 +84,7 @@ export default function AccountRoute() {
                 </Text>
               ) : null}
               {passkeys.data && passkeys.data.length > 0 ? (
-                <Table fz="sm" mb="sm">
+                <Table fz="sm" mb="sm" data-testid="passkey-table">
                   <Table.Thead>
                     <Table.Tr>
                       <Table.Th>{t('auth.passkey.name')}</Table.Th>
@@ -112,8 +112,8 @@ export default function AccountRoute() {
                 </Table>
               ) : null}
               <Group align="flex-end" mt="xs">
-                <TextInput label={t('auth.passkey.name')} placeholder={t('auth.passkey.defaultName')} value={passkeyName} onChange={(e) => setPasskeyName(e.currentTarget.value)} style={{ flex: 1 }} />
-                <Button leftSection={<IconKey size={16} />} loading={addPasskey.isPending} onClick={() => addPasskey.mutate()}>
+                <TextInput label={t('auth.passkey.name')} placeholder={t('auth.passkey.defaultName')} value={passkeyName} onChange={(e) => setPasskeyName(e.currentTarget.value)} style={{ flex: 1 }} data-testid="passkey-name" />
+                <Button leftSection={<IconKey size={16} />} loading={addPasskey.isPending} onClick={() => addPasskey.mutate()} data-testid="passkey-register">
                   {t('auth.passkey.register')}
                 </Button>
               </Group>

@@ -65,7 +65,7 @@ export default function UsersRoute() {
               {users.data?.map((u) => (
                 <Table.Tr key={u.id} data-testid="user-row">
                   <Table.Td>
-                    <Anchor component="button" onClick={() => setSelectedId(u.id)} fw={500}>
+                    <Anchor component="button" onClick={() => setSelectedId(u.id)} fw={500} ta="left">
                       {u.displayName}
                     </Anchor>
                   </Table.Td>

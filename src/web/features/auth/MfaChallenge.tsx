@@ -27,7 +27,7 @@ export function MfaChallenge({ methods, onDone }: { methods: MfaMethod[]; onDone
           </Tabs.Tab>
         ) : null}
         {has('webauthn') ? (
-          <Tabs.Tab value="webauthn" leftSection={<IconKey size={16} />}>
+          <Tabs.Tab value="webauthn" leftSection={<IconKey size={16} />} data-testid="mfa-passkey-tab">
             {t('auth.mfa.passkeyTab')}
           </Tabs.Tab>
         ) : null}
@@ -64,7 +64,7 @@ export function MfaChallenge({ methods, onDone }: { methods: MfaMethod[]; onDone
         <Stack>
           <Text size="sm">{t('auth.mfa.passkeyExplain')}</Text>
           <ErrorAlert error={passkeyM.error} />
-          <Button onClick={() => passkeyM.mutate()} loading={passkeyM.isPending} leftSection={<IconKey size={16} />}>
+          <Button onClick={() => passkeyM.mutate()} loading={passkeyM.isPending} leftSection={<IconKey size={16} />} data-testid="mfa-passkey-submit">
             {t('auth.mfa.usePasskey')}
           </Button>
         </Stack>
