@@ -5,10 +5,10 @@ import { useEffect, useRef } from 'react';
 import { useTranslation } from 'react-i18next';
 import { Link, Navigate, Outlet, useLocation, useNavigate } from 'react-router';
 import type { Me } from '../../contracts/auth.js';
-import { useLogout, useMe } from '../features/auth/api.js';
+import { authApi, useLogout, useMe } from '../features/auth/api.js';
 import { changeLocale, currentLocale } from '../i18n/index.js';
 import { ErrorAlert } from './ErrorAlert.js';
-import { LanguageSwitch } from './LanguageSwitch.js';
+import { CHOSEN_BEFORE_LOGIN, LanguageSwitch } from './LanguageSwitch.js';
 import { NAV } from './nav.js';
 import { can } from './permissions.js';
 
@@ -26,12 +26,17 @@ export function AppLayout() {
   const [opened, { toggle, close }] = useDisclosure();
   const appliedLocaleFor = useRef<string | null>(null);
 
-  // The user's saved language wins once per sign-in.
+  // Once per sign-in: a language picked on the login page is saved on the user; otherwise the user's
+  // saved language applies.
   useEffect(() => {
     const user = me.data?.user;
-    if (!user || appliedLocaleFor.current === user.id) return;
+    if (!user || me.data?.stage !== 'active' || appliedLocaleFor.current === user.id) return;
     appliedLocaleFor.current = user.id;
-    if (user.locale !== currentLocale()) void changeLocale(user.locale);
+    const chosen = sessionStorage.getItem(CHOSEN_BEFORE_LOGIN);
+    sessionStorage.removeItem(CHOSEN_BEFORE_LOGIN);
+    if (chosen === 'vi' || chosen === 'en') {
+      if (chosen !== user.locale) authApi.setLocale(chosen).catch(() => undefined);
+    } else if (user.locale !== currentLocale()) void changeLocale(user.locale);
   }, [me.data]);
 
   if (me.isLoading) {
