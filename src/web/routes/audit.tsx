@@ -108,7 +108,10 @@ export default function AuditRoute() {
                     </Badge>
                   </Table.Td>
                   <Table.Td>{e.actorLabel ?? '—'}</Table.Td>
-                  <Table.Td>{e.targetType ? `${codeLabel(t, 'targetType', e.targetType)}${e.targetId ? ` · ${e.targetId.slice(0, 8)}` : ''}` : '—'}</Table.Td>
+                  <Table.Td title={e.targetId ?? undefined}>
+                    {/* UUIDv7 ids share their leading timestamp; the tail tells rows apart. */}
+                    {e.targetType ? `${codeLabel(t, 'targetType', e.targetType)}${e.targetId ? ` · …${e.targetId.slice(-6)}` : ''}` : '—'}
+                  </Table.Td>
                   <Table.Td ff="monospace">{e.ip ?? '—'}</Table.Td>
                   <Table.Td>
                     <Details event={e} />
