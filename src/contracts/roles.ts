@@ -31,18 +31,32 @@ export const PERMISSIONS = [
   'session.revoke_any',
   'audit.read',
   'dashboard.read',
+  'system.read',
+  'system.write',
+  'system.confirm_level', // confirm or override the advisor's level for systems the unit owns (chủ quản)
+  'asset.read',
+  'asset.write',
+  'merger.read',
+  'merger.write',
+  'merger.task_update', // status, assignee and evidence of merger tasks (operators do the cut-over work)
 ] as const;
 export const PermissionSchema = z.enum(PERMISSIONS);
 export type Permission = z.infer<typeof PermissionSchema>;
 
 export const ROLE_PERMISSIONS: Record<Role, readonly Permission[]> = {
   admin: PERMISSIONS,
-  subcommittee: ['org_unit.read', 'person.read', 'user.read', 'audit.read', 'dashboard.read'],
-  police: ['org_unit.read', 'person.read', 'person.read_citizen_id', 'user.read', 'audit.read', 'dashboard.read'],
-  soc_analyst: ['org_unit.read', 'person.read', 'dashboard.read'],
-  unit_manager: ['org_unit.read', 'org_unit.write', 'person.read', 'person.write', 'person.read_citizen_id', 'user.read', 'dashboard.read'],
-  system_owner: ['org_unit.read', 'person.read', 'dashboard.read'],
-  operator: ['org_unit.read', 'person.read', 'dashboard.read'],
-  auditor: ['org_unit.read', 'person.read', 'user.read', 'audit.read', 'dashboard.read'],
+  subcommittee: ['org_unit.read', 'person.read', 'user.read', 'audit.read', 'dashboard.read', 'system.read', 'asset.read', 'merger.read'],
+  police: ['org_unit.read', 'person.read', 'person.read_citizen_id', 'user.read', 'audit.read', 'dashboard.read', 'system.read', 'asset.read', 'merger.read'],
+  soc_analyst: ['org_unit.read', 'person.read', 'dashboard.read', 'system.read', 'asset.read'],
+  unit_manager: [
+    'org_unit.read', 'org_unit.write', 'person.read', 'person.write', 'person.read_citizen_id', 'user.read', 'dashboard.read',
+    'system.read', 'asset.read', 'merger.read', 'system.write', 'system.confirm_level', 'asset.write', 'merger.write', 'merger.task_update',
+  ],
+  system_owner: [
+    'org_unit.read', 'person.read', 'dashboard.read',
+    'system.read', 'asset.read', 'merger.read', 'system.write', 'system.confirm_level', 'asset.write', 'merger.write', 'merger.task_update',
+  ],
+  operator: ['org_unit.read', 'person.read', 'dashboard.read', 'system.read', 'asset.read', 'merger.read', 'merger.task_update'],
+  auditor: ['org_unit.read', 'person.read', 'user.read', 'audit.read', 'dashboard.read', 'system.read', 'asset.read', 'merger.read'],
   official: ['dashboard.read'],
 };
