@@ -1,6 +1,7 @@
 import { type Kysely, type Migration, type MigrationProvider, Migrator } from 'kysely';
 import type { DialectName } from './database.js';
 import * as m202511251900 from './migrations/202511251900_create_foundation.js';
+import * as m202511252000 from './migrations/202511252000_create_inventory.js';
 
 /** A frozen migration: receives the dialect explicitly instead of sniffing the driver. */
 export interface KhienMigration {
@@ -11,6 +12,7 @@ export interface KhienMigration {
 /** All migrations in order. A migration file, once released, is never edited: add a new one. */
 const MIGRATIONS: Record<string, KhienMigration> = {
   '202511251900_create_foundation': m202511251900,
+  '202511252000_create_inventory': m202511252000,
 };
 
 class StaticProvider implements MigrationProvider {
