@@ -1,0 +1,147 @@
+import pg from 'pg';
+import type { DatasetSpec } from '../../../contracts/reconcile.js';
+import type { BucketHash, CanonRow, IntRange, OpenContext, OpenedDataset, RangeHasher, ResolvedColumn } from './dataset.js';
+import { abortIfNeeded, canonRow, connectionError, datasetLabel, duplicateKeyError, ReconcileError, resolveColumns } from './dataset.js';
+import type { KeyKind } from './order.js';
+
+const NUMERIC_TYPES = new Set(['smallint', 'integer', 'bigint', 'numeric', 'real', 'double precision']);
+const INTEGER_TYPES = new Set(['smallint', 'integer', 'bigint']);
+const TEXT_TYPES = new Set(['text', 'character varying', 'character', 'name', 'citext']);
+
+/** Quote a PostgreSQL identifier. */
+export function pgIdent(name: string): string {
+  return `"${name.replace(/"/g, '""')}"`;
+}
+
+/** `schema.table` or `table` → quoted, qualified name and its parts. */
+function splitTable(table: string): { schema: string | null; name: string; sql: string } {
+  const dot = table.indexOf('.');
+  if (dot < 0) return { schema: null, name: table, sql: pgIdent(table) };
+  const schema = table.slice(0, dot);
+  const name = table.slice(dot + 1);
+  return { schema, name, sql: `${pgIdent(schema)}.${pgIdent(name)}` };
+}
+
+/** Every value arrives as the server's text: the engine normalises text itself, identically on every side. */
+const rawTypes = { getTypeParser: () => (v: string) => v } as unknown as pg.CustomTypesConfig;
+
+/** ORDER BY expression that sorts like `keyComparator`: text by code point, numbers numerically. */
+function orderExpr(c: ResolvedColumn, kind: KeyKind): string {
+  const id = pgIdent(c.physical);
+  if (kind === 'number' && !NUMERIC_TYPES.has(c.dbType)) return `(${id})::numeric`;
+  if (kind === 'text' && TEXT_TYPES.has(c.dbType)) return `${id} COLLATE "C"`;
+  return id;
+}
+
+/**
+ * Open a PostgreSQL table. Rows are read through a server-side cursor (DECLARE … FETCH inside a
+ * REPEATABLE READ, READ ONLY transaction), so memory holds one fetch whatever the table size and the read
+ * is one consistent snapshot. Session settings (UTC, ISO dates) make the server's text form stable.
+ */
+export async function openPostgres(spec: DatasetSpec, ctx: OpenContext): Promise<OpenedDataset> {
+  const label = datasetLabel(spec);
+  if (!spec.url || !spec.table) throw new ReconcileError('reconcile.invalid_spec', 400, `Thiếu url hoặc table cho ${label}.`, { side: ctx.side, dataset: label });
+  const client = new pg.Client({ connectionString: spec.url, types: rawTypes, connectionTimeoutMillis: 10_000 });
+  client.on('error', () => undefined); // a dropped connection surfaces on the next query instead
+  try {
+    await client.connect();
+    await client.query("SET TimeZone = 'UTC'; SET DateStyle = 'ISO, YMD'; SET IntervalStyle = 'iso_8601'; SET extra_float_digits = 1");
+  } catch (err) {
+    await client.end().catch(() => undefined);
+    throw connectionError(ctx, label, err);
+  }
+  try {
+    const t = splitTable(spec.table);
+    const cols = await client.query<{ column_name: string; data_type: string }>(
+      `SELECT column_name, data_type FROM information_schema.columns
+        WHERE table_schema = coalesce($1, current_schema()) AND table_name = $2 ORDER BY ordinal_position`,
+      [t.schema, t.name],
+    );
+    if (cols.rows.length === 0) {
+      throw new ReconcileError('reconcile.table_not_found', 422, `Không có bảng "${spec.table}" trong ${label}.`, { side: ctx.side, dataset: label, table: spec.table });
+    }
+    const { keyCols, valueCols } = resolveColumns(
+      spec,
+      ctx,
+      label,
+      cols.rows.map((r) => ({ name: r.column_name, dbType: r.data_type, kind: NUMERIC_TYPES.has(r.data_type) ? 'number' : 'text' })),
+    );
+    const select = [...keyCols, ...valueCols].map((c) => pgIdent(c.physical)).join(', ');
+    const n = valueCols.length;
+    const single = keyCols.length === 1 && INTEGER_TYPES.has(keyCols[0]!.dbType) ? keyCols[0]! : undefined;
+    const kid = single ? pgIdent(single.physical) : '';
+
+    async function* stream(kinds: KeyKind[], range?: IntRange): AsyncGenerator<CanonRow[]> {
+      const order = keyCols.map((c, i) => orderExpr(c, kinds[i]!)).join(', ');
+      if (range) {
+        // A leaf range of range hashing: at most a few thousand rows, one plain query.
+        const r = await client.query({ text: `SELECT ${select} FROM ${t.sql} WHERE ${kid} >= $1::bigint AND ${kid} < $2::bigint ORDER BY ${order}`, values: [String(range.lo), String(range.hi)], rowMode: 'array' });
+        yield r.rows.map((raw: unknown[]) => canonRow(raw, keyCols, n, ctx, label));
+        return;
+      }
+      await client.query('BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY');
+      let done = false;
+      try {
+        await client.query(`DECLARE khien_reconcile NO SCROLL CURSOR FOR SELECT ${select} FROM ${t.sql} ORDER BY ${order}`);
+        for (;;) {
+          abortIfNeeded(ctx.signal);
+          const r = await client.query({ text: `FETCH ${ctx.batchSize} FROM khien_reconcile`, rowMode: 'array' });
+          if (r.rows.length === 0) break;
+          yield r.rows.map((raw: unknown[]) => canonRow(raw, keyCols, n, ctx, label));
+        }
+        done = true;
+      } finally {
+        await client.query(done ? 'COMMIT' : 'ROLLBACK').catch(() => undefined);
+      }
+    }
+
+    let rangeHasher: RangeHasher | undefined;
+    if (single) {
+      // Row text: the record's own text form (NULL and '' differ, columns cannot run into each other).
+      const rowText = `ROW(${select})::text`;
+      rangeHasher = {
+        engine: 'postgres',
+        async keyBounds() {
+          const r = await client.query({ text: `SELECT min(${kid})::text, max(${kid})::text FROM ${t.sql}`, rowMode: 'array' });
+          const [min, max] = (r.rows[0] ?? [null, null]) as (string | null)[];
+          return { min: min == null ? null : BigInt(min), max: max == null ? null : BigInt(max) };
+        },
+        async bucketHashes(range, width) {
+          // Order-independent aggregate: the sum of two 64-bit halves of each row's MD5. It needs no sort and
+          // one pass; equal sums on both sides mean equal rows up to a 2^-128-scale accident (see README).
+          const r = await client.query({
+            text: `SELECT (${kid}::bigint - $1::bigint) / $3::bigint AS b, count(*)::text,
+                     sum(('x' || substr(m, 1, 16))::bit(64)::bigint)::text, sum(('x' || substr(m, 17, 16))::bit(64)::bigint)::text
+                     FROM (SELECT ${kid}, md5(${rowText}) AS m FROM ${t.sql} WHERE ${kid} >= $1::bigint AND ${kid} < $2::bigint) s
+                    GROUP BY 1`,
+            values: [String(range.lo), String(range.hi), String(width)],
+            rowMode: 'array',
+          });
+          const out = new Map<bigint, BucketHash>();
+          for (const [b, c, s1, s2] of r.rows as string[][]) out.set(BigInt(b!), { n: Number(c), h: `${s1}:${s2}` });
+          return out;
+        },
+        async assertKeyUsable() {
+          const nul = await client.query(`SELECT 1 FROM ${t.sql} WHERE ${kid} IS NULL LIMIT 1`);
+          if (nul.rows.length > 0) {
+            throw new ReconcileError('reconcile.null_key', 422, `Khóa "${single.physical}" rỗng (NULL) ở ${label}.`, { side: ctx.side, dataset: label, column: single.physical });
+          }
+          const uniq = await client.query(
+            `SELECT 1 FROM pg_index ix JOIN pg_attribute a ON a.attrelid = ix.indrelid AND a.attnum = ix.indkey[0]
+              WHERE ix.indrelid = $1::regclass AND ix.indisunique AND ix.indnkeyatts = 1 AND ix.indpred IS NULL AND a.attname = $2 LIMIT 1`,
+            [t.sql, single.physical],
+          );
+          if (uniq.rows.length > 0) return;
+          const dup = await client.query({ text: `SELECT ${kid}::text FROM ${t.sql} GROUP BY 1 HAVING count(*) > 1 ORDER BY 1 LIMIT 1`, rowMode: 'array' });
+          if (dup.rows.length > 0) throw duplicateKeyError(ctx.side, label, [single.physical], [String((dup.rows[0] as unknown[])[0])]);
+        },
+      };
+    }
+
+    return { side: ctx.side, kind: 'postgres', label, keyCols, valueCols, stream, rangeHasher, close: () => client.end().catch(() => undefined) };
+  } catch (err) {
+    await client.end().catch(() => undefined);
+    if (err instanceof ReconcileError) throw err;
+    throw connectionError(ctx, label, err);
+  }
+}
