@@ -131,7 +131,7 @@ export default function PersonRoute() {
                         </Text>
                         {h.decision ? (
                           <Text size="xs" c="dimmed">
-                            {t('person.decision')}: {h.decision}
+                            {t('person.basis')}: {h.decision}
                           </Text>
                         ) : null}
                         {h.note ? (
