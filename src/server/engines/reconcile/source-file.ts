@@ -19,11 +19,11 @@ import { keyComparator } from './order.js';
  * line per row), and the sorted runs are merged k-way while the comparison reads them. A file that fits in
  * one run never touches the disk.
  *
- * CSV is parsed as a stream with the same dialect as the tabular engine (UTF-8, optional BOM, `,` or `;`,
- * trimmed cells, formula-protection apostrophes removed): the tabular reader loads the whole file and
- * stops at 100,000 rows, which a reconciliation cannot. XLSX is checked by the tabular engine's ZIP guard
- * (≤150 MiB uncompressed) and then loaded whole by exceljs, so its bound is that guard, not `sortRunRows`;
- * cells keep their type (an Excel date keeps its time of day, which the tabular reader drops).
+ * CSV is parsed as a stream with the tabular engine's dialect (UTF-8, optional BOM, `,` or `;` — here one
+ * per file, taken from the header line — trimmed cells, formula-protection apostrophes removed): the
+ * tabular reader loads the whole file and stops at 100,000 rows, which a reconciliation cannot. XLSX is
+ * checked by the tabular engine's ZIP guard (≤150 MiB uncompressed) and then loaded whole by exceljs, so
+ * its bound is that guard, not `sortRunRows`; cells keep their type (an Excel date keeps its time of day, which the tabular reader drops).
  */
 export async function openFile(spec: DatasetSpec, ctx: OpenContext): Promise<OpenedDataset> {
   const label = datasetLabel(spec);
@@ -80,8 +80,26 @@ export async function openFile(spec: DatasetSpec, ctx: OpenContext): Promise<Ope
   };
 }
 
+/**
+ * The file's one separator, from its header line: `;` when the header has more `;` than `,`. The tabular
+ * reader accepts both in one file, which would split a Vietnamese decimal comma (`12,5`) in a `;` export.
+ */
+async function sniffDelimiter(path: string): Promise<string> {
+  const fh = await open(path, 'r');
+  try {
+    const { buffer, bytesRead } = await fh.read(Buffer.alloc(65536), 0, 65536, 0);
+    const line = buffer.subarray(0, bytesRead).toString('utf8').split(/\r?\n/, 1)[0] ?? '';
+    return (line.match(/;/g)?.length ?? 0) > (line.match(/,/g)?.length ?? 0) ? ';' : ',';
+  } finally {
+    await fh.close();
+  }
+}
+
 async function* csvRows(path: string, ctx: OpenContext, label: string): AsyncGenerator<unknown[]> {
-  const parser = createReadStream(path).pipe(parse({ bom: true, delimiter: [',', ';'], relax_column_count: true, skip_empty_lines: true, trim: true }));
+  const delimiter = await sniffDelimiter(path).catch((err: unknown) => {
+    throw connectionError(ctx, label, err);
+  });
+  const parser = createReadStream(path).pipe(parse({ bom: true, delimiter, relax_column_count: true, skip_empty_lines: true, trim: true }));
   try {
     for await (const rec of parser as AsyncIterable<string[]>) yield rec.map(unsafeCell);
   } catch (err) {
