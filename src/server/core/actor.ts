@@ -8,6 +8,11 @@ export interface ActorGrant {
   unitId: string;
   unitPath: string;
   unitName: string;
+  /**
+   * Every subtree the grant covers: the unit's own path first, then the paths of units merged into it
+   * (its predecessors' history, which the successor inherits).
+   */
+  coveredPaths: string[];
 }
 
 /** Who is acting, resolved once per request from the session. */
@@ -36,7 +41,9 @@ export function hasPermission(actor: Actor, permission: Permission): boolean {
 
 /** Whether the actor holds `permission` over the unit with this path (its own unit or an ancestor's grant). */
 export function can(actor: Actor, permission: Permission, unitPath: string): boolean {
-  return actor.grants.some((g) => unitPath.startsWith(g.unitPath) && ROLE_PERMISSIONS[g.role].includes(permission));
+  return actor.grants.some(
+    (g) => ROLE_PERMISSIONS[g.role].includes(permission) && g.coveredPaths.some((p) => unitPath.startsWith(p)),
+  );
 }
 
 /**
@@ -46,7 +53,7 @@ export function can(actor: Actor, permission: Permission, unitPath: string): boo
 export function scopeOf(actor: Actor, permission: Permission): string[] {
   const paths = actor.grants
     .filter((g) => ROLE_PERMISSIONS[g.role].includes(permission))
-    .map((g) => g.unitPath)
+    .flatMap((g) => g.coveredPaths)
     .sort((a, b) => a.length - b.length);
   const out: string[] = [];
   for (const p of paths) if (!out.some((q) => p.startsWith(q))) out.push(p);
@@ -60,6 +67,6 @@ export function assertCan(actor: Actor, permission: Permission, unitPath: string
   }
 }
 
-export function permissionsOf(actor: Pick<Actor, 'grants'>): Permission[] {
+export function permissionsOf(actor: { grants: Pick<ActorGrant, 'role'>[] }): Permission[] {
   return [...new Set(actor.grants.flatMap((g) => ROLE_PERMISSIONS[g.role]))];
 }

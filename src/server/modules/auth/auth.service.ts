@@ -284,7 +284,7 @@ export function createAuthService(deps: AppDeps) {
       csrfToken: session.csrf_token,
       // Grants and permissions are only disclosed to a fully authenticated session.
       grants: active ? live.map((g) => ({ id: g.id, role: g.role as Role, unitId: g.unit_id, unitName: g.name })) : [],
-      permissions: active ? permissionsOf({ grants: live.map((g) => ({ id: g.id, role: g.role as Role, unitId: g.unit_id, unitPath: '', unitName: g.name })) }) : [],
+      permissions: active ? permissionsOf({ grants: live.map((g) => ({ role: g.role as Role })) }) : [],
       factors: { totp: await hasConfirmedTotp(deps.db, user.id), webauthn: Number(webauthn.n), recoveryCodesLeft: await recoveryCodesLeft(deps.db, user.id) },
     };
   }

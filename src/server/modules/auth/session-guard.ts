@@ -7,6 +7,7 @@ import type { AppDeps } from '../../core/context.js';
 import { ForbiddenError, UnauthenticatedError } from '../../core/errors.js';
 import type { RouteAuth } from '../../core/http.js';
 import { nowIso } from '../../db/columns.js';
+import { predecessorPaths } from '../org/lineage.js';
 import type { SessionRow } from './auth.table.js';
 
 /** `__Host-` prefix: Secure, Path=/, no Domain — the cookie cannot be set by a sibling host (ASVS 5 3.3.3). */
@@ -101,14 +102,22 @@ export async function authenticate(deps: AppDeps, req: FastifyRequest, auth: Rou
     .select(['g.id', 'g.role', 'g.unit_id', 'u.path', 'u.name', 'g.expires_at'])
     .where('g.user_id', '=', user.id)
     .execute();
+  const live = grants.filter((g) => !g.expires_at || g.expires_at > nowText);
+  const inherited = new Map<string, string[]>();
+  for (const path of new Set(live.map((g) => g.path))) inherited.set(path, await predecessorPaths(deps.db, [path]));
   const actor: Actor = {
     userId: user.id,
     username: user.username,
     sessionId: id,
     unitId: user.unit_id,
-    grants: grants
-      .filter((g) => !g.expires_at || g.expires_at > nowText)
-      .map((g) => ({ id: g.id, role: g.role as Role, unitId: g.unit_id, unitPath: g.path, unitName: g.name })),
+    grants: live.map((g) => ({
+      id: g.id,
+      role: g.role as Role,
+      unitId: g.unit_id,
+      unitPath: g.path,
+      unitName: g.name,
+      coveredPaths: [g.path, ...inherited.get(g.path)!],
+    })),
     ip: req.ip ?? null,
     userAgent: (req.headers['user-agent'] as string | undefined) ?? null,
     requestId: req.id,
