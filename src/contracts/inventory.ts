@@ -410,3 +410,11 @@ export const ASSET_KIND_LABELS: Record<AssetKind, string> = {
   database: 'Cơ sở dữ liệu',
   application: 'Ứng dụng',
 };
+
+const ImportCountsSchema = z.object({ created: z.number().int(), updated: z.number().int(), unchanged: z.number().int() });
+/** Result of importing the inventory workbook (sheets "Hệ thống" and "Tài sản"). */
+export const InventoryImportResultSchema = z.object({ file: z.string(), systems: ImportCountsSchema, assets: ImportCountsSchema });
+export type InventoryImportResult = z.infer<typeof InventoryImportResultSchema>;
+
+/** Sheet names of the inventory workbook (export and import). */
+export const INVENTORY_SHEETS = { systems: 'Hệ thống', assets: 'Tài sản' } as const;

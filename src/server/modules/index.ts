@@ -2,6 +2,7 @@ import type { FastifyInstance } from 'fastify';
 import type { AppDeps } from '../core/context.js';
 import { registerAudit } from './audit/audit.routes.js';
 import { registerAuth } from './auth/auth.routes.js';
+import { registerInventory } from './inventory/inventory.routes.js';
 import { registerOrg } from './org/org.routes.js';
 
 /** Explicit wiring: each module registers its own routes. Add a module here. */
@@ -9,4 +10,5 @@ export async function registerModules(app: FastifyInstance, deps: AppDeps): Prom
   await app.register(async (scope) => registerAuth(scope, deps), { prefix: '/api/v1' });
   await app.register(async (scope) => registerOrg(scope, deps), { prefix: '/api/v1' });
   await app.register(async (scope) => registerAudit(scope, deps), { prefix: '/api/v1' });
+  await app.register(async (scope) => registerInventory(scope, deps), { prefix: '/api/v1' });
 }
