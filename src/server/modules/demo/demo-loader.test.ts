@@ -43,6 +43,11 @@ describe('demo loader', () => {
     const audit = await ctx.db.selectFrom('audit_events').selectAll().where('action', '=', 'demo.load').execute();
     expect(audit).toHaveLength(1);
 
+    // One demo user per role, linked to an official of their unit, without a password until an admin issues one.
+    const users = await ctx.db.selectFrom('users as u').innerJoin('role_grants as g', 'g.user_id', 'u.id').select(['u.username', 'g.role', 'u.person_id', 'u.password_hash']).execute();
+    expect(new Set(users.map((u) => u.role))).toEqual(new Set(['subcommittee', 'police', 'soc_analyst', 'unit_manager', 'system_owner', 'operator', 'auditor', 'official']));
+    expect(users.every((u) => u.person_id !== null && u.password_hash === null)).toBe(true);
+
     const again = await loadDemoData({ db: ctx.db, keys: ctx.keys, clock: ctx.now });
     expect(again.loaded).toBe(false);
   });
