@@ -108,12 +108,20 @@ function nest(values: Map<string, unknown>, base: Record<string, unknown> = {}):
   return out;
 }
 
+/** API fields that the sheet fills from a code column. */
+const CODE_COLUMNS: Record<string, string> = {
+  ownerUnitId: 'ownerUnitCode', operatingUnitId: 'operatingUnitCode', securityUnitId: 'securityUnitCode', reuseTargetUnitId: 'reuseTargetUnitCode',
+  parentSystemId: 'parentCode', systemIds: 'systemCodes',
+};
+
 function zodProblems(sheet: string, line: Line, columns: Column<unknown>[], err: z.ZodError, problems: Problems): void {
   for (const issue of err.issues) {
     const path = issue.path.map(String);
-    const field = path.length > 1 && ['information', 'connections'].includes(path[0]!) ? `${path[0]}.${path[1]}` : path[0] ?? '';
+    const raw = path.length > 1 && ['information', 'connections'].includes(path[0]!) ? `${path[0]}.${path[1]}` : path[0] ?? '';
+    const field = CODE_COLUMNS[raw] ?? raw;
+    const missing = issue.code === 'invalid_type' && !line.values.has(field) && !line.headers.has(field);
     const header = line.headers.get(field) ?? columns.find((c) => c.field === field)?.header ?? columns.find((c) => c.field?.startsWith(field))?.header ?? field;
-    problems.add(sheet, line.row, header || null, issue.message);
+    problems.add(sheet, line.row, header || null, missing ? 'thiếu giá trị bắt buộc.' : `giá trị không hợp lệ (${issue.message}).`);
   }
 }
 
