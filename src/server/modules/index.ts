@@ -3,6 +3,7 @@ import type { AppDeps } from '../core/context.js';
 import { registerAudit } from './audit/audit.routes.js';
 import { registerAuth } from './auth/auth.routes.js';
 import { registerInventory } from './inventory/inventory.routes.js';
+import { registerMerger } from './merger/merger.routes.js';
 import { registerOrg } from './org/org.routes.js';
 
 /** Explicit wiring: each module registers its own routes. Add a module here. */
@@ -11,4 +12,5 @@ export async function registerModules(app: FastifyInstance, deps: AppDeps): Prom
   await app.register(async (scope) => registerOrg(scope, deps), { prefix: '/api/v1' });
   await app.register(async (scope) => registerAudit(scope, deps), { prefix: '/api/v1' });
   await app.register(async (scope) => registerInventory(scope, deps), { prefix: '/api/v1' });
+  await app.register(async (scope) => registerMerger(scope, deps), { prefix: '/api/v1' });
 }
