@@ -117,15 +117,23 @@ export const PersonHistoryEntrySchema = z.object({
   recordedAt: z.string(),
 });
 
-export const PeopleQuerySchema = z.object({
+/** The roster filters shared by the list and the export, so an export holds exactly what the list shows. */
+export const PeopleFilterQuerySchema = z.object({
   q: z.string().max(200).optional(),
   unitId: z.string().optional(),
   /** Include people of the unit's whole subtree (default) or only the unit itself. */
   subtree: z.enum(['true', 'false']).default('true'),
   status: PersonStatusSchema.optional(),
+});
+export type PeopleFilterQuery = z.infer<typeof PeopleFilterQuerySchema>;
+
+export const PeopleQuerySchema = PeopleFilterQuerySchema.extend({
   page: z.coerce.number().int().min(1).default(1),
   pageSize: z.coerce.number().int().min(1).max(500).default(50),
 });
+
+/** The export takes the list's filters (every matching row, no paging) and a file format. */
+export const PeopleExportQuerySchema = PeopleFilterQuerySchema.extend({ format: z.enum(['csv', 'xlsx']).default('csv') });
 
 export const UserSchema = z.object({
   id: z.string(),

@@ -33,12 +33,14 @@ export default function PeopleRoute() {
   const [status, setStatus] = useState<PersonStatus | null>(null);
   const [page, setPage] = useState(1);
   const [creating, setCreating] = useState(false);
-  const people = usePeople({ q: debouncedQ.trim() || undefined, unitId, status, page, pageSize: PAGE_SIZE });
+  // One filter object for the list and the export, so "Xuất" downloads exactly the rows the list shows.
+  const filter = { q: debouncedQ.trim() || undefined, unitId, status };
+  const people = usePeople({ ...filter, page, pageSize: PAGE_SIZE });
   const canWrite = can(me.data, 'person.write');
   const pages = people.data ? Math.max(1, Math.ceil(people.data.total / people.data.pageSize)) : 1;
 
   const doExport = (format: 'csv' | 'xlsx') =>
-    exportPeople(format, { q: debouncedQ.trim() || undefined, unitId, status }).catch(notifyError);
+    exportPeople(format, filter).catch(notifyError);
 
   return (
     <>

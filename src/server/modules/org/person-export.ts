@@ -1,8 +1,10 @@
+import type { PeopleFilterQuery } from '../../../contracts/org.js';
 import type { Actor } from '../../core/actor.js';
 import { writeCsv, writeXlsx } from '../../engines/tabular/tabular.js';
 import type { OrgDeps } from './org-unit.service.js';
-import { can, prefixesFor } from './org.policy.js';
+import { can } from './org.policy.js';
 import { listAllPeople } from './person.repository.js';
+import { peopleFilterFor } from './person.service.js';
 
 /** Column headers of an export: the Vietnamese import names, so an export can be edited and re-imported. */
 export const EXPORT_HEADER = ['ma_can_bo', 'ho_ten', 'cccd_che', 'ngay_sinh', 'gioi_tinh', 'email', 'dien_thoai', 'ma_don_vi', 'ten_don_vi', 'chuc_vu', 'trang_thai', 'ngay_hieu_luc'];
@@ -12,12 +14,18 @@ const STATUS_VI: Record<string, string> = {
 };
 
 /**
- * Export the roster the actor may read as CSV (UTF-8 with BOM, for Excel) or XLSX. Cells are formula-safe;
+ * Export the roster the actor may read, narrowed by the same filters as the list (`q`, `unitId`, `subtree`,
+ * `status`), as CSV (UTF-8 with BOM, for Excel) or XLSX. Cells are formula-safe;
  * the CCCD column holds only the masked form, and only where the actor holds person.read_citizen_id
  * (`cccd_che` is not an import column, so a re-import never mistakes it for a real CCCD).
  */
-export async function exportPeople(deps: OrgDeps, actor: Actor, format: 'csv' | 'xlsx'): Promise<{ body: Buffer; contentType: string; fileName: string }> {
-  const rows = await listAllPeople(deps.db, prefixesFor(actor, 'person.read'));
+export async function exportPeople(
+  deps: OrgDeps,
+  actor: Actor,
+  format: 'csv' | 'xlsx',
+  filter: PeopleFilterQuery,
+): Promise<{ body: Buffer; contentType: string; fileName: string }> {
+  const rows = await listAllPeople(deps.db, await peopleFilterFor(deps, actor, filter));
   const data = rows.map((p) => [
     p.id,
     p.full_name,

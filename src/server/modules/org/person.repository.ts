@@ -75,9 +75,9 @@ export async function listPeople(db: Db, f: PeopleFilter, page: number, pageSize
   return { rows, total: Number(count.n) };
 }
 
-/** Every person in scope (exports), ordered by unit then name. */
-export function listAllPeople(db: Db, prefixes: string[]): Promise<PersonWithUnit[]> {
-  return withUnit(db).where(pathInScope('u.path', prefixes)).orderBy('u.path').orderBy('p.name_folded').execute();
+/** Every person matching the filter (exports), ordered by unit then name. */
+export function listAllPeople(db: Db, f: PeopleFilter): Promise<PersonWithUnit[]> {
+  return filtered(db, f).orderBy('u.path').orderBy('p.name_folded').orderBy('p.id').execute();
 }
 
 export function findPeopleByCitizenHashes(db: Db | Tx, hashes: string[]): Promise<PersonWithUnit[]> {

@@ -3,7 +3,7 @@ import type { ZodTypeProvider } from 'fastify-type-provider-zod';
 import { z } from 'zod';
 import { errorResponses, ImportResultSchema } from '../../../contracts/common.js';
 import {
-  PeopleQuerySchema, PersonCreateSchema, PersonHistoryEntrySchema, PersonPageSchema, PersonSchema, PersonStatusChangeSchema, PersonUpdateSchema,
+  PeopleExportQuerySchema, PeopleQuerySchema, PersonCreateSchema, PersonHistoryEntrySchema, PersonPageSchema, PersonSchema, PersonStatusChangeSchema, PersonUpdateSchema,
 } from '../../../contracts/org.js';
 import type { AppDeps } from '../../core/context.js';
 import { actorOf } from '../../core/http.js';
@@ -29,12 +29,13 @@ export async function registerPersonRoutes(root: FastifyInstance, deps: AppDeps)
     schema: {
       operationId: 'exportPeople',
       tags,
-      querystring: z.object({ format: z.enum(['csv', 'xlsx']).default('csv') }),
+      querystring: PeopleExportQuerySchema,
       produces: ['text/csv', 'application/vnd.openxmlformats-officedocument.spreadsheetml.sheet'],
       response: { 200: z.unknown().describe('Tệp CSV (UTF-8 có BOM) hoặc XLSX'), ...errorResponses },
     },
   }, async (req, reply) => {
-    const out = await exportPeople(deps, actorOf(req), req.query.format);
+    const { format, ...filter } = req.query;
+    const out = await exportPeople(deps, actorOf(req), format, filter);
     return reply
       .header('content-type', out.contentType)
       .header('content-disposition', `attachment; filename="${out.fileName}"`)

@@ -1,6 +1,6 @@
 import type { z } from 'zod';
 import type {
-  PeopleQuerySchema, Person, PersonCreateSchema, PersonHistoryEntrySchema, PersonStatus, PersonStatusChangeSchema, PersonUpdateSchema,
+  PeopleFilterQuery, PeopleQuerySchema, Person, PersonCreateSchema, PersonHistoryEntrySchema, PersonStatus, PersonStatusChangeSchema, PersonUpdateSchema,
 } from '../../../contracts/org.js';
 import { type Actor, can } from '../../core/actor.js';
 import { recordAudit } from '../../core/audit.js';
@@ -12,7 +12,7 @@ import { getUnitRow, type OrgDeps } from './org-unit.service.js';
 import { prefixesFor, requireOnUnit } from './org.policy.js';
 import type { PersonRow } from './org.table.js';
 import {
-  findPerson, insertHistoryRow, insertPersonRow, listHistory, listPeople, type PersonWithUnit, toPerson, updatePersonRow,
+  findPerson, insertHistoryRow, insertPersonRow, listHistory, listPeople, type PeopleFilter, type PersonWithUnit, toPerson, updatePersonRow,
 } from './person.repository.js';
 import { todayVn } from './scope.js';
 
@@ -35,10 +35,11 @@ export async function getPersonRow(deps: OrgDeps, actor: Actor, id: string, perm
 }
 
 /**
- * Search the roster within the actor's scope. Free text is folded ("nguyen van an" finds "Nguyễn Văn An") and
+ * The repository filter for the roster's query parameters, shared by the list and the export. A `unitId` must
+ * lie in the actor's scope (403, audited); free text is folded ("nguyen van an" finds "Nguyễn Văn An") and
  * matched against name, e-mail and phone; a 12-digit query is a CCCD and is matched by its keyed hash only.
  */
-export async function searchPeople(deps: OrgDeps, actor: Actor, query: z.infer<typeof PeopleQuerySchema>) {
+export async function peopleFilterFor(deps: OrgDeps, actor: Actor, query: PeopleFilterQuery): Promise<PeopleFilter> {
   const prefixes = prefixesFor(actor, 'person.read');
   let unitFilter: { unitId?: string; unitPath?: string } = {};
   if (query.unitId) {
@@ -48,12 +49,12 @@ export async function searchPeople(deps: OrgDeps, actor: Actor, query: z.infer<t
   }
   const q = query.q?.trim();
   const byCid = q && isCitizenId(q) ? hashCitizenId(deps.keys, q) : undefined;
-  const { rows, total } = await listPeople(
-    deps.db,
-    { prefixes, ...unitFilter, status: query.status, citizenIdHash: byCid, text: q && !byCid ? foldText(q) : undefined },
-    query.page,
-    query.pageSize,
-  );
+  return { prefixes, ...unitFilter, status: query.status, citizenIdHash: byCid, text: q && !byCid ? foldText(q) : undefined };
+}
+
+/** Search the roster within the actor's scope, one page at a time (filters: see peopleFilterFor). */
+export async function searchPeople(deps: OrgDeps, actor: Actor, query: z.infer<typeof PeopleQuerySchema>) {
+  const { rows, total } = await listPeople(deps.db, await peopleFilterFor(deps, actor, query), query.page, query.pageSize);
   return { items: rows.map((r) => present(actor, r)), total, page: query.page, pageSize: query.pageSize };
 }
 

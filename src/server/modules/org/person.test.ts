@@ -165,6 +165,45 @@ describe('people import and export', () => {
     expect(t.rows.some((r) => r[1] === `'=HYPERLINK("http://x","y")`)).toBe(true);
   });
 
+  it('exports only the people the list shows for the same q, unitId, subtree and status filters', async () => {
+    const dept = await insertUnit(ctx, { code: 'SO-XD', name: 'Sở Xây dựng', parentId: root.id });
+    const team = await insertUnit(ctx, { code: 'PH-QH', name: 'Phòng Quy hoạch', parentId: dept.id });
+    const add = async (fullName: string, unitId: string) => {
+      const res = await ctx.app.inject({ method: 'POST', url: '/api/v1/people', headers: admin.headers, payload: { fullName, unitId } });
+      expect(res.statusCode, res.body).toBe(201);
+      return res.json() as { id: string };
+    };
+    const head = await add('Lê Văn Hải', dept.id);
+    const planner = await add('Lê Thị Hoa', team.id);
+    const retired = await add('Lê Văn Hưu', team.id);
+    const st = await ctx.app.inject({
+      method: 'POST', url: `/api/v1/people/${retired.id}/status`, headers: admin.headers, payload: { status: 'retired', effectiveFrom: '2026-01-01' },
+    });
+    expect(st.statusCode, st.body).toBe(200);
+
+    const listed = async (query: string) =>
+      (await ctx.app.inject({ method: 'GET', url: `/api/v1/people?${query}`, headers: admin.headers })).json().items.map((p: { id: string }) => p.id).sort();
+    const exported = async (query: string) => {
+      const res = await ctx.app.inject({ method: 'GET', url: `/api/v1/people/export?format=csv&${query}`, headers: admin.headers });
+      expect(res.statusCode, res.body).toBe(200);
+      const lines = res.rawPayload.toString('utf8').replace(/^\uFEFF/, '').trim().split(/\r?\n/).slice(1);
+      return lines.map((l) => l.split(',')[0]!.replace(/"/g, '')).sort();
+    };
+    const cases: [string, string[]][] = [
+      [`unitId=${dept.id}`, [head.id, planner.id, retired.id]],
+      [`unitId=${dept.id}&subtree=false`, [head.id]],
+      [`unitId=${dept.id}&status=retired`, [retired.id]],
+      [`unitId=${dept.id}&q=${encodeURIComponent('le thi hoa')}`, [planner.id]],
+    ];
+    for (const [query, expected] of cases) {
+      expect(await listed(query), query).toEqual([...expected].sort());
+      expect(await exported(query), query).toEqual([...expected].sort());
+    }
+    // The XLSX export honours the filters too.
+    const x = await ctx.app.inject({ method: 'GET', url: `/api/v1/people/export?format=xlsx&unitId=${team.id}&status=active`, headers: admin.headers });
+    expect((await readXlsx(x.rawPayload)).rows.slice(1).map((r) => r[1])).toEqual(['Lê Thị Hoa']);
+  });
+
   it('re-imports its own export as updates, not duplicates', async () => {
     const exp = await ctx.app.inject({ method: 'GET', url: '/api/v1/people/export?format=xlsx', headers: admin.headers });
     const total = await ctx.db.selectFrom('people').select((eb) => eb.fn.countAll<number>().as('n')).executeTakeFirstOrThrow();
