@@ -1,4 +1,4 @@
-import { createHash } from 'node:crypto';
+import { hash } from 'node:crypto';
 
 /**
  * Canonical text of a cell, so that a value survives a migration "unchanged" when only its spelling
@@ -28,7 +28,7 @@ const ISO_TS = /^(\d{4})-(\d{2})-(\d{2})[T ](\d{2}):(\d{2})(?::(\d{2})(?:\.(\d+)
 
 /** Minutes east of UTC for `Z`, `+07`, `+0700`, `+07:00`. */
 export function offsetMinutes(zone: string): number {
-  if (zone === 'Z' || zone === 'z') return 0;
+  if (zone === 'Z' || zone === 'z' || zone === '+00' || zone === '+00:00') return 0;
   const m = /^([+-])(\d{2}):?(\d{2})?$/.exec(zone);
   if (!m) throw new Error(`invalid UTC offset ${zone}`);
   const v = Number(m[2]) * 60 + Number(m[3] ?? 0);
@@ -56,9 +56,11 @@ function pad(n: number, w = 2): string {
   return String(n).padStart(w, '0');
 }
 
+const DAYS = [31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31];
 function validDate(y: number, mo: number, d: number): boolean {
   if (mo < 1 || mo > 12 || d < 1) return false;
-  return d <= new Date(Date.UTC(y, mo, 0)).getUTCDate();
+  const leap = mo === 2 && y % 4 === 0 && (y % 100 !== 0 || y % 400 === 0);
+  return d <= DAYS[mo - 1]! + (leap ? 1 : 0);
 }
 
 /**
@@ -68,23 +70,36 @@ function validDate(y: number, mo: number, d: number): boolean {
 function canonicalInstant(y: number, mo: number, d: number, h: number, mi: number, s: number, frac: string, zone: string | undefined, opts: NormaliseOptions): string | undefined {
   if (!validDate(y, mo, d) || h > 23 || mi > 59 || s > 60) return undefined;
   const off = offsetMinutes(zone ?? opts.assumeTimezone);
-  const t = new Date(Date.UTC(y, mo - 1, d, h, mi, s) - off * 60_000);
+  if (off !== 0 || s === 60) {
+    const t = new Date(Date.UTC(y, mo - 1, d, h, mi, s) - off * 60_000);
+    [y, mo, d, h, mi, s] = [t.getUTCFullYear(), t.getUTCMonth() + 1, t.getUTCDate(), t.getUTCHours(), t.getUTCMinutes(), t.getUTCSeconds()];
+  }
   const f = frac.replace(/0+$/, '');
-  const date = `${pad(t.getUTCFullYear(), 4)}-${pad(t.getUTCMonth() + 1)}-${pad(t.getUTCDate())}`;
-  if (t.getUTCHours() === 0 && t.getUTCMinutes() === 0 && t.getUTCSeconds() === 0 && !f) return date;
-  return `${date}T${pad(t.getUTCHours())}:${pad(t.getUTCMinutes())}:${pad(t.getUTCSeconds())}${f ? `.${f}` : ''}Z`;
+  const date = `${pad(y, 4)}-${pad(mo)}-${pad(d)}`;
+  if (h === 0 && mi === 0 && s === 0 && !f) return date;
+  return `${date}T${pad(h)}:${pad(mi)}:${pad(s)}${f ? `.${f}` : ''}Z`;
 }
+
+/** Whitespace other than single spaces: only then is the collapsing regex run (the common cell has none). */
+const ODD_SPACE = /\s\s|[^\S ]/;
+const ASCII = /^[\x20-\x7e]*$/;
 
 /** Canonical form of a string cell (see the module comment for the rules and their order). */
 export function normaliseText(raw: string, opts: NormaliseOptions = DEFAULT_NORMALISE): string | null {
-  const s = raw.replace(/\s+/gu, ' ').trim().normalize('NFC');
+  let s = (ODD_SPACE.test(raw) ? raw.replace(/\s+/g, ' ') : raw).trim();
+  if (!ASCII.test(s)) s = s.normalize('NFC');
   if (s === '') return opts.emptyIsNull ? null : '';
-  const lower = s.toLowerCase();
-  if (lower === 'true' || lower === 't') return '1';
-  if (lower === 'false' || lower === 'f') return '0';
+  if (s.length <= 5) {
+    const lower = s.toLowerCase();
+    if (lower === 'true' || lower === 't') return '1';
+    if (lower === 'false' || lower === 'f') return '0';
+  }
+  // Numbers and dates start with a digit or a sign; everything else is text and skips the patterns below.
+  const c = s.charCodeAt(0);
+  if (!((c >= 48 && c <= 57) || c === 43 || c === 45)) return s;
   let m = NUMBER.exec(s);
   // "007" or "0905123456" keep their leading zeros: they are codes, and a migration that strips them (as
-  // Excel does) changed the data. "0", "0.5" and "00" style zero-only integers are still numbers.
+  // Excel does) changed the data. "0" and "0.5" are still numbers.
   if (m && !(m[2]!.length > 1 && m[2]!.startsWith('0'))) return canonicalDecimal(m[1]!, m[2]!, m[3] ?? '', Number(m[4] ?? 0));
   if (opts.decimalComma) {
     m = NUMBER_COMMA.exec(s);
@@ -123,12 +138,12 @@ export function normaliseValue(v: unknown, opts: NormaliseOptions = DEFAULT_NORM
 
 /**
  * SHA-256 of a row's canonical values. SHA-256 rather than a faster non-cryptographic 128-bit hash: it is
- * hardware-accelerated on current x86 (SHA-NI), costs well under a microsecond per row, and no crafted
+ * hardware-accelerated on current x86 (SHA-NI), costs under a microsecond per row one-shot, and no crafted
  * target row can collide with its source to hide a change. Values are length-prefixed so that
  * ("a b", "c") and ("a", "b c") hash differently, and NULL differs from every string.
  */
 export function rowHash(values: readonly (string | null)[]): string {
-  const h = createHash('sha256');
-  for (const v of values) h.update(v === null ? '\u0000N;' : `${v.length}:${v};`);
-  return h.digest('base64');
+  let text = '';
+  for (const v of values) text += v === null ? '\u0000N;' : `${v.length}:${v};`;
+  return hash('sha256', text, 'base64');
 }

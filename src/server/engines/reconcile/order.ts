@@ -33,12 +33,12 @@ export function compareDecimals(a: string, b: string): number {
 }
 
 function compareAbs(a: string, b: string): number {
-  const [ai = '', af = ''] = a.split('.');
-  const [bi = '', bf = ''] = b.split('.');
-  if (!/^\d+$/.test(ai) || !/^\d+$/.test(bi)) return compareCodePoints(a, b);
-  if (ai.length !== bi.length) return ai.length < bi.length ? -1 : 1;
-  if (ai !== bi) return ai < bi ? -1 : 1;
-  return af === bf ? 0 : af < bf ? -1 : 1;
+  const ap = a.indexOf('.');
+  const bp = b.indexOf('.');
+  const al = ap < 0 ? a.length : ap;
+  const bl = bp < 0 ? b.length : bp;
+  if (al !== bl) return al < bl ? -1 : 1; // canonical decimals have no leading zeros
+  return a === b ? 0 : a < b ? -1 : 1; // same integer length: the strings compare digit by digit, '.' < digits
 }
 
 /** A comparator over canonical key tuples, one kind per key column. NULL keys are rejected before this. */

@@ -41,11 +41,11 @@ export interface ReconcileOptions {
 type Opener = (spec: DatasetSpec, ctx: OpenContext) => Promise<OpenedDataset>;
 const OPENERS: Record<DatasetSpec['kind'], Opener> = { postgres: openPostgres, mysql: openMysql, sqlite: openSqlite, csv: openFile, xlsx: openFile };
 
-/** Walks one side's ordered batches, checking order and key uniqueness as it goes. */
+/** Walks one side's ordered batches; each batch is checked for key order and uniqueness as it arrives. */
 class RowCursor {
   private batch: CanonRow[] = [];
   private i = 0;
-  private last: CanonRow | undefined;
+  private last: string[] | undefined;
   private done = false;
   private readonly it: AsyncIterator<CanonRow[]>;
   constructor(
@@ -58,38 +58,49 @@ class RowCursor {
     this.it = source[Symbol.asyncIterator]();
   }
 
-  /** The current row, or undefined at the end. */
-  async peek(): Promise<CanonRow | undefined> {
-    while (this.i >= this.batch.length) {
-      if (this.done) return undefined;
+  /** True when the current batch is used up and another may follow: call `load()` before `head()`. */
+  get empty(): boolean {
+    return this.i >= this.batch.length && !this.done;
+  }
+
+  async load(): Promise<void> {
+    while (this.empty) {
       abortIfNeeded(this.signal);
       const r = await this.it.next();
       if (r.done) {
         this.done = true;
-        return undefined;
+        return;
+      }
+      for (const row of r.value) {
+        if (this.last) this.checkOrder(this.last, row.key);
+        this.last = row.key;
       }
       this.batch = r.value;
       this.i = 0;
       this.onRead(this.ds.side, r.value.length);
     }
-    const row = this.batch[this.i]!;
-    if (this.last) {
-      const c = this.cmp(this.last.key, row.key);
-      if (c === 0) throw duplicateKeyError(this.ds.side, this.ds.label, this.ds.keyCols.map((k) => k.physical), row.key);
-      if (c > 0) {
-        throw new ReconcileError(
-          'reconcile.key_order',
-          422,
-          `${this.ds.label} không trả về các dòng theo thứ tự khóa (${this.last.key.join(', ')} trước ${row.key.join(', ')}); khóa có khoảng trắng thừa hoặc kiểu dữ liệu khác giữa hai bên?`,
-          { side: this.ds.side, dataset: this.ds.label, columns: this.ds.keyCols.map((k) => k.physical), before: this.last.key, after: row.key },
-        );
-      }
-    }
-    return row;
+  }
+
+  private checkOrder(before: string[], after: string[]): void {
+    const c = this.cmp(before, after);
+    if (c < 0) return;
+    const columns = this.ds.keyCols.map((k) => k.physical);
+    if (c === 0) throw duplicateKeyError(this.ds.side, this.ds.label, columns, after);
+    throw new ReconcileError(
+      'reconcile.key_order',
+      422,
+      `${this.ds.label} không trả về các dòng theo thứ tự khóa (${before.join(', ')} trước ${after.join(', ')}); khóa có khoảng trắng thừa hoặc kiểu dữ liệu khác giữa hai bên?`,
+      { side: this.ds.side, dataset: this.ds.label, columns, before, after },
+    );
+  }
+
+  /** The current row (after `load()`), or undefined at the end. */
+  head(): CanonRow | undefined {
+    return this.batch[this.i];
   }
 
   next(): void {
-    this.last = this.batch[this.i++];
+    this.i++;
   }
 
   async close(): Promise<void> {
@@ -140,26 +151,25 @@ class Tally {
   }
 }
 
-/** Merge-join two key-ordered streams into the tally. */
+/** Merge-join two key-ordered streams into the tally. Awaits only at batch boundaries. */
 async function mergeJoin(src: RowCursor, tgt: RowCursor, cmp: (a: readonly string[], b: readonly string[]) => number, tally: Tally): Promise<void> {
   try {
-    let s = await src.peek();
-    let t = await tgt.peek();
-    while (s || t) {
+    for (;;) {
+      if (src.empty || tgt.empty) await Promise.all([src.load(), tgt.load()]);
+      const s = src.head();
+      const t = tgt.head();
+      if (!s && !t) return;
       const c = !s ? 1 : !t ? -1 : cmp(s.key, t.key);
       if (c < 0) {
         tally.missing(s!);
         src.next();
-        s = await src.peek();
       } else if (c > 0) {
         tally.extra(t!);
         tgt.next();
-        t = await tgt.peek();
       } else {
         tally.pair(s!, t!);
         src.next();
         tgt.next();
-        [s, t] = await Promise.all([src.peek(), tgt.peek()]);
       }
     }
   } finally {

@@ -83,10 +83,15 @@ export async function openPostgres(spec: DatasetSpec, ctx: OpenContext): Promise
       let done = false;
       try {
         await client.query(`DECLARE khien_reconcile NO SCROLL CURSOR FOR SELECT ${select} FROM ${t.sql} ORDER BY ${order}`);
+        // One fetch ahead: the server produces the next batch while this one is normalised and compared.
+        const fetch = () => client.query({ text: `FETCH ${ctx.batchSize} FROM khien_reconcile`, rowMode: 'array' });
+        let pending = fetch();
         for (;;) {
           abortIfNeeded(ctx.signal);
-          const r = await client.query({ text: `FETCH ${ctx.batchSize} FROM khien_reconcile`, rowMode: 'array' });
+          const r = await pending;
           if (r.rows.length === 0) break;
+          pending = fetch();
+          pending.catch(() => undefined); // awaited on the next turn; a failure then is reported there
           yield r.rows.map((raw: unknown[]) => canonRow(raw, keyCols, n, ctx, label));
         }
         done = true;
