@@ -6,6 +6,7 @@ import type { Keys } from '../../core/keys.js';
 import { recordAudit } from '../../core/audit.js';
 import { hashCitizenId, maskCitizenId } from '../org/citizen-id.js';
 import { generateDemoData, type DemoUnit } from './demo-data.js';
+import { loadDemoInventory } from './demo-inventory.js';
 import { insertDemoUsers } from './demo-users.js';
 
 const BATCH = 400;
@@ -112,10 +113,11 @@ export async function loadDemoData(rt: { db: Db; keys: Keys; clock: () => number
     await insertBatches(historyRows, (chunk) => tx.insertInto('person_status_history').values(chunk).execute());
     const unitIds = new Map([...ids].map(([key, u]) => [key, u.id]));
     await insertDemoUsers(tx, data, unitIds, personIds, now);
+    const inventory = await loadDemoInventory(tx, now);
     await recordAudit(tx, null, {
       action: 'demo.load',
       actorLabel: 'khien demo',
-      details: { units: unitRows.length, people: peopleRows.length, history: historyRows.length },
+      details: { units: unitRows.length, people: peopleRows.length, history: historyRows.length, inventory },
     }, now);
   });
   return { loaded: true, units: data.units.length, people: data.people.length };

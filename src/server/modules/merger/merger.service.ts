@@ -25,6 +25,12 @@ type Deps = Pick<AppDeps, 'db' | 'clock'>;
 /** The five standard checkpoints of migrating a system, in order. */
 export const STANDARD_CHECKPOINTS: Checkpoint[] = ['backup_taken', 'data_migrated', 'accounts_migrated', 'security_assessed', 'old_system_switched_off'];
 
+/** The task title for a checkpoint: "Đã sao lưu dữ liệu" → "Sao lưu dữ liệu". */
+export function checkpointTask(cp: Checkpoint): string {
+  const t = CHECKPOINT_LABELS[cp].replace(/^Đã /, '');
+  return t.charAt(0).toUpperCase() + t.slice(1);
+}
+
 async function requireUnit(db: Db | Tx, id: string, field: string) {
   const u = await findUnit(db, id);
   if (!u) throw new ValidationError('merger.unit_not_found', `Không tìm thấy đơn vị (${field}).`, { field });
@@ -100,7 +106,7 @@ export async function upsertPlan(deps: Deps, actor: Actor, systemId: string, inp
       if (input.withStandardTasks) {
         for (const cp of STANDARD_CHECKPOINTS) {
           await insertTask(tx, {
-            id: newId(deps.clock()), plan_id: id, system_id: systemId, title: CHECKPOINT_LABELS[cp].replace(/^Đã /, ''), checkpoint: cp, status: 'todo',
+            id: newId(deps.clock()), plan_id: id, system_id: systemId, title: checkpointTask(cp), checkpoint: cp, status: 'todo',
             owner_unit_id: input.leadUnitId ?? system.operating_unit_id ?? system.owner_unit_id, assignee: null, due_date: input.targetEnd ?? null,
             done_at: null, evidence_note: null, created_at: now, updated_at: now,
           });
