@@ -10,6 +10,8 @@ let ctx: TestContext;
 let manager: TestUser;
 let admin: TestUser;
 const ids: Record<string, string> = {};
+/** Former units existed long before the 2025-07-01 mergers (a merger must fall after a unit's first day). */
+const FORMER_FROM = '2008-08-01';
 
 async function merge(unitId: string, intoId: string, by: TestUser) {
   const res = await ctx.app.inject({
@@ -24,17 +26,17 @@ async function merge(unitId: string, intoId: string, by: TestUser) {
 beforeAll(async () => {
   ctx = await createTestContext();
   const root = await insertUnit(ctx, { code: 'GL', name: 'UBND tỉnh Gia Lai', type: 'province' });
-  const oldProvince = await insertUnit(ctx, { code: 'BD-CU', name: 'UBND tỉnh Bình Định', type: 'former_province' });
-  const district = await insertUnit(ctx, { code: 'TP-QN', name: 'TP Quy Nhơn', type: 'former_district', parentId: oldProvince.id });
-  const oldWard = await insertUnit(ctx, { code: 'P-LLOI', name: 'Phường Lê Lợi', type: 'former_commune', parentId: district.id });
-  const otherOld = await insertUnit(ctx, { code: 'X-PHUOC', name: 'Xã Phước Thuận', type: 'former_commune', parentId: district.id });
+  const oldProvince = await insertUnit(ctx, { code: 'BD-CU', name: 'UBND tỉnh Bình Định', type: 'former_province', validFrom: FORMER_FROM });
+  const district = await insertUnit(ctx, { code: 'TP-QN', name: 'TP Quy Nhơn', type: 'former_district', parentId: oldProvince.id, validFrom: FORMER_FROM });
+  const oldWard = await insertUnit(ctx, { code: 'P-LLOI', name: 'Phường Lê Lợi', type: 'former_commune', parentId: district.id, validFrom: FORMER_FROM });
+  const otherOld = await insertUnit(ctx, { code: 'X-PHUOC', name: 'Xã Phước Thuận', type: 'former_commune', parentId: district.id, validFrom: FORMER_FROM });
   const ward = await insertUnit(ctx, { code: 'P-QN', name: 'Phường Quy Nhơn', type: 'ward', parentId: root.id });
   const otherWard = await insertUnit(ctx, { code: 'P-QNN', name: 'Phường Quy Nhơn Nam', type: 'ward', parentId: root.id });
   Object.assign(ids, { root: root.id, oldProvince: oldProvince.id, district: district.id, oldWard: oldWard.id, otherOld: otherOld.id, ward: ward.id, otherWard: otherWard.id });
   admin = await insertUserWithSession(ctx, { unitId: root.id, grants: [{ role: 'admin', unitId: root.id }, { role: 'admin', unitId: oldProvince.id }] });
   manager = await insertUserWithSession(ctx, { unitId: ward.id, grants: [{ role: 'unit_manager', unitId: ward.id }] });
   // An interim unit in the chain: Phường Lê Lợi → (interim) Phường Trung tâm → Phường Quy Nhơn.
-  const interim = await insertUnit(ctx, { code: 'P-TT', name: 'Phường Trung tâm (tạm)', type: 'former_commune', parentId: district.id });
+  const interim = await insertUnit(ctx, { code: 'P-TT', name: 'Phường Trung tâm (tạm)', type: 'former_commune', parentId: district.id, validFrom: FORMER_FROM });
   ids.interim = interim.id;
   await merge(oldWard.id, interim.id, admin);
   await merge(interim.id, ward.id, admin);

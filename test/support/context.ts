@@ -82,6 +82,8 @@ export interface UnitInput {
   name?: string;
   type?: string;
   parentId?: string | null;
+  /** First valid day; default 2025-07-01. A unit can only be merged after it (merge-rules.ts). */
+  validFrom?: string | null;
 }
 
 /** Insert an org unit directly (factories bypass the API so tests set up quickly). */
@@ -105,7 +107,7 @@ export async function insertUnit(ctx: TestContext, input: UnitInput = {}): Promi
       parent_id: input.parentId ?? null,
       path,
       depth: parent ? parent.depth + 1 : 0,
-      valid_from: '2025-07-01',
+      valid_from: input.validFrom === undefined ? '2025-07-01' : input.validFrom,
       valid_to: null,
       merged_into_id: null,
       merged_on: null,

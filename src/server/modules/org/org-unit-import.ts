@@ -9,6 +9,7 @@ import type { OrgDeps } from './org-unit.service.js';
 import { isAdmin, requireCreateRoot, requireOnUnit } from './org.policy.js';
 import type { OrgUnitRow } from './org.table.js';
 import { parseDateCell, ProblemList, readImportRows } from './import-common.js';
+import { asClause, ceasedBefore, MERGE_DESCENDANT, MERGE_SELF, MERGE_TARGET_CEASED, mergedOnProblem } from './merge-rules.js';
 import { dayBefore } from './scope.js';
 import type { Upload } from './upload.js';
 
@@ -66,7 +67,7 @@ export async function importUnits(deps: OrgDeps, actor: Actor, upload: Upload): 
     const mergedIntoCode = c('merged_into_code') || null;
     if (dates.merged_on && !mergedIntoCode) problems.add(row, 'merged_into_code', 'có ngày sáp nhập nhưng thiếu mã đơn vị tiếp nhận.');
     if (mergedIntoCode && !dates.merged_on) problems.add(row, 'merged_on', 'thiếu ngày sáp nhập.');
-    if (mergedIntoCode && mergedIntoCode === code) problems.add(row, 'merged_into_code', 'không thể sáp nhập đơn vị vào chính nó.');
+    if (mergedIntoCode && mergedIntoCode === code) problems.add(row, 'merged_into_code', asClause(MERGE_SELF));
     lines.push({
       row, code, name, type,
       parentCode: c('parent_code') || null,
@@ -91,6 +92,34 @@ export async function importUnits(deps: OrgDeps, actor: Actor, upload: Upload): 
       if (l.parentCode && l.parentCode !== oldParent) problems.add(l.row, 'parent_code', `đơn vị ${l.code} đã có, không thể đổi đơn vị cha qua nhập tệp.`);
     }
   }
+  // The merger rules of POST /org-units/:id/merge (merge-rules.ts), judged on the units as the file leaves them.
+  // A target "ceased" when its last valid day precedes this merger: history files may hold chains (A into B,
+  // later B into C), so a target merged after this date is accepted.
+  /** Whether `code` lies in the subtree of `ancestor`: new units climb their parent codes, existing ones compare paths. */
+  const isDescendant = (code: string, ancestor: string): boolean => {
+    const anc = existing.get(ancestor);
+    const seen = new Set<string>();
+    for (let cur: string | null = code; cur && !seen.has(cur); cur = byCode.get(cur)?.parentCode ?? null) {
+      seen.add(cur);
+      if (cur === ancestor) return true;
+      const ex = existing.get(cur);
+      if (ex) return !!anc && ex.path.startsWith(anc.path);
+    }
+    return false;
+  };
+  for (const l of lines) {
+    if (!l.mergedIntoCode || !l.mergedOn || l.mergedIntoCode === l.code) continue;
+    const early = mergedOnProblem(l.validFrom ?? existing.get(l.code)?.valid_from ?? null, l.mergedOn, null);
+    if (early) problems.add(l.row, 'merged_on', asClause(early));
+    const targetLine = byCode.get(l.mergedIntoCode);
+    const targetOld = existing.get(l.mergedIntoCode);
+    if (!targetLine && !targetOld) continue;
+    if (isDescendant(l.mergedIntoCode, l.code)) problems.add(l.row, 'merged_into_code', asClause(MERGE_DESCENDANT));
+    else if (ceasedBefore(targetLine?.validTo ?? targetOld?.valid_to ?? null, l.mergedOn)) {
+      problems.add(l.row, 'merged_into_code', asClause(MERGE_TARGET_CEASED));
+    }
+  }
+
   // A parent cycle inside the file (A under B under A) can never be placed.
   for (const l of lines) {
     const path = new Set<string>([l.code]);

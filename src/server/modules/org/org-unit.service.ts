@@ -10,6 +10,7 @@ import { findUnit, insertUnitRow, listCeasedOn, listUnits, toOrgUnit, updateUnit
 import { prefixesFor, requireCreateRoot, requireOnUnit } from './org.policy.js';
 import type { OrgUnitRow } from './org.table.js';
 import { dayBefore, todayVn } from './scope.js';
+import { ceasedBefore, MERGE_DESCENDANT, MERGE_SELF, MERGE_TARGET_CEASED, type MergeProblem, mergedOnProblem } from './merge-rules.js';
 
 export type OrgDeps = Pick<AppDeps, 'db' | 'clock' | 'keys' | 'config'>;
 
@@ -89,23 +90,25 @@ export async function updateUnit(deps: OrgDeps, actor: Actor, id: string, input:
 
 /**
  * Record that `id` ceased to exist on `mergedOn` by merging into `intoId`: its last valid day is the day before.
- * Refused: merging into itself, into its own subtree (a cycle of parents), into a unit that itself ceased
- * or was merged, or merging a unit twice.
+ * Refused (rules in merge-rules.ts, shared with the import): merging into itself, into its own subtree (a cycle
+ * of parents), into a unit that itself ceased or was merged, merging a unit twice, or a mergedOn on or before
+ * the unit's validFrom (400, field `mergedOn`: its validity would end before it began).
  */
 export async function mergeUnit(deps: OrgDeps, actor: Actor, id: string, input: z.infer<typeof OrgUnitMergeSchema>): Promise<OrgUnit> {
   if (!isIsoDate(input.mergedOn)) throw new ValidationError('org_unit.bad_date', 'Ngày sáp nhập không hợp lệ.');
   const source = await getUnitRow(deps, id);
   requireOnUnit(actor, 'org_unit.write', source);
-  if (input.intoId === id) throw new ConflictError('org_unit.merge_self', 'Không thể sáp nhập đơn vị vào chính nó.');
+  const conflict = (p: MergeProblem) => new ConflictError(p.code, p.message);
+  if (input.intoId === id) throw conflict(MERGE_SELF);
   const target = await getUnitRow(deps, input.intoId);
   requireOnUnit(actor, 'org_unit.write', target);
-  if (target.path.startsWith(source.path)) throw new ConflictError('org_unit.merge_descendant', 'Không thể sáp nhập đơn vị vào đơn vị cấp dưới của nó.');
-  if (source.merged_into_id || (source.valid_to && source.valid_to < input.mergedOn)) {
+  if (target.path.startsWith(source.path)) throw conflict(MERGE_DESCENDANT);
+  if (source.merged_into_id || ceasedBefore(source.valid_to, input.mergedOn)) {
     throw new ConflictError('org_unit.already_ceased', 'Đơn vị này đã ngừng tồn tại hoặc đã được sáp nhập.');
   }
-  if (target.merged_into_id || (target.valid_to && target.valid_to < input.mergedOn)) {
-    throw new ConflictError('org_unit.target_ceased', 'Đơn vị tiếp nhận đã ngừng tồn tại vào ngày sáp nhập.');
-  }
+  if (target.merged_into_id || ceasedBefore(target.valid_to, input.mergedOn)) throw conflict(MERGE_TARGET_CEASED);
+  const early = mergedOnProblem(source.valid_from, input.mergedOn);
+  if (early) throw new ValidationError(early.code, early.message, [{ field: early.field, message: early.message }]);
   const now = nowIso(deps.clock);
   const patch = { valid_to: dayBefore(input.mergedOn), merged_into_id: target.id, merged_on: input.mergedOn, merger_decision: input.decision, updated_at: now };
   const after: OrgUnitRow = { ...source, ...patch };

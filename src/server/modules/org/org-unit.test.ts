@@ -65,6 +65,57 @@ describe('org units with merger lineage', () => {
     expect(audit).toHaveLength(2);
   });
 
+  it('refuses a merger on or before the day the unit began, naming mergedOn, and leaves the unit as it was', async () => {
+    const a = await create({ code: 'XA-SOM', name: 'Xã Ia Sơm', type: 'commune', parentId: root.id, validFrom: '2025-07-01' });
+    const b = await create({ code: 'XA-NHAN', name: 'Xã Ia Nhận', type: 'commune', parentId: root.id, validFrom: '2025-07-01' });
+    for (const mergedOn of ['2025-07-01', '2025-03-15']) {
+      const res = await ctx.app.inject({ method: 'POST', url: `/api/v1/org-units/${a.id}/merge`, headers: admin.headers, payload: { intoId: b.id, mergedOn, decision: 'QĐ 9' } });
+      expect(res.statusCode, mergedOn).toBe(400);
+      expect(res.json().error.code).toBe('org_unit.merged_on_before_valid_from');
+      expect(res.json().error.message).toContain('mergedOn');
+      expect(res.json().error.message).toContain('phải sau ngày đơn vị bắt đầu hiệu lực 01/07/2025');
+      expect(res.json().error.details).toEqual([expect.objectContaining({ field: 'mergedOn' })]);
+    }
+    const row = await ctx.db.selectFrom('org_units').select(['valid_to', 'merged_into_id']).where('id', '=', a.id).executeTakeFirstOrThrow();
+    expect(row).toEqual({ valid_to: null, merged_into_id: null });
+    const ok = await ctx.app.inject({ method: 'POST', url: `/api/v1/org-units/${a.id}/merge`, headers: admin.headers, payload: { intoId: b.id, mergedOn: '2025-07-02', decision: 'QĐ 9' } });
+    expect(ok.statusCode, ok.body).toBe(200);
+    expect(ok.json()).toMatchObject({ validFrom: '2025-07-01', validTo: '2025-07-01' });
+  });
+
+  it('applies the same merger rules to an import, reporting each bad row and column, and writes nothing', async () => {
+    const csv = [
+      'ma_don_vi,ten_don_vi,loai,ma_don_vi_cha,hieu_luc_tu,hieu_luc_den,sap_nhap_vao,ngay_sap_nhap,quyet_dinh',
+      'MR-H,Huyện Mang Yang,former_district,GL,2000-01-01,,MR-X,2025-07-01,NQ 1',
+      'MR-X,Xã Đak Ta Ley,commune,MR-H,2010-01-01,,,,',
+      'MR-Y,Xã Hà Ra,former_commune,GL,2025-07-01,,MR-Z,2025-07-01,NQ 2',
+      'MR-Z,Xã Kon Thụp,commune,GL,2000-01-01,,,,',
+      'MR-C,Xã cũ đã giải thể,former_commune,GL,2000-01-01,2020-12-31,,,',
+      'MR-W,Xã Đê Ar,former_commune,GL,2000-01-01,,MR-C,2025-07-01,NQ 3',
+    ].join('\n');
+    const mp = multipartFile('sap-nhap.csv', csv);
+    const res = await ctx.app.inject({ method: 'POST', url: '/api/v1/org-units/import', headers: { ...admin.headers, ...mp.headers }, payload: mp.payload });
+    expect(res.statusCode, res.body).toBe(422);
+    const errors = res.json().error.details.errors as { row: number; column: string; message: string }[];
+    expect(errors.map((e) => [e.row, e.column])).toEqual([
+      [2, 'sap_nhap_vao'], // into its own child
+      [4, 'ngay_sap_nhap'], // on the day it began
+      [7, 'sap_nhap_vao'], // into a unit that ceased in 2020
+    ]);
+    expect(errors[1]!.message).toBe('Tệp sap-nhap.csv, dòng 4, cột ngay_sap_nhap: ngày sáp nhập 01/07/2025 phải sau ngày đơn vị bắt đầu hiệu lực 01/07/2025.');
+    expect(errors[0]!.message).toContain('không thể sáp nhập đơn vị vào đơn vị cấp dưới của nó');
+    expect(errors[2]!.message).toContain('đơn vị tiếp nhận đã ngừng tồn tại vào ngày sáp nhập');
+    expect(await ctx.db.selectFrom('org_units').select('id').where('code', 'like', 'MR-%').execute()).toHaveLength(0);
+
+    // An existing unit merged, through the file, into its own existing child is refused as well.
+    const parent = await create({ code: 'MR-P', name: 'Huyện Chư Păh', type: 'former_district', parentId: root.id, validFrom: '2000-01-01' });
+    await create({ code: 'MR-Q', name: 'Xã Ia Ka', type: 'commune', parentId: parent.id, validFrom: '2000-01-01' });
+    const again = multipartFile('sap-nhap-2.csv', 'code,name,type,merged_into_code,merged_on\nMR-P,Huyện Chư Păh,former_district,MR-Q,2025-07-01\n');
+    const res2 = await ctx.app.inject({ method: 'POST', url: '/api/v1/org-units/import', headers: { ...admin.headers, ...again.headers }, payload: again.payload });
+    expect(res2.statusCode, res2.body).toBe(422);
+    expect(res2.json().error.details.errors).toEqual([expect.objectContaining({ row: 2, column: 'merged_into_code' })]);
+  });
+
   it('imports units from CSV with parents after children, all or nothing', async () => {
     const csv = [
       'code,name,type,parent_code,valid_from,valid_to,merged_into_code,merged_on,merger_decision',
