@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { IsoDateSchema, pageOf } from './common.js';
+import { ReconcileReportSchema } from './reconcile.js';
 
 /**
  * The merger plan (phương án hợp nhất) of the two former provinces' systems: a disposition per system,
@@ -174,14 +175,14 @@ export const ReconciliationCountsSchema = z.object({
 });
 
 /**
- * Attach a reconciliation result (from `khien reconcile` or its page) to a task. `report` is the reconcile
- * engine's report document, kept as given (≤ 1 MB request); `counts` are stored as columns for lists.
+ * Attach a reconciliation result (the report of `khien reconcile` or its page, src/contracts/reconcile.ts) to
+ * a task. The report is validated and kept whole; its counts are also stored as columns for lists.
+ * Descriptions default to the report's source/target labels.
  */
 export const ReconciliationAttachSchema = z.object({
-  sourceDescription: z.string().trim().min(1).max(500),
-  targetDescription: z.string().trim().min(1).max(500),
-  counts: ReconciliationCountsSchema,
-  report: z.record(z.string(), z.unknown()),
+  sourceDescription: z.string().trim().min(1).max(500).optional(),
+  targetDescription: z.string().trim().min(1).max(500).optional(),
+  report: ReconcileReportSchema,
 });
 export const ReconciliationSchema = z.object({
   id: z.string(),
@@ -191,8 +192,8 @@ export const ReconciliationSchema = z.object({
   targetDescription: z.string(),
   counts: ReconciliationCountsSchema,
   /** equal: nothing missing, extra or changed. */
-  outcome: z.enum(['equal', 'differences']),
-  report: z.record(z.string(), z.unknown()),
+  outcome: z.enum(['equal', 'different']),
+  report: ReconcileReportSchema,
   attachedBy: z.string().nullable(),
   attachedAt: z.string(),
 });

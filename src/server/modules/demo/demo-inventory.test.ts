@@ -1,3 +1,4 @@
+import { ReconcileReportSchema } from '../../../contracts/reconcile.js';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createTestContext, insertUserWithSession, type TestContext } from '../../../../test/support/context.js';
 import { proposeLevel } from '../../engines/level-advisor/level-advisor.js';
@@ -32,7 +33,7 @@ describe('demo inventory generator', () => {
     expect(tasks.filter((t) => t.status === 'done').length).toBeGreaterThan(20);
     expect(tasks.filter((t) => t.status !== 'done' && t.dueDate < DEMO_REFERENCE_DAY).length).toBeGreaterThan(2);
     expect(tasks.filter((t) => t.dueDate >= DEMO_REFERENCE_DAY).length).toBeGreaterThan(2);
-    expect(data.reconciliation.counts.missing).toBeGreaterThan(0);
+    expect(ReconcileReportSchema.parse(data.reconciliation.report).counts.missing).toBeGreaterThan(0);
   });
 });
 
@@ -60,5 +61,9 @@ describe('demo loader with inventory', () => {
     expect(outages.map((o) => o.planned).sort()).toEqual([0, 1]);
     const rec = await ctx.db.selectFrom('merger_reconciliations').selectAll().executeTakeFirstOrThrow();
     expect(rec.missing_count).toBe(37);
+    const igateMerger = await ctx.db.selectFrom('information_systems').select('id').where('code', '=', 'BD-QLVB').executeTakeFirstOrThrow();
+    const m = await ctx.app.inject({ method: 'GET', url: `/api/v1/systems/${igateMerger.id}/merger`, headers: admin.headers });
+    expect(m.statusCode, m.body).toBe(200);
+    expect(m.json().reconciliations[0]).toMatchObject({ outcome: 'different', counts: { missing: 37 } });
   });
 });

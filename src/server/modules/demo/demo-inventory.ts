@@ -1,4 +1,5 @@
 import type { Checkpoint } from '../../../contracts/merger.js';
+import type { ReconcileReport } from '../../../contracts/reconcile.js';
 import { newId } from '../../db/columns.js';
 import type { Tx } from '../../db/database.js';
 import { type LevelFacts, proposeLevel } from '../../engines/level-advisor/level-advisor.js';
@@ -35,7 +36,7 @@ export interface DemoInventory {
   plans: DemoPlan[];
   window: { systemCode: string; title: string; startsAt: string; endsAt: string; taskCheckpoint: Checkpoint };
   outages: { systemCode: string; startedAt: string; endedAt: string; cause: string }[];
-  reconciliation: { systemCode: string; checkpoint: Checkpoint; source: string; target: string; counts: { missing: number; extra: number; changed: number; equal: number }; report: Record<string, unknown> };
+  reconciliation: { systemCode: string; checkpoint: Checkpoint; report: ReconcileReport };
 }
 
 const CDS = 'SO-KHCN-TT-CDS';
@@ -197,11 +198,31 @@ export function generateDemoInventory(seed: number = DEMO_INVENTORY_SEED): DemoI
       { systemCode: 'GL-IOFFICE', startedAt: '2025-08-16T22:10:00+07:00', endedAt: '2025-08-17T04:45:00+07:00', cause: 'Cắt chuyển theo kế hoạch' },
       { systemCode: 'GL-IGATE', startedAt: '2025-09-03T08:12:00+07:00', endedAt: '2025-09-03T10:40:00+07:00', cause: 'Quá tải kết nối cơ sở dữ liệu sau khi nhập dữ liệu hồ sơ của Gia Lai (cũ)' },
     ],
-    reconciliation: {
-      systemCode: 'BD-QLVB', checkpoint: 'data_migrated', source: 'PostgreSQL qlvb_binhdinh.van_ban_den (Bình Định, trước hợp nhất)', target: 'PostgreSQL ioffice_gialai.van_ban_den (VNPT-iOffice tỉnh Gia Lai)',
-      counts: { missing: 37, extra: 0, changed: 4, equal: 184_512 },
-      report: { key: ['so_ky_hieu', 'ngay_den'], columns: ['trich_yeu', 'co_quan_ban_hanh', 'ngay_van_ban'], samples: { missing: [{ so_ky_hieu: '125/UBND-VX', ngay_den: '2025-06-27' }, { so_ky_hieu: '88/SYT-NVY', ngay_den: '2025-06-30' }], changed: [{ so_ky_hieu: '1032/STC-NS', columns: ['trich_yeu'] }] } },
+    reconciliation: { systemCode: 'BD-QLVB', checkpoint: 'data_migrated', report: demoReconcileReport() },
+  };
+}
+
+/** A reconcile report (src/contracts/reconcile.ts) of the Bình Định documents moved into iOffice: 37 rows missing. */
+function demoReconcileReport(): ReconcileReport {
+  const counts = { equal: 184_512, missing: 37, extra: 0, changed: 4 };
+  return {
+    outcome: 'different',
+    mode: 'rows',
+    source: { label: 'PostgreSQL qlvb_binhdinh.van_ban_den (Bình Định, trước hợp nhất)', kind: 'postgres', rowsRead: counts.equal + counts.missing + counts.changed },
+    target: { label: 'PostgreSQL ioffice_gialai.van_ban_den (VNPT-iOffice tỉnh Gia Lai)', kind: 'postgres', rowsRead: counts.equal + counts.extra + counts.changed },
+    counts,
+    samples: {
+      missing: [{ so_ky_hieu: '125/UBND-VX', ngay_den: '2025-06-27' }, { so_ky_hieu: '126/UBND-VX', ngay_den: '2025-06-27' }, { so_ky_hieu: '88/SYT-NVY', ngay_den: '2025-06-30' }],
+      extra: [],
+      changed: [{ key: { so_ky_hieu: '1032/STC-NS', ngay_den: '2025-06-12' }, columns: [{ column: 'trich_yeu', source: 'V/v bổ sung dự toán ngân sách năm 2025', target: 'V/v bổ sung dự toán ngân sách năm 2O25' }] }],
     },
+    ranges: { compared: 0, skipped: 0, rowsSkipped: 0 },
+    keyColumns: ['so_ky_hieu', 'ngay_den'],
+    comparedColumns: ['trich_yeu', 'co_quan_ban_hanh', 'ngay_van_ban', 'do_khan'],
+    normalisation: { rowHash: 'sha256', emptyIsNull: true, decimalComma: false, assumeTimezone: 'Asia/Ho_Chi_Minh' },
+    startedAt: '2025-08-17T01:20:00.000Z',
+    finishedAt: '2025-08-17T01:21:43.000Z',
+    durationMs: 103_000,
   };
 }
 
@@ -274,8 +295,9 @@ export async function loadDemoInventory(tx: Tx, now: string): Promise<{ systems:
   }
   const r = data.reconciliation;
   await tx.insertInto('merger_reconciliations').values({
-    id: newId(), task_id: taskIds.get(`${r.systemCode}/${r.checkpoint}`)!, system_id: sysIds.get(r.systemCode)!, source_description: r.source, target_description: r.target,
-    report_json: JSON.stringify(r.report), missing_count: r.counts.missing, extra_count: r.counts.extra, changed_count: r.counts.changed, equal_count: r.counts.equal, attached_by: null, attached_at: now,
+    id: newId(), task_id: taskIds.get(`${r.systemCode}/${r.checkpoint}`)!, system_id: sysIds.get(r.systemCode)!, source_description: r.report.source.label,
+    target_description: r.report.target.label, report_json: JSON.stringify(r.report), missing_count: r.report.counts.missing, extra_count: r.report.counts.extra,
+    changed_count: r.report.counts.changed, equal_count: r.report.counts.equal, attached_by: null, attached_at: now,
   }).execute();
   return { systems: data.systems.length, assets: data.assets.length, plans: data.plans.length, tasks };
 }

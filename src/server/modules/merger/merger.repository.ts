@@ -1,6 +1,7 @@
 import type {
   Checkpoint, Disposition, MergerPlan, MergerTask, Reconciliation, TaskStatus,
 } from '../../../contracts/merger.js';
+import type { ReconcileReport } from '../../../contracts/reconcile.js';
 import { fromJson, toBool } from '../../db/columns.js';
 import type { Db, Tx } from '../../db/database.js';
 import { type SystemWithUnits, systemInScope } from '../inventory/inventory.repository.js';
@@ -151,8 +152,8 @@ export function toReconciliation(r: ReconciliationRow): Reconciliation {
     sourceDescription: r.source_description,
     targetDescription: r.target_description,
     counts,
-    outcome: counts.missing + counts.extra + counts.changed === 0 ? 'equal' : 'differences',
-    report: fromJson<Record<string, unknown>>(r.report_json) ?? {},
+    outcome: counts.missing + counts.extra + counts.changed === 0 ? 'equal' : 'different',
+    report: fromJson<ReconcileReport>(r.report_json)!,
     attachedBy: r.attached_by,
     attachedAt: r.attached_at,
   };

@@ -193,14 +193,16 @@ export async function changeTask(deps: Deps, actor: Actor, id: string, input: z.
 export async function attachReconciliation(deps: Deps, actor: Actor, taskId: string, input: z.infer<typeof ReconciliationAttachSchema>) {
   const { task, system } = await taskContext(deps, actor, taskId);
   const now = nowIso(deps.clock);
+  const { counts } = input.report;
   const row = {
-    id: newId(deps.clock()), task_id: taskId, system_id: task.system_id, source_description: input.sourceDescription, target_description: input.targetDescription,
-    report_json: JSON.stringify(input.report), missing_count: input.counts.missing, extra_count: input.counts.extra, changed_count: input.counts.changed,
-    equal_count: input.counts.equal, attached_by: actor.userId, attached_at: now,
+    id: newId(deps.clock()), task_id: taskId, system_id: task.system_id,
+    source_description: input.sourceDescription ?? input.report.source.label, target_description: input.targetDescription ?? input.report.target.label,
+    report_json: JSON.stringify(input.report), missing_count: counts.missing, extra_count: counts.extra, changed_count: counts.changed,
+    equal_count: counts.equal, attached_by: actor.userId, attached_at: now,
   };
   await deps.db.transaction().execute(async (tx) => {
     await tx.insertInto('merger_reconciliations').values(row).execute();
-    await recordAudit(tx, actor, { action: 'merger_reconciliation.attach', targetType: 'merger_task', targetId: taskId, unitId: system.owner_unit_id, details: { id: row.id, counts: input.counts, source: input.sourceDescription, target: input.targetDescription } }, now);
+    await recordAudit(tx, actor, { action: 'merger_reconciliation.attach', targetType: 'merger_task', targetId: taskId, unitId: system.owner_unit_id, details: { id: row.id, counts, source: row.source_description, target: row.target_description } }, now);
   });
   return toReconciliation(row);
 }

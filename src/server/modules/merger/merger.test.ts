@@ -1,6 +1,26 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createTestContext, insertUnit, insertUserWithSession, type TestContext, type TestUser } from '../../../../test/support/context.js';
+import type { ReconcileReport } from '../../../contracts/reconcile.js';
 import { windowCovering } from './outage.service.js';
+
+/** A report shaped as the reconcile engine writes it (src/contracts/reconcile.ts). */
+function report(counts: ReconcileReport['counts'], missing: Record<string, string>[] = []): ReconcileReport {
+  return {
+    outcome: counts.missing + counts.extra + counts.changed === 0 ? 'equal' : 'different',
+    mode: 'rows',
+    source: { label: 'PostgreSQL bd_qlvb.van_ban_den (Bình Định)', kind: 'postgres', rowsRead: counts.equal + counts.missing + counts.changed },
+    target: { label: 'PostgreSQL gl_ioffice.van_ban_den', kind: 'postgres', rowsRead: counts.equal + counts.extra + counts.changed },
+    counts,
+    samples: { missing, extra: [], changed: [] },
+    ranges: { compared: 0, skipped: 0, rowsSkipped: 0 },
+    keyColumns: ['so_van_ban'],
+    comparedColumns: ['trich_yeu'],
+    normalisation: { rowHash: 'sha256', emptyIsNull: true, decimalComma: false, assumeTimezone: 'Asia/Ho_Chi_Minh' },
+    startedAt: '2025-08-17T01:00:00.000Z',
+    finishedAt: '2025-08-17T01:01:00.000Z',
+    durationMs: 60_000,
+  };
+}
 
 let ctx: TestContext;
 let admin: TestUser;
@@ -80,7 +100,7 @@ describe('merger plan', () => {
       ['GET', `/api/v1/systems/${oldSys}/merger`, undefined],
       ['PUT', `/api/v1/systems/${oldSys}/merger-plan`, { disposition: 'retire', phase: 'after' }],
       ['PATCH', `/api/v1/merger-tasks/${taskId}`, { status: 'done' }],
-      ['POST', `/api/v1/merger-tasks/${taskId}/reconciliations`, { sourceDescription: 'a', targetDescription: 'b', counts: { missing: 0, extra: 0, changed: 0, equal: 1 }, report: {} }],
+      ['POST', `/api/v1/merger-tasks/${taskId}/reconciliations`, { report: report({ missing: 0, extra: 0, changed: 0, equal: 1 }) }],
       ['POST', '/api/v1/outages', { systemId: oldSys, startedAt: '2026-01-01T00:00:00+07:00' }],
       ['GET', `/api/v1/outages?systemId=${oldSys}`, undefined],
     ] as const) {
@@ -96,20 +116,22 @@ describe('merger plan', () => {
   it('attaches a reconciliation result that found missing rows to a task', async () => {
     const m = (await inject(admin, 'GET', `/api/v1/systems/${oldSys}/merger`)).json();
     const migrate = m.tasks.find((t: { checkpoint: string }) => t.checkpoint === 'data_migrated');
-    const report = { key: ['so_van_ban'], samples: { missing: [{ so_van_ban: '125/UBND-VX' }] } };
-    const res = await inject(operatorA, 'POST', `/api/v1/merger-tasks/${migrate.id}/reconciliations`, {
-      sourceDescription: 'PostgreSQL bd_qlvb.van_ban_den (Bình Định)', targetDescription: 'PostgreSQL gl_ioffice.van_ban_den',
-      counts: { missing: 3, extra: 0, changed: 1, equal: 48_211 }, report,
-    });
+    const rep = report({ missing: 3, extra: 0, changed: 1, equal: 48_211 }, [{ so_van_ban: '125/UBND-VX' }]);
+    const res = await inject(operatorA, 'POST', `/api/v1/merger-tasks/${migrate.id}/reconciliations`, { report: rep });
     expect(res.statusCode, res.body).toBe(201);
-    expect(res.json()).toMatchObject({ outcome: 'differences', counts: { missing: 3 }, report });
+    expect(res.json()).toMatchObject({ outcome: 'different', counts: { missing: 3 }, report: rep, sourceDescription: rep.source.label });
     const list = (await inject(ownerA, 'GET', `/api/v1/merger-tasks/${migrate.id}/reconciliations`)).json();
     expect(list.items).toHaveLength(1);
+    expect(list.items[0].report.samples.missing).toEqual([{ so_van_ban: '125/UBND-VX' }]);
     const after = (await inject(ownerA, 'GET', `/api/v1/systems/${oldSys}/merger`)).json();
     expect(after.tasks.find((t: { id: string }) => t.id === migrate.id).reconciliations).toBe(1);
     expect(after.reconciliations[0].sourceDescription).toContain('Bình Định');
-    const bad = await inject(operatorA, 'POST', `/api/v1/merger-tasks/${migrate.id}/reconciliations`, { sourceDescription: 'a', targetDescription: 'b', counts: { missing: -1, extra: 0, changed: 0, equal: 0 }, report: {} });
+    const bad = await inject(operatorA, 'POST', `/api/v1/merger-tasks/${migrate.id}/reconciliations`, { report: { ...rep, counts: { ...rep.counts, missing: -1 } } });
     expect(bad.statusCode).toBe(400);
+    const notAReport = await inject(operatorA, 'POST', `/api/v1/merger-tasks/${migrate.id}/reconciliations`, { report: { counts: rep.counts } });
+    expect(notAReport.statusCode).toBe(400);
+    const equal = await inject(operatorA, 'POST', `/api/v1/merger-tasks/${migrate.id}/reconciliations`, { sourceDescription: 'Bảng sau khi bổ sung 3 văn bản', report: report({ missing: 0, extra: 0, changed: 0, equal: 48_215 }) });
+    expect(equal.json()).toMatchObject({ outcome: 'equal', sourceDescription: 'Bảng sau khi bổ sung 3 văn bản' });
   });
 });
 
