@@ -169,6 +169,18 @@ describe.runIf(pgUp)('PostgreSQL', () => {
     expect(report.samples.extra).toEqual([{ id: '25000' }]);
   });
 
+  it('falls back to streaming rows when most ranges differ only in spelling', async () => {
+    // Every timestamp written as text in +07: each row's database text differs, every value is equal.
+    await admin.query(`SET TimeZone = 'Asia/Ho_Chi_Minh'`);
+    await admin.query(`CREATE TABLE big_c AS SELECT id, name, amount, born, updated::text AS updated, active, note FROM big_a`);
+    await admin.query(`ALTER TABLE big_c ADD PRIMARY KEY (id)`);
+    const report = await reconcile(spec('big_a'), spec('big_c'), { topBuckets: 64, fanout: 16, leafRows: 100 });
+    expect(report.mode).toBe('rows');
+    expect(report.ranges.compared).toBe(64);
+    expect(report.counts).toEqual({ equal: 20000, missing: 0, extra: 0, changed: 0 });
+    expect(report.source.rowsRead).toBe(20000);
+  });
+
   it('rejects a duplicated key naming the dataset and the key', async () => {
     const err = await reconcile(spec('dup'), spec('src')).catch((e: unknown) => e);
     expect(err).toBeInstanceOf(ReconcileError);

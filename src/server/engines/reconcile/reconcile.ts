@@ -29,6 +29,8 @@ export interface ReconcileOptions {
   fanout?: number;
   /** A differing range with at most this many rows on either side is compared row by row (default 2000). */
   leafRows?: number;
+  /** Above this fraction of differing first-level ranges, range hashing gives up and rows are streamed (default 0.5). */
+  maxDifferingRanges?: number;
   /** Rows per database fetch / per batch (default 5000). */
   batchSize?: number;
   /** CSV rows held in memory before a sorted run is spilled (default 100,000). */
@@ -244,11 +246,20 @@ export async function reconcile(source: DatasetSpec, target: DatasetSpec, option
         const leafRows = options.leafRows ?? 2000;
         const fanout = BigInt(Math.max(2, options.fanout ?? 64));
         // Depth-first in key order, so samples stay the first keys in key order.
-        const visit = async (range: IntRange, buckets: bigint): Promise<void> => {
+        const visit = async (range: IntRange, buckets: bigint, top: boolean): Promise<boolean> => {
           abortIfNeeded(options.signal);
           const width = (range.hi - range.lo + buckets - 1n) / buckets;
           const [hs, ht] = await Promise.all([sh.bucketHashes(range, width), th.bucketHashes(range, width)]);
           const ids = [...new Set([...hs.keys(), ...ht.keys()])].sort((a, b) => (a < b ? -1 : a > b ? 1 : 0));
+          if (top && ids.length >= 16) {
+            // Most ranges differ (e.g. a column type changed, so every row's text differs): drilling down would
+            // hash everything again before reading it all; read the rows once instead.
+            const differing = ids.filter((id) => hs.get(id)?.n !== ht.get(id)?.n || hs.get(id)?.h !== ht.get(id)?.h).length;
+            if (differing > ids.length * (options.maxDifferingRanges ?? 0.5)) {
+              tally.ranges.compared += ids.length;
+              return false;
+            }
+          }
           for (const id of ids) {
             tally.ranges.compared++;
             const a = hs.get(id);
@@ -261,11 +272,15 @@ export async function reconcile(source: DatasetSpec, target: DatasetSpec, option
             }
             const sub = { lo: range.lo + id * width, hi: range.lo + (id + 1n) * width < range.hi ? range.lo + (id + 1n) * width : range.hi };
             if (Math.max(a?.n ?? 0, b?.n ?? 0) <= leafRows || sub.hi - sub.lo <= BigInt(leafRows)) await compareRows(sub);
-            else await visit(sub, fanout);
+            else await visit(sub, fanout, false);
           }
           progress('ranges', true);
+          return true;
         };
-        await visit({ lo, hi }, BigInt(Math.max(1, options.topBuckets ?? 4096)));
+        if (!(await visit({ lo, hi }, BigInt(Math.max(1, options.topBuckets ?? 4096)), true))) {
+          mode = 'rows';
+          await compareRows();
+        }
       }
     } else {
       await compareRows();
