@@ -51,6 +51,7 @@ export async function buildApp(
   installErrorHandler(app, full);
   app.decorateRequest('actor', null);
   app.decorateRequest('session', null);
+  app.decorateRequest('sessionUser', null);
 
   app.addHook('onRoute', function (route) {
     // Scopes that serve only public material (API docs, the web bundle) mark themselves explicitly.

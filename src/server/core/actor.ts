@@ -34,6 +34,16 @@ export interface RequestMeta {
   requestId: string;
 }
 
+/**
+ * The user of a session that may still be pending (changing a password, enrolling or completing MFA): known by
+ * id and username, but holding no grants yet. Audit entries of such requests carry this as their actor.
+ */
+export interface SessionUser extends RequestMeta {
+  userId: string;
+  username: string;
+  sessionId: string;
+}
+
 /** Whether the actor holds `permission` anywhere (for menus and coarse checks). */
 export function hasPermission(actor: Actor, permission: Permission): boolean {
   return actor.grants.some((g) => ROLE_PERMISSIONS[g.role].includes(permission));

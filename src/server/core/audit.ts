@@ -1,6 +1,6 @@
 import type { Db, Tx } from '../db/database.js';
 import { newId, nowIso, toJson } from '../db/columns.js';
-import type { Actor, RequestMeta } from './actor.js';
+import type { Actor, RequestMeta, SessionUser } from './actor.js';
 
 export interface AuditEntry {
   action: string;
@@ -19,11 +19,12 @@ export interface AuditEntry {
 
 /**
  * Append an audit entry. Call it with the same transaction as the change it records, so the change and its
- * audit entry commit or roll back together.
+ * audit entry commit or roll back together. `who` is the actor, or the user of a pending session (both give
+ * actor_user_id and actor_label), or only the request's facts when nobody is logged in.
  */
 export async function recordAudit(
   tx: Tx | Db,
-  who: Actor | RequestMeta | null,
+  who: Actor | SessionUser | RequestMeta | null,
   entry: AuditEntry,
   now: string = nowIso(),
 ): Promise<void> {

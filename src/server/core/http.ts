@@ -1,6 +1,6 @@
 import type { FastifyError, FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { hasZodFastifySchemaValidationErrors, isResponseSerializationError } from 'fastify-type-provider-zod';
-import type { Actor, RequestMeta } from './actor.js';
+import type { Actor, RequestMeta, SessionUser } from './actor.js';
 import { recordAudit } from './audit.js';
 import type { AppDeps } from './context.js';
 import { AppError, ForbiddenError, TooManyRequestsError } from './errors.js';
@@ -23,6 +23,8 @@ declare module 'fastify' {
     actor: Actor | null;
     /** The session row's facts, set for `pending` and `user` routes. */
     session: import('../modules/auth/auth.table.js').SessionRow | null;
+    /** The session's user, set as soon as a live session is found (also for pending sessions and refusals). */
+    sessionUser: SessionUser | null;
   }
 }
 
@@ -75,7 +77,7 @@ export function installErrorHandler(app: FastifyInstance, deps: AppDeps): void {
     else req.log.info({ code: m.code, status: m.status }, 'request refused');
     if (err instanceof ForbiddenError) {
       // A denial is audited in its own transaction: the denied work itself was rolled back.
-      await recordAudit(deps.db, req.actor ?? requestMeta(req), {
+      await recordAudit(deps.db, req.actor ?? req.sessionUser ?? requestMeta(req), {
         action: 'authz.denied',
         outcome: 'denied',
         reason: err.code,

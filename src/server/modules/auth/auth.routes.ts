@@ -45,8 +45,8 @@ export async function registerAuth(scope: FastifyInstance, deps: AppDeps): Promi
     if (token) reply.setCookie(SESSION_COOKIE, token, { httpOnly: true, secure: true, sameSite: 'strict', path: '/' });
   };
   const ctxOf = (req: FastifyRequest): RequestContext => {
-    if (!req.session) throw new AppError('internal.no_session', 500, 'route is not protected as a pending route');
-    return { meta: requestMeta(req), session: req.session };
+    if (!req.session || !req.sessionUser) throw new AppError('internal.no_session', 500, 'route is not protected as a pending route');
+    return { who: req.sessionUser, session: req.session };
   };
 
   app.post(

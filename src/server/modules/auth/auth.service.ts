@@ -1,7 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import type { AuthState, Me, MfaMethod, SessionInfo, SessionStage } from '../../../contracts/auth.js';
 import type { Role } from '../../../contracts/roles.js';
-import { type Actor, permissionsOf, type RequestMeta } from '../../core/actor.js';
+import { type Actor, permissionsOf, type RequestMeta, type SessionUser } from '../../core/actor.js';
 import { recordAudit } from '../../core/audit.js';
 import type { AppDeps } from '../../core/context.js';
 import { ForbiddenError, NotFoundError, TooManyRequestsError, UnauthenticatedError, UnprocessableError, ValidationError } from '../../core/errors.js';
@@ -29,8 +29,9 @@ export const PENDING_SESSION_MS = 10 * 60_000;
 /** A one-time password handed out by an administrator is short-lived (ASVS 5 6.4.1): 72 hours. */
 export const INITIAL_PASSWORD_TTL_MS = 72 * 3_600_000;
 
+/** A request in a session (pending or active): the session row and its user, who every audit entry names. */
 export interface RequestContext {
-  meta: RequestMeta;
+  who: SessionUser;
   session: SessionRow;
 }
 
@@ -225,7 +226,7 @@ export function createAuthService(deps: AppDeps) {
     const at = nowIso(deps.clock);
     const user = await loadUser(deps.db, ctx.session.user_id);
     assertNotLocked(user, now);
-    const who = { ...ctx.meta };
+    const who = { ...ctx.who };
     const audit = { actorLabel: user.username, actorUserId: user.id, targetType: 'user', targetId: user.id };
     if (!user.password_hash || !(await verifyPassword(user.password_hash, currentPassword))) {
       await deps.db.transaction().execute(async (tx) => {
@@ -256,7 +257,7 @@ export function createAuthService(deps: AppDeps) {
       await recordAudit(tx, who, { action: 'auth.password_change', ...audit, details: { otherSessionsEnded: ended } }, at);
       if (ctx.session.stage === 'password_change') {
         const next = await stageAfterPassword(tx, { ...user, must_change_password: 0 });
-        return (await advanceSession(deps, tx, ctx.session, ctx.meta, next)).result;
+        return (await advanceSession(deps, tx, ctx.session, ctx.who, next)).result;
       }
       return authState(tx, ctx.session);
     });
@@ -293,7 +294,7 @@ export function createAuthService(deps: AppDeps) {
     const at = nowIso(deps.clock);
     await deps.db.transaction().execute(async (tx) => {
       await tx.updateTable('sessions').set({ ended_at: at, end_reason: 'logout' }).where('id', '=', ctx.session.id).where('ended_at', 'is', null).execute();
-      await recordAudit(tx, ctx.meta, { action: 'auth.logout', actorUserId: ctx.session.user_id, targetType: 'session', targetId: ctx.session.id.slice(0, 16) }, at);
+      await recordAudit(tx, ctx.who, { action: 'auth.logout', targetType: 'session', targetId: ctx.session.id.slice(0, 16) }, at);
     });
   }
 

@@ -304,6 +304,30 @@ describe('sessions', () => {
     expect((await c.post('/auth/mfa/totp', { code: totpCode(u.secret, ctx.now()) })).status).toBe(200);
   });
 
+  it('names the user (id and username) on every audit entry made in their session, pending or active', async () => {
+    const before = new Set((await ctx.db.selectFrom('audit_events').select('id').execute()).map((r) => r.id));
+    const u = await enrolledUser(); // login, password change, TOTP enrolment, recovery codes, logout
+    const c = await loginToMfa(u.username);
+    expect((await c.get('/auth/sessions')).status).toBe(403); // auth.mfa_required, audited as authz.denied
+    expect((await c.post('/auth/mfa/totp', { code: '000000' }, { csrf: 'x'.repeat(32) })).status).toBe(403); // CSRF refusal
+    expect((await c.post('/auth/mfa/totp', { code: totpCode(u.secret, ctx.now()) === '000000' ? '111111' : '000000' })).status).toBe(401);
+    expect((await c.post('/auth/mfa/totp', { code: totpCode(u.secret, ctx.now()) })).status).toBe(200);
+    const regen = await c.post('/auth/recovery-codes', { password: NEW_PASSWORD });
+    expect(regen.status, JSON.stringify(regen.body)).toBe(200);
+    expect((await c.post('/auth/logout')).status).toBe(200);
+    const idle = await loginToMfa(u.username);
+    ctx.advance(10 * 60_000 + 1);
+    expect((await idle.get('/auth/me')).status).toBe(401); // session_end, expired before MFA
+
+    const rows = (await ctx.db.selectFrom('audit_events').selectAll().orderBy('id').execute()).filter((r) => !before.has(r.id) && r.actor_label !== 'system');
+    const actions = new Set(rows.map((r) => r.action));
+    for (const a of ['auth.login', 'auth.password_change', 'auth.factor_enrol', 'auth.recovery_codes_issue', 'auth.mfa', 'auth.logout', 'auth.session_end', 'authz.denied', 'auth.recovery_codes_regenerate']) {
+      expect(actions, a).toContain(a);
+    }
+    expect(rows.filter((r) => r.actor_user_id !== u.userId || r.actor_label !== u.username).map((r) => `${r.action}: ${r.actor_user_id} ${r.actor_label}`)).toEqual([]);
+    expect(rows.filter((r) => r.action === 'auth.mfa').map((r) => r.outcome)).toEqual(['failure', 'success']);
+  });
+
   it('changing the password ends the user’s other sessions; the locale is remembered', async () => {
     const u = await enrolledUser();
     const a = await loginToMfa(u.username);

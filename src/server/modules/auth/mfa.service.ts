@@ -1,5 +1,5 @@
 import type { FactorEnrolled, MfaMethod, Passkey } from '../../../contracts/auth.js';
-import type { Actor, RequestMeta } from '../../core/actor.js';
+import type { Actor, SessionUser } from '../../core/actor.js';
 import { recordAudit } from '../../core/audit.js';
 import type { AppDeps } from '../../core/context.js';
 import { ConflictError, ForbiddenError, NotFoundError, UnauthenticatedError, ValidationError } from '../../core/errors.js';
@@ -37,8 +37,8 @@ export const RECENT_AUTH_MS = 15 * 60_000;
  * codes or secrets; failed second-factor attempts count towards the account lockout like bad passwords.
  */
 export function createMfaService(deps: AppDeps) {
-  const audit = (tx: Tx | AppDeps['db'], meta: RequestMeta | Actor, userId: string, entry: Parameters<typeof recordAudit>[2]) =>
-    recordAudit(tx, meta, { actorUserId: userId, targetType: 'user', targetId: userId, ...entry }, nowIso(deps.clock));
+  const audit = (tx: Tx | AppDeps['db'], who: SessionUser, userId: string, entry: Parameters<typeof recordAudit>[2]) =>
+    recordAudit(tx, who, { targetType: 'user', targetId: userId, ...entry }, nowIso(deps.clock));
 
   function assertRecentAuth(session: { stage: string; created_at: string }): void {
     if (session.stage === 'active' && deps.clock() - Date.parse(session.created_at) > RECENT_AUTH_MS) {
@@ -50,9 +50,9 @@ export function createMfaService(deps: AppDeps) {
   async function finishEnrolment(tx: Tx, ctx: RequestContext, method: MfaMethod): Promise<Issued<FactorEnrolled>> {
     const needCodes = (await recoveryCodesLeft(tx, ctx.session.user_id)) === 0;
     const recoveryCodes = needCodes ? await replaceRecoveryCodes(tx, deps.keys, ctx.session.user_id, deps.clock()) : null;
-    if (recoveryCodes) await audit(tx, ctx.meta, ctx.session.user_id, { action: 'auth.recovery_codes_issue', details: { count: recoveryCodes.length } });
+    if (recoveryCodes) await audit(tx, ctx.who, ctx.session.user_id, { action: 'auth.recovery_codes_issue', details: { count: recoveryCodes.length } });
     if (ctx.session.stage === 'mfa_enrolment') {
-      const { token, result } = await advanceSession(deps, tx, ctx.session, ctx.meta, 'active', method);
+      const { token, result } = await advanceSession(deps, tx, ctx.session, ctx.who, 'active', method);
       return { token, result: { ...result, recoveryCodes } };
     }
     return { token: null, result: { ...(await authState(tx, ctx.session)), recoveryCodes } };
@@ -72,11 +72,11 @@ export function createMfaService(deps: AppDeps) {
     const outcome = await deps.db.transaction().execute(async (tx) => {
       const check = await checkTotp(tx, deps.keys, userId, code, deps.clock(), 'pending');
       if (check.result !== 'ok') {
-        await audit(tx, ctx.meta, userId, { action: 'auth.factor_enrol', outcome: 'failure', reason: check.result === 'none' ? 'totp_not_started' : `totp_${check.result}`, details: { method: 'totp' } });
+        await audit(tx, ctx.who, userId, { action: 'auth.factor_enrol', outcome: 'failure', reason: check.result === 'none' ? 'totp_not_started' : `totp_${check.result}`, details: { method: 'totp' } });
         return check.result;
       }
       await confirmTotpFactor(tx, userId, check.factorId!, deps.clock());
-      await audit(tx, ctx.meta, userId, { action: 'auth.factor_enrol', details: { method: 'totp' } });
+      await audit(tx, ctx.who, userId, { action: 'auth.factor_enrol', details: { method: 'totp' } });
       return finishEnrolment(tx, ctx, 'totp');
     });
     if (outcome === 'none') throw new ConflictError('auth.totp_not_started', 'Chưa bắt đầu đăng ký ứng dụng xác thực.');
@@ -96,18 +96,18 @@ export function createMfaService(deps: AppDeps) {
     const userId = ctx.session.user_id;
     const user = await loadUser(deps.db, userId);
     if (user.locked_until && Date.parse(user.locked_until) > now) {
-      await audit(deps.db, ctx.meta, userId, { action: 'auth.mfa', outcome: 'failure', reason: 'locked', details: { method } });
+      await audit(deps.db, ctx.who, userId, { action: 'auth.mfa', outcome: 'failure', reason: 'locked', details: { method } });
       assertNotLocked(user, now, reply);
     }
     const outcome = await deps.db.transaction().execute(async (tx) => {
       const v = await verify(tx);
       if (!v.ok) {
         const locked = await recordAccountFailure(tx, userId, now);
-        await audit(tx, ctx.meta, userId, { action: 'auth.mfa', outcome: 'failure', reason: v.reason, details: { method, locked } });
+        await audit(tx, ctx.who, userId, { action: 'auth.mfa', outcome: 'failure', reason: v.reason, details: { method, locked } });
         return v.reason;
       }
-      await audit(tx, ctx.meta, userId, { action: 'auth.mfa', details: { method, ...(v.details as object | undefined) } });
-      return advanceSession(deps, tx, ctx.session, ctx.meta, 'active', method);
+      await audit(tx, ctx.who, userId, { action: 'auth.mfa', details: { method, ...(v.details as object | undefined) } });
+      return advanceSession(deps, tx, ctx.session, ctx.who, 'active', method);
     });
     if (outcome === 'totp_replayed') throw new UnauthenticatedError('auth.totp_replayed', 'Mã này đã được dùng. Hãy đợi mã mới trên ứng dụng xác thực.');
     if (typeof outcome === 'string') throw new UnauthenticatedError('auth.mfa_invalid', 'Mã xác thực không đúng.');
@@ -197,10 +197,10 @@ export function createMfaService(deps: AppDeps) {
         row = null;
       }
       if (!row) {
-        await audit(tx, ctx.meta, userId, { action: 'auth.factor_enrol', outcome: 'failure', reason: 'webauthn_invalid', details: { method: 'webauthn' } });
+        await audit(tx, ctx.who, userId, { action: 'auth.factor_enrol', outcome: 'failure', reason: 'webauthn_invalid', details: { method: 'webauthn' } });
         return null;
       }
-      await audit(tx, ctx.meta, userId, { action: 'auth.factor_enrol', details: { method: 'webauthn', passkeyId: row.id, name } });
+      await audit(tx, ctx.who, userId, { action: 'auth.factor_enrol', details: { method: 'webauthn', passkeyId: row.id, name } });
       const done = await finishEnrolment(tx, ctx, 'webauthn');
       return { token: done.token, result: { ...done.result, passkey: toPasskey(row) } };
     });

@@ -1,7 +1,7 @@
 import { createHash, timingSafeEqual } from 'node:crypto';
 import type { FastifyRequest } from 'fastify';
 import type { Role } from '../../../contracts/roles.js';
-import type { Actor } from '../../core/actor.js';
+import type { Actor, RequestMeta, SessionUser } from '../../core/actor.js';
 import { recordAudit } from '../../core/audit.js';
 import type { AppDeps } from '../../core/context.js';
 import { ForbiddenError, UnauthenticatedError } from '../../core/errors.js';
@@ -43,6 +43,7 @@ export function sessionExpiry(session: SessionRow, now: number, idleMinutes: num
 export async function authenticate(deps: AppDeps, req: FastifyRequest, auth: RouteAuth): Promise<void> {
   req.session = null;
   req.actor = null;
+  req.sessionUser = null;
   const unsafe = !SAFE_METHODS.has(req.method);
   const csrf = req.headers[CSRF_HEADER];
   if (auth === 'public') {
@@ -54,6 +55,14 @@ export async function authenticate(deps: AppDeps, req: FastifyRequest, auth: Rou
   const id = sessionIdFromToken(token);
   const session = await deps.db.selectFrom('sessions').selectAll().where('id', '=', id).executeTakeFirst();
   if (!session || session.ended_at) throw new UnauthenticatedError('auth.session_ended', 'Phiên đăng nhập đã kết thúc. Vui lòng đăng nhập lại.');
+  const meta: RequestMeta = { ip: req.ip ?? null, userAgent: (req.headers['user-agent'] as string | undefined) ?? null, requestId: req.id };
+  const user = await deps.db
+    .selectFrom('users')
+    .select(['id', 'username', 'status', 'unit_id'])
+    .where('id', '=', session.user_id)
+    .executeTakeFirst();
+  // Everything audited from here on (session end, CSRF or MFA refusals, pending-session steps) names the user.
+  const sessionUser: SessionUser | null = user ? { ...meta, userId: user.id, username: user.username, sessionId: id } : null;
   const now = deps.clock();
   const expired = sessionExpiry(session, now, deps.config.sessionIdleMinutes);
   if (expired) {
@@ -69,7 +78,7 @@ export async function authenticate(deps: AppDeps, req: FastifyRequest, auth: Rou
       if (Number(res.numUpdatedRows) === 1) {
         await recordAudit(
           tx,
-          { ip: req.ip ?? null, userAgent: (req.headers['user-agent'] as string | undefined) ?? null, requestId: req.id },
+          sessionUser ?? meta,
           { action: 'auth.session_end', reason: expired, actorUserId: session.user_id, targetType: 'session', targetId: id.slice(0, 16) },
           at,
         );
@@ -77,15 +86,11 @@ export async function authenticate(deps: AppDeps, req: FastifyRequest, auth: Rou
     });
     throw new UnauthenticatedError('auth.session_expired', 'Phiên đăng nhập đã hết hạn. Vui lòng đăng nhập lại.');
   }
+  if (!user || user.status !== 'active') throw new UnauthenticatedError('auth.user_disabled', 'Tài khoản đã bị vô hiệu hoá.');
+  req.sessionUser = sessionUser;
   if (unsafe && (typeof csrf !== 'string' || !sameToken(csrf, session.csrf_token))) {
     throw new ForbiddenError('auth.csrf_invalid', 'Mã chống giả mạo yêu cầu (CSRF) không hợp lệ.');
   }
-  const user = await deps.db
-    .selectFrom('users')
-    .select(['id', 'username', 'status', 'unit_id'])
-    .where('id', '=', session.user_id)
-    .executeTakeFirst();
-  if (!user || user.status !== 'active') throw new UnauthenticatedError('auth.user_disabled', 'Tài khoản đã bị vô hiệu hoá.');
   if (auth === 'user' && session.stage !== 'active') {
     throw new ForbiddenError('auth.mfa_required', 'Cần hoàn tất xác thực đa yếu tố trước khi tiếp tục.', { stage: session.stage });
   }
@@ -118,9 +123,7 @@ export async function authenticate(deps: AppDeps, req: FastifyRequest, auth: Rou
       unitName: g.name,
       coveredPaths: [g.path, ...inherited.get(g.path)!],
     })),
-    ip: req.ip ?? null,
-    userAgent: (req.headers['user-agent'] as string | undefined) ?? null,
-    requestId: req.id,
+    ...meta,
   };
   req.actor = actor;
 }
