@@ -70,10 +70,21 @@ export function scopeOf(actor: Actor, permission: Permission): string[] {
   return out;
 }
 
-/** Throw a ForbiddenError (the error handler audits it) unless `can` holds. */
-export function assertCan(actor: Actor, permission: Permission, unitPath: string, target?: { type: string; id: string }): void {
+/** What a refused action was aimed at; `unitId` is the unit it concerns (the one `unitPath` names). */
+export interface DenialTarget {
+  type: string;
+  id: string;
+  unitId?: string;
+}
+
+/**
+ * Throw a ForbiddenError (the error handler audits it) unless `can` holds. The target's `unitId` becomes the
+ * denial entry's unit (visible to that unit's auditors); the 403 body carries only `{ type, id }`.
+ */
+export function assertCan(actor: Actor, permission: Permission, unitPath: string, target?: DenialTarget): void {
   if (!can(actor, permission, unitPath)) {
-    throw new ForbiddenError('auth.forbidden', 'Bạn không có quyền thực hiện thao tác này.', { permission, target });
+    const shown = target ? { type: target.type, id: target.id } : undefined;
+    throw new ForbiddenError('auth.forbidden', 'Bạn không có quyền thực hiện thao tác này.', { permission, target: shown }, { unitId: target?.unitId });
   }
 }
 

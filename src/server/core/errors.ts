@@ -36,8 +36,15 @@ export class UnauthenticatedError extends AppError {
 }
 
 export class ForbiddenError extends AppError {
-  constructor(code = 'auth.forbidden', message = 'Bạn không có quyền thực hiện thao tác này.', details?: unknown) {
+  /**
+   * The org unit the refused action concerned, recorded as the `authz.denied` entry's unit so the auditors of
+   * that unit see it. Kept out of `details`: the 403 body must not tell a caller where an object they may not
+   * see lives.
+   */
+  readonly unitId: string | null;
+  constructor(code = 'auth.forbidden', message = 'Bạn không có quyền thực hiện thao tác này.', details?: unknown, options: { unitId?: string | null } = {}) {
     super(code, 403, message, { details });
+    this.unitId = options.unitId ?? null;
   }
 }
 

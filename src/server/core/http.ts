@@ -81,6 +81,8 @@ export function installErrorHandler(app: FastifyInstance, deps: AppDeps): void {
         action: 'authz.denied',
         outcome: 'denied',
         reason: err.code,
+        // The unit the refused action concerned, so that unit's auditors see the denial (null: root auditors only).
+        unitId: err.unitId,
         details: { method: req.method, url: req.routeOptions.url ?? req.url, ...(err.details as object) },
       }).catch((e: unknown) => req.log.error({ err: e }, 'could not audit a denial'));
     }

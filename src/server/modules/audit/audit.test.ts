@@ -92,3 +92,21 @@ describe('dashboard', () => {
     expect(all.failedLogins24h).toBe(1);
   });
 });
+
+// After the dashboard counts: this adds a user.
+describe('authorisation denials in the audit trail', () => {
+  it('shows a unit auditor the denials concerning their unit, and not those of other units', async () => {
+    const outsider = await insertUserWithSession(ctx, { unitId: b.id, username: 'canbo.b', grants: [{ role: 'official', unitId: b.id }] });
+    const intoA = await ctx.app.inject({ method: 'PATCH', url: `/api/v1/org-units/${a.id}`, headers: outsider.headers, payload: { name: 'Sở A mới' } });
+    expect(intoA.statusCode).toBe(403);
+    // The 403 body names only what the caller sent; the unit goes to the audit entry alone.
+    expect(intoA.json().error.details.target).toEqual({ type: 'org_unit', id: a.id });
+    const intoB = await ctx.app.inject({ method: 'GET', url: `/api/v1/org-units/${b.id}`, headers: official.headers });
+    expect(intoB.statusCode).toBe(403);
+
+    const seen = (await list(unitAuditor, '?action=authz.denied')).json().items as { actorLabel: string | null; unitId: string | null; reason: string | null }[];
+    expect(seen).toEqual([expect.objectContaining({ actorLabel: 'canbo.b', unitId: a.id, reason: 'auth.forbidden' })]);
+    const all = (await list(rootAuditor, '?action=authz.denied')).json().items as { unitId: string | null }[];
+    expect(all.map((e) => e.unitId)).toEqual(expect.arrayContaining([a.id, b.id]));
+  });
+});

@@ -16,9 +16,9 @@ export interface Scoped {
   path: string;
 }
 
-/** Refuse unless the actor holds `permission` over the unit (throws ForbiddenError, audited). */
+/** Refuse unless the actor holds `permission` over the unit (throws ForbiddenError, audited under that unit). */
 export function requireOnUnit(actor: Actor, permission: Permission, unit: Scoped, target?: { type: string; id: string }): void {
-  assertCan(actor, permission, unit.path, target ?? { type: 'org_unit', id: unit.id });
+  assertCan(actor, permission, unit.path, { ...(target ?? { type: 'org_unit', id: unit.id }), unitId: unit.id });
 }
 
 /** Path prefixes of the unit subtrees where the actor holds `permission` (empty: nothing visible). */
@@ -50,9 +50,9 @@ export function requireGrantChange(actor: Actor, targetUserId: string, role: str
   if (actor.userId === targetUserId) {
     throw new ForbiddenError('role_grant.self', 'Không được tự thay đổi quyền của chính mình.', { target: { type: 'user', id: targetUserId } });
   }
-  assertCan(actor, 'role_grant.write', unit.path, { type: 'org_unit', id: unit.id });
+  assertCan(actor, 'role_grant.write', unit.path, { type: 'org_unit', id: unit.id, unitId: unit.id });
   if (role === 'admin' && !actor.grants.some((g) => g.role === 'admin' && unit.path.startsWith(g.unitPath))) {
-    throw new ForbiddenError('role_grant.admin_only', 'Chỉ quản trị hệ thống được cấp vai trò quản trị.', { role });
+    throw new ForbiddenError('role_grant.admin_only', 'Chỉ quản trị hệ thống được cấp vai trò quản trị.', { role }, { unitId: unit.id });
   }
 }
 
