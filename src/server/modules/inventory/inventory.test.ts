@@ -137,6 +137,14 @@ describe('catalogue of information systems', () => {
     expect((await ctx.app.inject({ method: 'PATCH', url: `/api/v1/systems/${b.id}`, headers: police.headers, payload: { name: 'x y' } })).statusCode).toBe(403);
   });
 
+  it('a manager cannot hand their system to a unit outside their scope', async () => {
+    const mine = (await post(managerA, '/api/v1/systems', system({ code: 'SYT-CHUYEN' }))).json();
+    const res = await ctx.app.inject({ method: 'PATCH', url: `/api/v1/systems/${mine.id}`, headers: managerA.headers, payload: { ownerUnitId: unitB.id, operatingUnitId: unitA.id } });
+    expect(res.statusCode).toBe(403);
+    const row = await ctx.db.selectFrom('information_systems').select('owner_unit_id').where('id', '=', mine.id).executeTakeFirstOrThrow();
+    expect(row.owner_unit_id).toBe(unitA.id);
+  });
+
   it('recording levels directly needs system.confirm_level; unknown ids answer 404', async () => {
     const res = await post(operatorA, '/api/v1/systems', system({ code: 'OP-1' }));
     expect(res.statusCode).toBe(403);

@@ -203,7 +203,7 @@ export async function createSystem(deps: InventoryDeps, actor: Actor, input: Sys
     await insertSystemRow(tx, row);
     await refreshProposal(tx, id);
     const created = await getSystemRow(tx, id);
-    await recordAudit(tx, actor, { action: 'system.create', targetType: 'information_system', targetId: id, unitId: row.owner_unit_id, after: toSystem(created, '') }, now);
+    await recordAudit(tx, actor, { action: 'system.create', targetType: 'information_system', targetId: id, unitId: row.owner_unit_id, after: toSystem(created, todayVn(deps.clock)) }, now);
   });
   return toSystem(await getSystemRow(deps.db, id), todayVn(deps.clock));
 }
@@ -215,13 +215,19 @@ export async function updateSystem(deps: InventoryDeps, actor: Actor, id: string
   const fields = rowFields(input);
   const merged = { ...before, ...fields } as SystemRow;
   await authoriseWrite(deps.db, actor, id, merged, changesLevels(before, fields));
+  // Handing a system to another owner needs write rights over the receiving unit too (no pushing into foreign scope).
+  if (fields.owner_unit_id && fields.owner_unit_id !== before.owner_unit_id) {
+    const owner = (await findUnit(deps.db, fields.owner_unit_id))!;
+    requireOnSystem(actor, 'system.write', { id, owner_path: owner.path, operating_path: null, security_path: null }, 'owner');
+  }
   const now = nowIso(deps.clock);
   await deps.db.transaction().execute(async (tx) => {
     await updateSystemRow(tx, id, { ...fields, updated_at: now });
     await refreshProposal(tx, id);
     if (before.parent_system_id && before.parent_system_id !== merged.parent_system_id) await refreshProposal(tx, before.parent_system_id);
     const after = await getSystemRow(tx, id);
-    await recordAudit(tx, actor, { action: 'system.update', targetType: 'information_system', targetId: id, unitId: after.owner_unit_id, before: toSystem(before, ''), after: toSystem(after, '') }, now);
+    const today = todayVn(deps.clock);
+    await recordAudit(tx, actor, { action: 'system.update', targetType: 'information_system', targetId: id, unitId: after.owner_unit_id, before: toSystem(before, today), after: toSystem(after, today) }, now);
   });
   return toSystem(await getSystemRow(deps.db, id), todayVn(deps.clock));
 }
@@ -236,7 +242,7 @@ export async function deleteSystem(deps: InventoryDeps, actor: Actor, id: string
   await deps.db.transaction().execute(async (tx) => {
     await deleteSystemRow(tx, id);
     if (before.parent_system_id) await refreshProposal(tx, before.parent_system_id);
-    await recordAudit(tx, actor, { action: 'system.delete', targetType: 'information_system', targetId: id, unitId: before.owner_unit_id, before: toSystem(before, '') }, now);
+    await recordAudit(tx, actor, { action: 'system.delete', targetType: 'information_system', targetId: id, unitId: before.owner_unit_id, before: toSystem(before, todayVn(deps.clock)) }, now);
   });
 }
 
