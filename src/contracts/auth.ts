@@ -53,6 +53,8 @@ export const MeSchema = z.object({
     displayName: z.string(),
     personId: z.string().nullable(),
     unitId: z.string(),
+    /** Name of the user's own unit (shown in the header), whatever their grants. */
+    unitName: z.string(),
     locale: z.enum(['vi', 'en']),
   }),
   stage: SessionStageSchema,

@@ -4,17 +4,12 @@ import { IconChevronDown, IconLogout, IconShieldLock, IconUserCog } from '@table
 import { useEffect, useRef } from 'react';
 import { useTranslation } from 'react-i18next';
 import { Link, Navigate, Outlet, useLocation, useNavigate } from 'react-router';
-import type { Me } from '../../contracts/auth.js';
 import { authApi, useLogout, useMe } from '../features/auth/api.js';
 import { changeLocale, currentLocale } from '../i18n/index.js';
 import { ErrorAlert } from './ErrorAlert.js';
 import { CHOSEN_BEFORE_LOGIN, LanguageSwitch } from './LanguageSwitch.js';
 import { NAV } from './nav.js';
 import { can } from './permissions.js';
-
-function unitName(me: Me): string {
-  return me.grants.find((g) => g.unitId === me.user.unitId)?.unitName ?? me.grants[0]?.unitName ?? '';
-}
 
 /** The signed-in frame: module navigation on the left, user, unit, language and logout on top. */
 export function AppLayout() {
@@ -81,7 +76,7 @@ export function AppLayout() {
                         {user.user.displayName}
                       </Text>
                       <Text size="xs" c="dimmed" visibleFrom="sm" data-testid="user-unit">
-                        {unitName(user)}
+                        {user.user.unitName}
                       </Text>
                     </Stack>
                     <IconChevronDown size={14} />

@@ -265,6 +265,7 @@ export function createAuthService(deps: AppDeps) {
 
   async function me(session: SessionRow): Promise<Me> {
     const user = await loadUser(deps.db, session.user_id);
+    const unit = await deps.db.selectFrom('org_units').select('name').where('id', '=', user.unit_id).executeTakeFirstOrThrow();
     const at = nowIso(deps.clock);
     const grants = await deps.db
       .selectFrom('role_grants as g')
@@ -280,7 +281,7 @@ export function createAuthService(deps: AppDeps) {
       .executeTakeFirstOrThrow();
     const active = session.stage === 'active';
     return {
-      user: { id: user.id, username: user.username, displayName: user.display_name, personId: user.person_id, unitId: user.unit_id, locale: user.locale === 'en' ? 'en' : 'vi' },
+      user: { id: user.id, username: user.username, displayName: user.display_name, personId: user.person_id, unitId: user.unit_id, unitName: unit.name, locale: user.locale === 'en' ? 'en' : 'vi' },
       stage: session.stage as SessionStage,
       csrfToken: session.csrf_token,
       // Grants and permissions are only disclosed to a fully authenticated session.

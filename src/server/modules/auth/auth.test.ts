@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { AuthClient, totpCode } from '../../../../test/support/auth-client.js';
-import { createTestContext, insertUnit, type TestContext } from '../../../../test/support/context.js';
+import { createTestContext, insertUnit, insertUserWithSession, type TestContext } from '../../../../test/support/context.js';
 import { createAdminUser } from './bootstrap.js';
 
 const NEW_PASSWORD = 'hoa sen nở trên hồ tây sáng nay';
@@ -92,7 +92,7 @@ describe('login flow', () => {
     expect((await old.get('/auth/me')).body.error.code).toBe('auth.session_ended');
 
     const me = await c.get('/auth/me');
-    expect(me.body).toMatchObject({ stage: 'active', user: { username: 'quantri', locale: 'vi' }, factors: { totp: true, webauthn: 0, recoveryCodesLeft: 10 } });
+    expect(me.body).toMatchObject({ stage: 'active', user: { username: 'quantri', unitId, unitName: 'Sở Khoa học và Công nghệ', locale: 'vi' }, factors: { totp: true, webauthn: 0, recoveryCodesLeft: 10 } });
     expect(me.body.grants).toEqual([expect.objectContaining({ role: 'admin', unitId })]);
     expect(me.body.permissions).toContain('user.write');
     const codesStored = await ctx.db.selectFrom('recovery_codes').select('code_hash').where('user_id', '=', userId).execute();
@@ -302,6 +302,18 @@ describe('sessions', () => {
     expect(denied.map((d) => d.reason)).toEqual(expect.arrayContaining(['auth.csrf_invalid', 'auth.csrf_missing']));
     // The code was never consumed: the legitimate request still passes.
     expect((await c.post('/auth/mfa/totp', { code: totpCode(u.secret, ctx.now()) })).status).toBe(200);
+  });
+
+  it('tells the header the name of the user’s own unit, also when their grants lie elsewhere or they have none', async () => {
+    const home = await insertUnit(ctx, { name: 'Phòng Công nghệ thông tin' });
+    const other = await insertUnit(ctx, { name: 'Sở Tài chính' });
+    const granted = await insertUserWithSession(ctx, { unitId: home.id, grants: [{ role: 'auditor', unitId: other.id }] });
+    const plain = await insertUserWithSession(ctx, { unitId: home.id });
+    for (const u of [granted, plain]) {
+      const me = await ctx.app.inject({ method: 'GET', url: '/api/v1/auth/me', headers: u.headers });
+      expect(me.statusCode).toBe(200);
+      expect(me.json().user).toMatchObject({ unitId: home.id, unitName: 'Phòng Công nghệ thông tin' });
+    }
   });
 
   it('names the user (id and username) on every audit entry made in their session, pending or active', async () => {
