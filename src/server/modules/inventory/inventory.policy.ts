@@ -17,6 +17,8 @@ import { ForbiddenError } from '../../core/errors.js';
 
 export interface SystemUnits {
   id: string;
+  /** The owner unit's id: the unit a denial is recorded against (never shown in the 403 body). */
+  owner_unit_id?: string;
   owner_path: string;
   operating_path: string | null;
   security_path: string | null;
@@ -36,14 +38,14 @@ export function canOnSystem(actor: Actor, permission: Permission, s: SystemUnits
 /** Refuse (403, audited) unless canOnSystem holds. */
 export function requireOnSystem(actor: Actor, permission: Permission, s: SystemUnits, which: 'any' | 'owner_or_operator' | 'owner' = 'any'): void {
   if (!canOnSystem(actor, permission, s, which)) {
-    throw new ForbiddenError('auth.forbidden', 'Bạn không có quyền thực hiện thao tác này với hệ thống thông tin này.', { permission, target: { type: 'information_system', id: s.id } });
+    throw new ForbiddenError('auth.forbidden', 'Bạn không có quyền thực hiện thao tác này với hệ thống thông tin này.', { permission, target: { type: 'information_system', id: s.id } }, { unitId: s.owner_unit_id ?? null });
   }
 }
 
 /** Refuse unless the actor holds `permission` over the unit with this path. */
 export function requireOnUnitPath(actor: Actor, permission: Permission, unit: { id: string; path: string }, target: { type: string; id: string }): void {
   if (!can(actor, permission, unit.path)) {
-    throw new ForbiddenError('auth.forbidden', 'Bạn không có quyền thực hiện thao tác này.', { permission, target, unitId: unit.id });
+    throw new ForbiddenError('auth.forbidden', 'Bạn không có quyền thực hiện thao tác này.', { permission, target }, { unitId: unit.id });
   }
 }
 

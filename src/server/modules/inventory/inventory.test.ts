@@ -127,7 +127,11 @@ describe('catalogue of information systems', () => {
       const res = await ctx.app.inject({ method, url, headers: managerA.headers, ...(payload ? { payload } : {}) });
       expect(res.statusCode, `${method} ${url}`).toBe(403);
       expect(res.body).not.toContain('ngân sách');
+      expect(res.body).not.toContain(unitB.id);
       expect(await deniedCount()).toBe(before + 1);
+      // The denial is recorded against unit B, so B's auditors see who tried.
+      const last = await ctx.db.selectFrom('audit_events').selectAll().where('action', '=', 'authz.denied').orderBy('seq', 'desc').executeTakeFirstOrThrow();
+      expect(last.unit_id).toBe(unitB.id);
     }
     // Being the operating unit of B's system makes it visible (and editable) to A.
     await ctx.app.inject({ method: 'PATCH', url: `/api/v1/systems/${b.id}`, headers: admin.headers, payload: { operatingUnitId: unitA.id } });

@@ -134,7 +134,7 @@ export async function authoriseWrite(db: Db | Tx, actor: Actor, id: string, afte
   const owner = await unitOrFail(db, after.owner_unit_id, 'ownerUnitId');
   const operating = after.operating_unit_id ? await unitOrFail(db, after.operating_unit_id, 'operatingUnitId') : null;
   const security = after.security_unit_id ? await unitOrFail(db, after.security_unit_id, 'securityUnitId') : null;
-  const units = { id, owner_path: owner.path, operating_path: operating?.path ?? null, security_path: security?.path ?? null };
+  const units = { id, owner_unit_id: owner.id, owner_path: owner.path, operating_path: operating?.path ?? null, security_path: security?.path ?? null };
   requireOnSystem(actor, 'system.write', units, 'owner_or_operator');
   if (levelsChanged) requireOnSystem(actor, 'system.confirm_level', units, 'owner');
   if (after.parent_system_id) {
@@ -218,7 +218,7 @@ export async function updateSystem(deps: InventoryDeps, actor: Actor, id: string
   // Handing a system to another owner needs write rights over the receiving unit too (no pushing into foreign scope).
   if (fields.owner_unit_id && fields.owner_unit_id !== before.owner_unit_id) {
     const owner = (await findUnit(deps.db, fields.owner_unit_id))!;
-    requireOnSystem(actor, 'system.write', { id, owner_path: owner.path, operating_path: null, security_path: null }, 'owner');
+    requireOnSystem(actor, 'system.write', { id, owner_unit_id: owner.id, owner_path: owner.path, operating_path: null, security_path: null }, 'owner');
   }
   const now = nowIso(deps.clock);
   await deps.db.transaction().execute(async (tx) => {

@@ -26,5 +26,5 @@ export function canWriteMerger(actor: Actor, s: SystemUnits): boolean {
 export function requireTaskProgress(actor: Actor, s: SystemUnits, taskUnitPath: string | null, taskId: string): void {
   if (canWriteMerger(actor, s) || canOnSystem(actor, 'merger.task_update', s)) return;
   if (taskUnitPath && can(actor, 'merger.task_update', taskUnitPath)) return;
-  throw new ForbiddenError('auth.forbidden', 'Bạn không có quyền cập nhật công việc này.', { permission: 'merger.task_update', target: { type: 'merger_task', id: taskId } });
+  throw new ForbiddenError('auth.forbidden', 'Bạn không có quyền cập nhật công việc này.', { permission: 'merger.task_update', target: { type: 'merger_task', id: taskId } }, { unitId: s.owner_unit_id ?? null });
 }

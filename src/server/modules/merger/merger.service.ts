@@ -164,7 +164,7 @@ export async function changeTask(deps: Deps, actor: Actor, id: string, input: z.
   const { task, system } = await taskContext(deps, actor, id);
   const planFields = (['title', 'checkpoint', 'ownerUnitId', 'dueDate'] as const).filter((k) => input[k] !== undefined);
   if (planFields.length && !canWriteMerger(actor, system)) {
-    throw new ForbiddenError('auth.forbidden', 'Chỉ đơn vị chủ quản/vận hành được sửa nội dung, hạn và đơn vị của công việc.', { permission: 'merger.write', fields: planFields, target: { type: 'merger_task', id } });
+    throw new ForbiddenError('auth.forbidden', 'Chỉ đơn vị chủ quản/vận hành được sửa nội dung, hạn và đơn vị của công việc.', { permission: 'merger.write', fields: planFields, target: { type: 'merger_task', id } }, { unitId: system.owner_unit_id });
   }
   if (input.ownerUnitId) await requireUnit(deps.db, input.ownerUnitId, 'ownerUnitId');
   const now = nowIso(deps.clock);

@@ -58,7 +58,7 @@ export async function listWindows(deps: Deps, actor: Actor, systemId: string) {
 /** Recording stops is operational work: merger.write, or merger.task_update over one of the system's units. */
 function requireRecordOutage(actor: Actor, system: Parameters<typeof canWriteMerger>[1]): void {
   if (canWriteMerger(actor, system) || canOnSystem(actor, 'merger.task_update', system)) return;
-  throw new ForbiddenError('auth.forbidden', 'Bạn không có quyền ghi nhận sự cố ngừng của hệ thống này.', { permission: 'merger.task_update', target: { type: 'information_system', id: system.id } });
+  throw new ForbiddenError('auth.forbidden', 'Bạn không có quyền ghi nhận sự cố ngừng của hệ thống này.', { permission: 'merger.task_update', target: { type: 'information_system', id: system.id } }, { unitId: system.owner_unit_id ?? null });
 }
 
 async function classify(db: Db | Tx, systemId: string, startedAt: string, endedAt: string | null) {
