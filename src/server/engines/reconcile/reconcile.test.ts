@@ -327,6 +327,29 @@ describe('SQLite and files', () => {
     expect((err as ReconcileError).details).toMatchObject({ side: 'target', columns: ['unit', 'seq'], key: ['GL-ĐAKĐOA', '2'] });
   });
 
+  it('fails loudly when normalisation changes the key order instead of reporting false differences', async () => {
+    const path = join(dir, 'spaces.db');
+    const db = new Database(path);
+    db.exec("CREATE TABLE t (k TEXT PRIMARY KEY, v TEXT); INSERT INTO t VALUES (' b', '1'), ('a', '2')");
+    db.close();
+    const csv = join(dir, 'spaces.csv');
+    writeFileSync(csv, 'k,v\na,2\nb,1\n');
+    const err = await reconcile({ kind: 'sqlite', path, table: 't', key: ['k'], columns: ['v'] }, { kind: 'csv', path: csv, key: ['k'], columns: ['v'] }).catch((e: unknown) => e);
+    expect((err as ReconcileError).code).toBe('reconcile.key_order');
+    expect((err as ReconcileError).details).toMatchObject({ side: 'source', columns: ['k'] });
+  });
+
+  it('stops a running comparison when aborted from progress, and cleans up', async () => {
+    const lines = ['unit,seq,name,opened,staff'];
+    for (let i = 0; i < 30_000; i++) lines.push(`U${i},${i},n,2025-07-01,1`);
+    const csv = join(dir, 'big.csv');
+    writeFileSync(csv, lines.join('\n'));
+    const ac = new AbortController();
+    const target: DatasetSpec = { kind: 'csv', path: csv, key: ['unit', 'seq'], columns: ['name'] };
+    const err = await reconcile({ ...target }, target, { signal: ac.signal, batchSize: 1000, sortRunRows: 5000, onProgress: () => ac.abort() }).catch((e: unknown) => e);
+    expect((err as ReconcileError).code).toBe('reconcile.aborted');
+  });
+
   it('names a declared key column the file does not have', async () => {
     const csv = join(dir, 'nokey.csv');
     writeFileSync(csv, 'unit,name,opened,staff\nx,y,z,1\n');
