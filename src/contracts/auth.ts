@@ -90,9 +90,15 @@ export const WebauthnJsonSchema = z.record(z.string(), z.unknown());
 export const WebauthnRegisterVerifySchema = z.object({ response: WebauthnJsonSchema, name: z.string().min(1).max(100) });
 export const WebauthnAuthVerifySchema = z.object({ response: WebauthnJsonSchema });
 
-/** After the first factor is enrolled (TOTP confirmed or passkey registered): recovery codes, shown once. */
+/**
+ * Answer of POST /auth/totp/confirm: where the session now stands (an enrolling session becomes `active`, with a
+ * new CSRF token) and the recovery codes, shown once — `null` when the user still has unused codes (re-enrolment).
+ */
 export const FactorEnrolledSchema = AuthStateSchema.extend({ recoveryCodes: z.array(z.string()).nullable() });
 export type FactorEnrolled = z.infer<typeof FactorEnrolledSchema>;
+/** Answer of POST /auth/webauthn/register/verify: as FactorEnrolled, plus the new passkey. */
+export const PasskeyEnrolledSchema = FactorEnrolledSchema.extend({ passkey: PasskeySchema });
+export type PasskeyEnrolled = z.infer<typeof PasskeyEnrolledSchema>;
 
 /** Regenerating recovery codes re-authenticates with the current password. */
 export const RegenerateRecoveryCodesRequestSchema = z.object({ password: z.string().min(1).max(1024) });

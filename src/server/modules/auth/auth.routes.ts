@@ -8,6 +8,7 @@ import {
   LocaleRequestSchema,
   LoginRequestSchema,
   MeSchema,
+  PasskeyEnrolledSchema,
   PasskeyListSchema,
   PasskeyRenameSchema,
   PasskeySchema,
@@ -149,7 +150,7 @@ export async function registerAuth(scope: FastifyInstance, deps: AppDeps): Promi
         operationId: 'authWebauthnRegisterVerify',
         tags,
         body: WebauthnRegisterVerifySchema,
-        response: { 200: FactorEnrolledSchema.extend({ passkey: PasskeySchema }), ...errorResponses },
+        response: { 200: PasskeyEnrolledSchema, ...errorResponses },
       },
     },
     async (req, reply) => {

@@ -1,6 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { AuthClient, totpCode } from '../../../../test/support/auth-client.js';
 import { createTestContext, insertUnit, insertUserWithSession, type TestContext } from '../../../../test/support/context.js';
+import { FactorEnrolledSchema } from '../../../contracts/auth.js';
 import { createAdminUser } from './bootstrap.js';
 
 const NEW_PASSWORD = 'hoa sen nở trên hồ tây sáng nay';
@@ -85,6 +86,9 @@ describe('login flow', () => {
     expect(confirm.body.stage).toBe('active');
     expect(confirm.body.recoveryCodes).toHaveLength(10);
     expect(new Set(confirm.body.recoveryCodes).size).toBe(10);
+    // The answer is exactly the contract's FactorEnrolled: session state (new CSRF token) and the codes, nothing more.
+    expect(FactorEnrolledSchema.strict().safeParse(confirm.body).success, JSON.stringify(Object.keys(confirm.body))).toBe(true);
+    expect(confirm.body).toMatchObject({ stage: 'active', methods: ['totp', 'recovery'] });
     // The session was rotated on reaching `active` (ASVS 5 7.2.4): the old token no longer works.
     expect(c.token).not.toBe(preToken);
     const old = new AuthClient(ctx.app);
@@ -210,6 +214,7 @@ describe('login flow', () => {
     const confirm = await b.post('/auth/totp/confirm', { code: totpCode(enrol.body.secret, ctx.now()) });
     expect(confirm.status).toBe(200);
     expect(confirm.body.recoveryCodes).toBeNull(); // the existing codes stay valid
+    expect(FactorEnrolledSchema.strict().parse(confirm.body)).toMatchObject({ stage: 'active', csrfToken: b.csrf });
     ctx.advance(30_000);
     const c = await loginToMfa(u.username);
     expect((await c.post('/auth/mfa/totp', { code: totpCode(u.secret, ctx.now()) })).status).toBe(401);

@@ -29,11 +29,12 @@ export function MfaEnrolment({ onDone, allowPasskey = true }: { onDone: () => vo
     started.current = true;
     enrol.mutate();
   }, [enrol]);
-  const confirm = useMutation({ mutationFn: authApi.totpConfirm, onSuccess: (r) => setCodes(r.recoveryCodes) });
+  // Codes come with the first factor (shown once); on re-enrolment the user keeps the codes they have (null).
+  const showCodesOrDone = (recoveryCodes: string[] | null) => (recoveryCodes && recoveryCodes.length > 0 ? setCodes(recoveryCodes) : onDone());
+  const confirm = useMutation({ mutationFn: authApi.totpConfirm, onSuccess: (r) => showCodesOrDone(r.recoveryCodes) });
   const passkey = useMutation({
     mutationFn: () => registerPasskey(passkeyName.trim() || t('auth.passkey.defaultName')),
-    // At first enrolment the server may hand out recovery codes with the passkey: show them once.
-    onSuccess: (recoveryCodes) => (recoveryCodes && recoveryCodes.length > 0 ? setCodes(recoveryCodes) : onDone()),
+    onSuccess: showCodesOrDone,
   });
 
   if (codes) return <RecoveryCodesPanel codes={codes} onDone={onDone} />;

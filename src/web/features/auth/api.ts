@@ -2,8 +2,10 @@ import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
 import type { z } from 'zod';
 import type {
   AuthState,
+  FactorEnrolled,
   Me,
   Passkey,
+  PasskeyEnrolled,
   RecoveryCodesSchema,
   SessionInfo,
   TotpEnrolmentSchema,
@@ -51,24 +53,24 @@ async function authStep(path: string, body?: unknown): Promise<AuthState> {
   return state;
 }
 
-/** Some steps (TOTP confirmation, passkey enrolment) also move the session on and rotate its CSRF token. */
-function keepToken<T extends { csrfToken?: string }>(value: T): T {
-  if (value && typeof value.csrfToken === 'string') setCsrfToken(value.csrfToken);
-  return value;
+/** Enrolling a factor (TOTP confirmation, passkey) is an auth step too: it may activate the session and rotate its CSRF token. */
+async function enrolStep<T extends FactorEnrolled>(path: string, body: unknown): Promise<T> {
+  const state = await api<T>(path, { method: 'POST', body });
+  setCsrfToken(state.csrfToken);
+  return state;
 }
 
 export const authApi = {
   login: (body: { username: string; password: string }) => authStep('/auth/login', body),
   changePassword: (body: { currentPassword: string; newPassword: string }) => authStep('/auth/password', body),
   totpEnrol: () => api<TotpEnrolment>('/auth/totp/enrol', { method: 'POST', body: {} }),
-  totpConfirm: (code: string) => api<RecoveryCodes & Partial<AuthState>>('/auth/totp/confirm', { method: 'POST', body: { code } }).then(keepToken),
+  totpConfirm: (code: string) => enrolStep<FactorEnrolled>('/auth/totp/confirm', { code }),
   mfaTotp: (code: string) => authStep('/auth/mfa/totp', { code }),
   mfaRecovery: (code: string) => authStep('/auth/mfa/recovery', { code }),
   mfaWebauthnOptions: () => api<Record<string, unknown>>('/auth/mfa/webauthn/options', { method: 'POST', body: {} }),
   mfaWebauthnVerify: (response: unknown) => authStep('/auth/mfa/webauthn/verify', { response }),
   registerOptions: () => api<Record<string, unknown>>('/auth/webauthn/register/options', { method: 'POST', body: {} }),
-  registerVerify: (response: unknown, name: string) =>
-    api<Partial<AuthState> & Partial<RecoveryCodes>>('/auth/webauthn/register/verify', { method: 'POST', body: { response, name } }).then(keepToken),
+  registerVerify: (response: unknown, name: string) => enrolStep<PasskeyEnrolled>('/auth/webauthn/register/verify', { response, name }),
   logout: () => api<Ok>('/auth/logout', { method: 'POST', body: {}, quiet401: true }),
   setLocale: (locale: 'vi' | 'en') => api<unknown>('/auth/locale', { method: 'PUT', body: { locale } }),
   recoveryCodes: () => api<RecoveryCodes>('/auth/recovery-codes', { method: 'POST', body: {} }),

@@ -1,13 +1,12 @@
 import { startAuthentication, startRegistration } from '@simplewebauthn/browser';
 import { authApi } from './api.js';
 
-/** Register a passkey for the signed-in (or enrolling) user. */
+/** Register a passkey for the signed-in (or enrolling) user; the recovery codes when the server issued some. */
 export async function registerPasskey(name: string): Promise<string[] | null> {
   const options = await authApi.registerOptions();
   const optionsJSON = (('optionsJSON' in options ? options.optionsJSON : options) ?? options) as Parameters<typeof startRegistration>[0]['optionsJSON'];
   const response = await startRegistration({ optionsJSON });
-  const result = await authApi.registerVerify(response, name);
-  return Array.isArray(result?.recoveryCodes) ? result.recoveryCodes : null;
+  return (await authApi.registerVerify(response, name)).recoveryCodes;
 }
 
 /** Answer the MFA challenge with a passkey. */
