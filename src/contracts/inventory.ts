@@ -360,6 +360,16 @@ export const SystemDetailSchema = z.object({
 });
 export type SystemDetail = z.infer<typeof SystemDetailSchema>;
 
+/** Facts for a level preview before a system is saved (the form shows the proposal as the user types). */
+export const LevelPreviewInputSchema = SystemCreateSchema.pick({
+  type: true, information: true, onlineServiceLevel: true, administrativeProcedure: true, conditionalBusiness: true,
+  infrastructureScope: true, icsWorkGrade: true, nationalEgov24x7: true, nationalSecurityImpact: true, externalUsers: true,
+}).extend({
+  /** Levels of the parts when the system is composite. */
+  partLevels: z.array(LevelSchema).max(200).default([]),
+});
+export const LevelPreviewSchema = z.object({ proposal: LevelProposalSchema, legacyProposal: LevelProposalSchema });
+
 const CountSchema = z.object({ key: z.string(), label: z.string(), count: z.number().int() });
 
 /** Dashboard counts over the systems in the actor's scope. */

@@ -3,7 +3,7 @@ import type { ZodTypeProvider } from 'fastify-type-provider-zod';
 import { z } from 'zod';
 import { errorResponses, OkSchema } from '../../../contracts/common.js';
 import {
-  AssetCreateSchema, AssetPageSchema, AssetQuerySchema, AssetSchema, AssetUpdateSchema, InventoryImportResultSchema, InventorySummarySchema, LevelDecisionInputSchema,
+  AssetCreateSchema, AssetPageSchema, AssetQuerySchema, AssetSchema, AssetUpdateSchema, InventoryImportResultSchema, InventorySummarySchema, LevelDecisionInputSchema, LevelPreviewInputSchema, LevelPreviewSchema,
   SystemCreateSchema, SystemDetailSchema, SystemPageSchema, SystemQuerySchema, SystemSchema, SystemUpdateSchema,
 } from '../../../contracts/inventory.js';
 import type { AppDeps } from '../../core/context.js';
@@ -12,7 +12,7 @@ import { readUpload } from '../org/upload.js';
 import { createAsset, deleteAsset, getAsset, searchAssets, updateAsset } from './asset.service.js';
 import { exportInventory, importInventory } from './inventory-excel.js';
 import { inventorySummary } from './summary.service.js';
-import { createSystem, decideLevel, deleteSystem, getSystemDetail, searchSystems, updateSystem } from './system.service.js';
+import { createSystem, decideLevel, deleteSystem, getSystemDetail, previewLevel, searchSystems, updateSystem } from './system.service.js';
 
 const IdParams = z.object({ id: z.string().max(64) });
 const tags = ['inventory'];
@@ -60,6 +60,17 @@ export async function registerInventory(root: FastifyInstance, deps: AppDeps): P
       response: { 200: SystemDetailSchema, ...errorResponses },
     },
   }, async (req) => decideLevel(deps, actorOf(req), req.params.id, req.body));
+
+  app.post('/systems/level-preview', {
+    config: { auth: 'user' },
+    schema: {
+      operationId: 'previewSystemLevel',
+      tags,
+      description: 'Cấp độ đề xuất (NĐ 331/2026 và NĐ 85/2016) kèm lý do cho các thông tin chưa lưu.',
+      body: LevelPreviewInputSchema,
+      response: { 200: LevelPreviewSchema, ...errorResponses },
+    },
+  }, async (req) => previewLevel(actorOf(req), req.body));
 
   app.get('/assets', {
     config: { auth: 'user' },

@@ -89,6 +89,18 @@ describe('catalogue of information systems', () => {
     expect(approved.json().transition).toMatchObject({ state: 'classified', overdue: false });
   });
 
+  it('previews the level of unsaved facts with reasons under both regimes', async () => {
+    const res = await post(operatorA, '/api/v1/systems/level-preview', { type: 'citizen_service', information: { public: true, personal: true, personalSubjects: 100_000 }, onlineServiceLevel: 2 });
+    expect(res.statusCode, res.body).toBe(200);
+    expect(res.json().proposal).toMatchObject({ regime: 'nd331', level: 3 });
+    expect(res.json().proposal.reasons[0].ruleId).toBe('nd331_personal_100k');
+    expect(res.json().legacyProposal).toMatchObject({ regime: 'nd85', level: 3 });
+    const composite = await post(operatorA, '/api/v1/systems/level-preview', { type: 'internal', partLevels: [2, 4] });
+    expect(composite.json().proposal.level).toBe(4);
+    const nobody = await insertUserWithSession(ctx, { unitId: unitA.id, grants: [{ role: 'official', unitId: unitA.id }] });
+    expect((await post(nobody, '/api/v1/systems/level-preview', { type: 'internal' })).statusCode).toBe(403);
+  });
+
   it('a composite system takes the highest level of its parts', async () => {
     const parent = (await post(managerA, '/api/v1/systems', system({ code: 'SYT-TONG', type: 'internal' }))).json();
     expect(parent.proposedLevel).toBe(1);

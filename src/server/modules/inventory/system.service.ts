@@ -1,11 +1,11 @@
 import type { z } from 'zod';
 import type {
-  InformationClasses, InformationSystem, LevelDecisionInputSchema, SystemCreate, SystemDetail, SystemQuerySchema, SystemUpdate,
+  InformationClasses, InformationSystem, LevelDecisionInputSchema, LevelPreviewInputSchema, SystemCreate, SystemDetail, SystemQuerySchema, SystemUpdate,
 } from '../../../contracts/inventory.js';
-import type { Actor } from '../../core/actor.js';
+import { type Actor, hasPermission } from '../../core/actor.js';
 import { recordAudit } from '../../core/audit.js';
 import type { AppDeps } from '../../core/context.js';
-import { ConflictError, NotFoundError, UnprocessableError, ValidationError } from '../../core/errors.js';
+import { ConflictError, ForbiddenError, NotFoundError, UnprocessableError, ValidationError } from '../../core/errors.js';
 import { foldText } from '../../core/text.js';
 import { fromBool, fromJson, newId, nowIso, toBool, toJson } from '../../db/columns.js';
 import type { Db, Tx } from '../../db/database.js';
@@ -147,6 +147,18 @@ export async function authoriseWrite(db: Db | Tx, actor: Actor, id: string, afte
       cur = (await db.selectFrom('information_systems').select('parent_system_id').where('id', '=', cur).executeTakeFirst())?.parent_system_id ?? null;
     }
   }
+}
+
+/** Proposals under both regimes for unsaved facts (any holder of system.read may ask: it reads no data). */
+export function previewLevel(actor: Actor, input: z.infer<typeof LevelPreviewInputSchema>) {
+  if (!hasPermission(actor, 'system.read')) throw new ForbiddenError('auth.forbidden', 'Bạn không có quyền xem danh mục hệ thống thông tin.', { permission: 'system.read' });
+  const facts: LevelFacts = {
+    ...input,
+    onlineServiceLevel: input.onlineServiceLevel ?? null,
+    externalUsers: input.externalUsers ?? null,
+    parts: input.partLevels.map((level, i) => ({ code: `#${i + 1}`, name: 'Hệ thống thành phần', level: level as Level })),
+  };
+  return { proposal: proposeLevel(facts, 'nd331'), legacyProposal: proposeLevel(facts, 'nd85') };
 }
 
 /** Search the catalogue within the actor's scope (system.read over any of a system's three units). */
