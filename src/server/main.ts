@@ -4,6 +4,7 @@ import { ConfigError, loadConfig } from './core/config.js';
 import { migrateToLatest, pendingMigrations } from './db/migrator.js';
 import { loadDemoData } from './modules/demo/demo-loader.js';
 import { bootstrapAdminForDemo, createAdminCommand } from './cli/admin.js';
+import { formatReport, runReconcile } from './cli/reconcile.js';
 import { openRuntime, type Runtime } from './runtime.js';
 
 /**
@@ -111,6 +112,20 @@ program
       ].filter((l) => l !== '');
       console.log(`\n${lines.join('\n')}\n`);
     });
+  });
+
+program
+  .command('reconcile')
+  .description('Đối soát dữ liệu nguồn và đích sau khi chuyển đổi (PostgreSQL, MySQL/MariaDB, SQLite, CSV, XLSX)')
+  .requiredOption('--spec <file>', 'tệp JSON { source, target } mô tả hai tập dữ liệu, khoá và các cột so sánh')
+  .option('--json', 'in toàn bộ báo cáo dạng JSON')
+  .action(async (opts: { spec: string; json?: boolean }) => {
+    const controller = new AbortController();
+    process.on('SIGINT', () => controller.abort());
+    const report = await runReconcile(opts.spec, controller.signal);
+    console.log(opts.json ? JSON.stringify(report, null, 2) : formatReport(report));
+    // Exit status: 0 equal, 3 different (errors exit 1), so scripts can gate a cut-over on it.
+    process.exitCode = report.outcome === 'equal' ? 0 : 3;
   });
 
 const user = program.command('user').description('Quản lý người dùng');
