@@ -16,6 +16,10 @@ import NotFoundRoute from './routes/not-found.js';
 
 // Pages beyond the first screen load on demand, keeping the login page light.
 const AccountRoute = lazy(() => import('./routes/account.js'));
+const AssetsRoute = lazy(() => import('./routes/assets.js'));
+const MergerRoute = lazy(() => import('./routes/merger.js'));
+const SystemDetailRoute = lazy(() => import('./routes/systems-detail.js'));
+const SystemsRoute = lazy(() => import('./routes/systems.js'));
 const AuditRoute = lazy(() => import('./routes/audit.js'));
 const OrgUnitsRoute = lazy(() => import('./routes/org-units.js'));
 const PeopleRoute = lazy(() => import('./routes/people.js'));
@@ -57,6 +61,10 @@ const router = createBrowserRouter([
       { path: 'people', element: <Page><PeopleRoute /></Page> },
       { path: 'people/:id', element: <Page><PersonRoute /></Page> },
       { path: 'users', element: <Page><UsersRoute /></Page> },
+      { path: 'systems', element: <Page><SystemsRoute /></Page> },
+      { path: 'systems/:id', element: <Page><SystemDetailRoute /></Page> },
+      { path: 'assets', element: <Page><AssetsRoute /></Page> },
+      { path: 'merger', element: <Page><MergerRoute /></Page> },
       { path: 'audit', element: <Page><AuditRoute /></Page> },
       { path: 'account', element: <Page><AccountRoute /></Page> },
       { path: '*', element: <NotFoundRoute /> },

@@ -5,8 +5,10 @@ import {
   IconBug,
   IconChecklist,
   IconCoin,
+  IconDeviceDesktop,
   IconDatabase,
   IconFileAnalytics,
+  IconGitMerge,
   IconHome,
   IconListDetails,
   IconRadar,
@@ -46,9 +48,16 @@ export const NAV: NavGroup[] = [
   },
   { key: null, items: [{ key: 'audit', icon: IconListDetails, path: '/audit', permission: 'audit.read' }] },
   {
+    key: 'inventory',
+    items: [
+      { key: 'systems', icon: IconServer, path: '/systems', permission: 'system.read' },
+      { key: 'assets', icon: IconDeviceDesktop, path: '/assets', permission: 'asset.read' },
+      { key: 'merger', icon: IconGitMerge, path: '/merger', permission: 'merger.read' },
+    ],
+  },
+  {
     key: 'upcoming',
     items: [
-      { key: 'systems', icon: IconServer },
       { key: 'accounts', icon: IconUserCircle },
       { key: 'soc', icon: IconRadar },
       { key: 'incidents', icon: IconAlertOctagon },

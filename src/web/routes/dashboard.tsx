@@ -7,6 +7,9 @@ import { ErrorAlert } from '../components/ErrorAlert.js';
 import { formatNumber } from '../components/format.js';
 import { codeLabel } from '../components/labels.js';
 import { NAV } from '../components/nav.js';
+import { can } from '../components/permissions.js';
+import { useMe } from '../features/auth/api.js';
+import { InventorySummaryCard } from '../features/inventory/InventorySummaryCard.js';
 import { PageHeader } from '../components/PageHeader.js';
 import { useDashboard, type Metric } from '../features/dashboard/api.js';
 
@@ -35,6 +38,7 @@ function groupMetrics(metrics: Metric[], t: TFunction): { key: string; metrics: 
 export default function DashboardRoute() {
   const { t } = useTranslation();
   const dashboard = useDashboard();
+  const me = useMe();
   const upcoming = NAV.find((g) => g.key === 'upcoming')?.items ?? [];
   return (
     <>
@@ -70,6 +74,12 @@ export default function DashboardRoute() {
             </div>
           ))}
         </Stack>
+      ) : null}
+
+      {can(me.data, 'system.read') ? (
+        <div style={{ marginTop: 'var(--mantine-spacing-lg)' }}>
+          <InventorySummaryCard />
+        </div>
       ) : null}
 
       <Title order={4} mt="xl" mb="sm">
