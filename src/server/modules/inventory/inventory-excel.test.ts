@@ -146,6 +146,29 @@ describe('inventory XLSX round trip', () => {
     expect(junk.statusCode).toBe(422);
   });
 
+  it('cells that look like formulas are exported as text and re-import unchanged (CWE-1236)', async () => {
+    const created = await ctx.app.inject({ method: 'POST', url: '/api/v1/systems', headers: admin.headers, payload: { code: 'FORMULA', name: '=HYPERLINK("http://x","bấm")', type: 'other', ownerUnitId: unitA.id } });
+    expect(created.statusCode, created.body).toBe(201);
+    const wb = await exportBook(admin);
+    const ws = wb.getWorksheet('Hệ thống')!;
+    let found = false;
+    ws.eachRow((row) => {
+      const v = row.getCell(col(ws, 'Tên hệ thống')).value;
+      if (typeof v === 'string' && v.includes('HYPERLINK')) {
+        found = true;
+        expect(v.startsWith("'=")).toBe(true);
+        expect(row.getCell(col(ws, 'Tên hệ thống')).formula).toBeUndefined();
+      }
+    });
+    expect(found).toBe(true);
+    const res = await importBook(admin, wb);
+    expect(res.statusCode, res.body).toBe(200);
+    expect(res.json().systems.updated).toBe(0);
+    const row = await ctx.db.selectFrom('information_systems').select('name').where('code', '=', 'FORMULA').executeTakeFirstOrThrow();
+    expect(row.name).toBe('=HYPERLINK("http://x","bấm")');
+    await ctx.app.inject({ method: 'DELETE', url: `/api/v1/systems/${created.json().id}`, headers: admin.headers });
+  });
+
   it('a unit manager exports only their scope and cannot import rows of another unit (403, nothing written)', async () => {
     const wb = await exportBook(managerA);
     expect(wb.getWorksheet('Hệ thống')!.rowCount).toBe(2);
