@@ -1,0 +1,261 @@
+import { mkdirSync } from 'node:fs';
+import { join } from 'node:path';
+import { Secret, TOTP } from 'otpauth';
+import type { Browser, Page } from 'playwright-core';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { ReconcileReport } from '../../src/contracts/reconcile.js';
+import { launchChromium, startKhien, type KhienServer } from './harness.js';
+
+/**
+ * The inventory and merger flow in a real browser, in Vietnamese: register a system whose facts make the level
+ * advisor propose level 3 (personal data of 150.000 people), read the reasons, confirm the level, plan the
+ * merger, add a task, attach a reconciliation report and see its counts; then one page in English.
+ * Screenshots go to docs/screenshots/ (20-…).
+ */
+const SHOTS = join(process.cwd(), 'docs', 'screenshots');
+const NEW_PASSWORD = 'Sông Ba chảy về, 27 cánh đồng lúa!';
+const SYSTEM_NAME = 'Hệ thống quản lý hồ sơ sức khoẻ điện tử (E2E)';
+const TASK_TITLE = 'Đối soát dữ liệu hồ sơ sức khoẻ sau khi chuyển đổi';
+
+let server: KhienServer;
+let browser: Browser;
+let page: Page;
+let totpSecret = '';
+let lastTotpStep = -1;
+
+async function freshTotp(): Promise<string> {
+  const totp = new TOTP({ algorithm: 'SHA1', digits: 6, period: 30, secret: Secret.fromBase32(totpSecret) });
+  const step = Math.max(TOTP.counter({ period: 30 }), lastTotpStep + 1);
+  while (step > TOTP.counter({ period: 30 }) + 1) await page.waitForTimeout(1000);
+  lastTotpStep = step;
+  return totp.generate({ timestamp: step * 30_000 + 1000 });
+}
+
+async function shot(name: string): Promise<void> {
+  await page.waitForLoadState('networkidle');
+  await page.waitForTimeout(400);
+  await page.screenshot({ path: join(SHOTS, `${name}.png`), fullPage: false, style: '.mantine-Notifications-root { display: none !important; }' });
+}
+
+async function pickOption(testId: string, label: string | RegExp, typed?: string): Promise<void> {
+  const input = page.getByTestId(testId);
+  await input.click();
+  if (typed) await input.fill(typed);
+  await page.getByRole('option', { name: label, exact: typeof label === 'string' }).first().click();
+}
+
+/** A report in the shape `khien reconcile` writes (src/contracts/reconcile.ts): 2 missing, 1 extra, 1 changed. */
+function reconcileReport(): ReconcileReport {
+  const counts = { equal: 149_996, missing: 2, extra: 1, changed: 1 };
+  return {
+    outcome: 'different',
+    mode: 'rows',
+    source: { label: 'CSV ho_so_suc_khoe_binhdinh.csv (trước hợp nhất)', kind: 'csv', rowsRead: counts.equal + counts.missing + counts.changed },
+    target: { label: 'PostgreSQL hssk_gialai.ho_so (sau hợp nhất)', kind: 'postgres', rowsRead: counts.equal + counts.extra + counts.changed },
+    counts,
+    samples: {
+      missing: [{ ma_ho_so: 'BD-2025-000117' }, { ma_ho_so: 'BD-2025-004512' }],
+      extra: [{ ma_ho_so: 'GL-2025-900001' }],
+      changed: [{ key: { ma_ho_so: 'BD-2025-000342' }, columns: [{ column: 'ho_ten', source: 'Nguyễn Thị Thuỷ', target: 'Nguyen Thi Thuy' }] }],
+    },
+    ranges: { compared: 0, skipped: 0, rowsSkipped: 0 },
+    keyColumns: ['ma_ho_so'],
+    comparedColumns: ['ho_ten', 'ngay_sinh', 'ma_the_bhyt'],
+    normalisation: { rowHash: 'sha256', emptyIsNull: true, decimalComma: false, assumeTimezone: 'Asia/Ho_Chi_Minh' },
+    startedAt: '2026-11-20T02:00:00.000Z',
+    finishedAt: '2026-11-20T02:00:41.000Z',
+    durationMs: 41_000,
+  };
+}
+
+/** First login with the one-time password: new password, TOTP enrolment, recovery codes, dashboard. */
+async function firstLogin(): Promise<void> {
+  await page.goto(`${server.url}/login`);
+  await page.getByTestId('login-username').fill(server.username);
+  await page.getByTestId('login-password').fill(server.password);
+  await page.getByTestId('login-submit').click();
+  await page.getByTestId('password-new').waitFor();
+  await page.getByTestId('password-current').fill(server.password);
+  await page.getByTestId('password-new').fill(NEW_PASSWORD);
+  await page.getByTestId('password-confirm').fill(NEW_PASSWORD);
+  await page.getByTestId('password-submit').click();
+  const secretEl = page.getByTestId('totp-secret');
+  await secretEl.waitFor();
+  totpSecret = (await secretEl.getAttribute('data-secret')) ?? '';
+  await page.getByTestId('totp-confirm-code').fill(await freshTotp());
+  await page.getByTestId('totp-confirm-submit').click();
+  await page.getByTestId('recovery-codes').waitFor();
+  await page.getByText('Tôi đã lưu mã khôi phục').click();
+  await page.getByTestId('recovery-continue').click();
+  await page.waitForURL(`${server.url}/`);
+  await expect.poll(() => page.getByTestId('page-title').innerText()).toBe('Tổng quan');
+}
+
+describe('inventory e2e', () => {
+  beforeAll(async () => {
+    mkdirSync(SHOTS, { recursive: true });
+    server = await startKhien();
+    browser = await launchChromium();
+    const context = await browser.newContext({ locale: 'vi-VN', timezoneId: 'Asia/Ho_Chi_Minh', viewport: { width: 1440, height: 900 } });
+    page = await context.newPage();
+    page.setDefaultTimeout(20_000);
+  });
+
+  afterAll(async () => {
+    await browser?.close();
+    await server?.stop();
+  });
+
+  it('signs in and shows the inventory summary on the dashboard', async () => {
+    await firstLogin();
+    expect(await page.getByTestId('nav-systems').innerText()).toBe('Hệ thống thông tin');
+    expect(await page.getByTestId('nav-systems').getAttribute('data-disabled')).toBeNull();
+    expect(await page.getByTestId('nav-assets').innerText()).toBe('Tài sản');
+    expect(await page.getByTestId('nav-merger').innerText()).toBe('Phương án hợp nhất');
+    const card = page.getByTestId('inventory-summary');
+    await card.waitFor();
+    // The demo province has ~150 systems; the card shows the server's count, not an estimate.
+    expect(Number((await page.getByTestId('summary-total').innerText()).replace(/\D/g, ''))).toBeGreaterThanOrEqual(100);
+    await card.scrollIntoViewIfNeeded();
+    await shot('26-tong-quan-he-thong');
+  });
+
+  it('lists the catalogue with both regimes and filters by transition state', async () => {
+    await page.getByTestId('nav-systems').click();
+    await page.getByTestId('system-row').first().waitFor();
+    expect(await page.getByTestId('page-title').innerText()).toBe('Hệ thống thông tin');
+    expect(await page.getByTestId('level-nd85').first().innerText()).toMatch(/^NĐ 85 · /);
+    expect(await page.getByTestId('level-nd331').first().innerText()).toMatch(/^NĐ 331 · /);
+    await pickOption('systems-transition-filter', 'Chưa phân loại theo NĐ 331 (mới có cấp độ theo NĐ 85)');
+    await expect.poll(async () => (await page.getByTestId('transition').allInnerTexts()).every((s) => s.includes('Chưa phân loại theo NĐ 331'))).toBe(true);
+    expect(await page.getByTestId('transition').first().innerText()).toMatch(/còn [\d.]+ ngày đến 01\/07\/2027/);
+    await shot('20-he-thong');
+    await page.getByTestId('systems-transition-filter').click();
+    await page.keyboard.press('Escape');
+  });
+
+  it('registers a system, shows the proposed level 3 with its reasons and confirms it', async () => {
+    await page.goto(`${server.url}/systems`);
+    await page.getByTestId('system-create').click();
+    await page.getByTestId('system-code').fill('E2E-HSSK');
+    await page.getByTestId('system-name').fill(SYSTEM_NAME);
+    await page.getByTestId('system-purpose').fill('Quản lý hồ sơ sức khoẻ điện tử của người dân toàn tỉnh, kết nối LGSP.');
+    await pickOption('system-type', 'Phục vụ người dân, doanh nghiệp');
+    await pickOption('system-owner-unit', /^Sở Y tế/, 'Sở Y tế');
+    await page.getByTestId('system-personal').click();
+    await page.getByTestId('system-personal-subjects').fill('150000');
+    await page.getByTestId('system-lgsp').click();
+    await page.getByTestId('system-create-submit').click();
+    await page.waitForURL(/\/systems\/[^/]+$/);
+    await expect.poll(() => page.getByTestId('page-title').innerText()).toBe(SYSTEM_NAME);
+
+    const proposal = page.getByTestId('level-proposal');
+    await proposal.waitFor();
+    expect(await proposal.getAttribute('data-level')).toBe('3');
+    expect(await proposal.innerText()).toContain('Đề xuất cấp độ theo NĐ 331/2026: Cấp độ 3');
+    const reasons = await page.getByTestId('level-reason').allInnerTexts();
+    expect(reasons.length).toBeGreaterThanOrEqual(1);
+    expect(reasons.join('\n')).toMatch(/Cấp độ 3/);
+    expect(reasons.join('\n')).toMatch(/100[.,]?000|dữ liệu cá nhân/i);
+    expect(await page.getByTestId('transition-alert').innerText()).toContain('01/07/2027');
+    await shot('21-he-thong-chi-tiet');
+
+    // An override without a justification is refused in the form.
+    await page.getByTestId('level-decision-mode').getByText('Chọn cấp độ khác').click();
+    await page.getByTestId('level-override-level').fill('2');
+    await page.getByTestId('level-decision-submit').click();
+    expect(await page.getByTestId('level-decision-error').innerText()).toContain('tối thiểu 20 ký tự');
+    // Confirm the proposal.
+    await page.getByTestId('level-decision-mode').getByText('Đồng ý với đề xuất (Cấp độ 3)').click();
+    await page.getByTestId('level-dossier').fill('HS-E2E-01/SYT');
+    await page.getByTestId('level-decision-submit').click();
+    await expect.poll(() => page.getByTestId('recorded-nd331').getAttribute('data-level')).toBe('3');
+    await expect.poll(() => page.getByTestId('level-decision').first().innerText()).toContain('Đồng ý đề xuất');
+  });
+
+  it('plans the merger, adds a task and attaches a reconciliation result', async () => {
+    await page.getByTestId('tab-merger').click();
+    await pickOption('plan-disposition', 'Giữ làm hệ thống sau hợp nhất');
+    await page.getByTestId('plan-submit').click();
+    await page.getByTestId('plan-facts').waitFor();
+    await expect.poll(() => page.getByTestId('task-row').count()).toBe(5);
+
+    await page.getByTestId('task-add').click();
+    await page.getByTestId('task-title').fill(TASK_TITLE);
+    await pickOption('task-checkpoint', 'Đã chuyển đổi dữ liệu');
+    await page.getByTestId('task-assignee').fill('Rơ Châm Hiếu – Sở Y tế');
+    await page.getByTestId('task-due').fill('15/12/2026');
+    await page.getByTestId('task-submit').click();
+    const row = page.getByTestId('task-row').filter({ hasText: TASK_TITLE });
+    await row.waitFor();
+    expect(await row.innerText()).toContain('15/12/2026');
+
+    // Progress by status: the task is under way.
+    await row.getByTestId('task-status-select').click();
+    await page.getByRole('option', { name: 'Đang thực hiện', exact: true }).click();
+    await expect.poll(() => row.getByTestId('task-status-select').inputValue()).toBe('Đang thực hiện');
+
+    await row.getByTestId('task-attach').click();
+    await page.getByTestId('reconciliation-json').fill('{"counts": 1}');
+    await page.getByTestId('reconciliation-submit').click();
+    expect(await page.getByTestId('reconciliation-problem').innerText()).toContain('Không phải báo cáo đối soát hợp lệ');
+    await page.getByTestId('reconciliation-json').fill(JSON.stringify(reconcileReport(), null, 2));
+    await page.getByTestId('reconciliation-submit').click();
+    await page.getByTestId('reconciliation-form').waitFor({ state: 'detached' });
+    await expect.poll(() => row.getByTestId('task-rec-count').innerText()).toBe('1');
+    const rec = page.getByTestId('reconciliation').first();
+    await rec.waitFor();
+    expect(await rec.getAttribute('data-outcome')).toBe('different');
+    expect(await rec.getByTestId('rec-missing').getAttribute('data-value')).toBe('2');
+    expect(await rec.getByTestId('rec-extra').getAttribute('data-value')).toBe('1');
+    expect(await rec.getByTestId('rec-changed').getAttribute('data-value')).toBe('1');
+    expect(await rec.innerText()).toContain('BD-2025-000117');
+    await page.getByTestId('tasks-table').scrollIntoViewIfNeeded();
+    await shot('22-phuong-an-hop-nhat');
+  });
+
+  it('shows assets and the merger overview with an unplanned outage', async () => {
+    await page.getByTestId('nav-assets').click();
+    await page.getByTestId('asset-row').first().waitFor();
+    await page.getByTestId('asset-open').first().click();
+    await page.getByTestId('asset-reuse-form').waitFor();
+    await shot('24-tai-san');
+    await page.keyboard.press('Escape');
+
+    await page.getByTestId('nav-merger').click();
+    await page.getByTestId('plan-row').first().waitFor();
+    await page.getByTestId('plan-row').filter({ hasText: SYSTEM_NAME }).first().click();
+    await page.getByTestId('merger-stops').waitFor();
+    await page.getByTestId('window-title').fill('Chuyển đổi dữ liệu sang máy chủ Trung tâm dữ liệu tỉnh');
+    await page.getByTestId('window-start').fill('05/12/2026 22:00');
+    await page.getByTestId('window-end').fill('06/12/2026 04:00');
+    await page.getByTestId('window-submit').click();
+    await page.getByTestId('window-row').first().waitFor();
+    // A stop inside the window is planned; one outside it is flagged.
+    await page.getByTestId('outage-start').fill('05/12/2026 23:00');
+    await page.getByTestId('outage-end-input').fill('06/12/2026 01:30');
+    await page.getByTestId('outage-cause').fill('Chuyển đổi dữ liệu theo kế hoạch');
+    await page.getByTestId('outage-submit').click();
+    await expect.poll(() => page.getByTestId('outage-row').count()).toBe(1);
+    await page.getByTestId('outage-start').fill('10/12/2026 09:15');
+    await page.getByTestId('outage-end-input').fill('10/12/2026 10:05');
+    await page.getByTestId('outage-cause').fill('Mất kết nối cơ sở dữ liệu');
+    await page.getByTestId('outage-submit').click();
+    await expect.poll(() => page.getByTestId('outage-unplanned').count()).toBe(1);
+    expect(await page.locator('[data-testid="outage-row"][data-planned="true"]').count()).toBe(1);
+    await page.getByTestId('outages').scrollIntoViewIfNeeded();
+    await shot('25-hop-nhat-tong-quan');
+  });
+
+  it('shows the catalogue in English', async () => {
+    await page.getByTestId('nav-systems').click();
+    await page.getByTestId('system-row').first().waitFor();
+    await page.getByTestId('language-switch').getByText('EN').click();
+    await expect.poll(() => page.getByTestId('page-title').innerText()).toBe('Information systems');
+    expect(await page.getByTestId('level-nd331').first().innerText()).toMatch(/^Decree 331 · /);
+    await shot('23-systems-en');
+    // Leave the user in Vietnamese for anyone reusing the database.
+    await page.getByTestId('language-switch').getByText('VI').click();
+    await expect.poll(() => page.getByTestId('page-title').innerText()).toBe('Hệ thống thông tin');
+  });
+});
