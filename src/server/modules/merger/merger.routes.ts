@@ -1,7 +1,7 @@
 import type { FastifyInstance } from 'fastify';
 import type { ZodTypeProvider } from 'fastify-type-provider-zod';
 import { z } from 'zod';
-import { errorResponses } from '../../../contracts/common.js';
+import { ErrorBodySchema, errorResponses } from '../../../contracts/common.js';
 import {
   MaintenanceWindowCreateSchema, MaintenanceWindowSchema, MergerPlanInputSchema, MergerPlanPageSchema, MergerPlanQuerySchema, MergerPlanSchema,
   MergerTaskCreateSchema, MergerTaskSchema, MergerTaskUpdateSchema, OutageCreateSchema, OutageSchema, OutageUpdateSchema,
@@ -9,7 +9,8 @@ import {
 } from '../../../contracts/merger.js';
 import type { AppDeps } from '../../core/context.js';
 import { actorOf } from '../../core/http.js';
-import { attachReconciliation, changeTask, createTask, listTaskReconciliations, searchPlans, systemMerger, upsertPlan } from './merger.service.js';
+import { attachReconciliation, changeTask, taskContext, createTask, listTaskReconciliations, searchPlans, systemMerger, upsertPlan } from './merger.service.js';
+import { readReconcileUpload, runUploadedReconciliation } from './reconcile-run.js';
 import { changeOutage, createWindow, listOutages, listWindows, recordOutage } from './outage.service.js';
 
 const IdParams = z.object({ id: z.string().max(64) });
@@ -61,6 +62,22 @@ export async function registerMerger(root: FastifyInstance, deps: AppDeps): Prom
       response: { 201: ReconciliationSchema, ...errorResponses },
     },
   }, async (req, reply) => reply.status(201).send(await attachReconciliation(deps, actorOf(req), req.params.id, req.body)));
+
+  app.post('/merger-tasks/:id/reconciliations/run', {
+    config: { auth: 'user' },
+    schema: {
+      operationId: 'runMergerTaskReconciliation',
+      tags,
+      description:
+        'Đối soát hai tệp xuất dữ liệu (CSV/XLSX; multipart: tệp source, target; trường key, columns phân tách bằng dấu phẩy) và đính kèm kết quả vào công việc.',
+      params: IdParams,
+      response: { 201: ReconciliationSchema, 413: ErrorBodySchema, ...errorResponses },
+    },
+  }, async (req, reply) => {
+    const actor = actorOf(req);
+    await taskContext(deps, actor, req.params.id); // refuse before reading the uploads
+    return reply.status(201).send(await runUploadedReconciliation(deps, actor, req.params.id, await readReconcileUpload(req)));
+  });
 
   app.get('/maintenance-windows', {
     config: { auth: 'user' },

@@ -147,7 +147,8 @@ export async function createTask(deps: Deps, actor: Actor, planId: string, input
   return presentTask(deps, row);
 }
 
-async function taskContext(deps: Deps, actor: Actor, id: string) {
+/** The task and its system, after checking the actor may record progress on it. */
+export async function taskContext(deps: Deps, actor: Actor, id: string) {
   const task = await findTask(deps.db, id);
   if (!task) throw new NotFoundError('merger_task.not_found', 'Không tìm thấy công việc.');
   const system = await getSystemRow(deps.db, task.system_id);
