@@ -224,6 +224,8 @@ describe('inventory e2e', () => {
 
     await page.getByTestId('nav-merger').click();
     await page.getByTestId('plan-row').first().waitFor();
+    // Success toasts sit over the bottom-right of the page; let clicks pass through them.
+    await page.addStyleTag({ content: '.mantine-Notifications-root, .mantine-Notifications-root * { pointer-events: none !important; }' });
     await page.getByTestId('plan-row').filter({ hasText: SYSTEM_NAME }).first().click();
     await page.getByTestId('merger-stops').waitFor();
     await page.getByTestId('window-title').fill('Chuyển đổi dữ liệu sang máy chủ Trung tâm dữ liệu tỉnh');

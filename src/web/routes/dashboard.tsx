@@ -43,6 +43,11 @@ export default function DashboardRoute() {
   return (
     <>
       <PageHeader title={t('dashboard.title')} description={t('dashboard.description')} />
+      {can(me.data, 'system.read') ? (
+        <div style={{ marginBottom: 'var(--mantine-spacing-lg)' }}>
+          <InventorySummaryCard />
+        </div>
+      ) : null}
       <ErrorAlert error={dashboard.error} />
       {dashboard.isLoading ? (
         <SimpleGrid cols={{ base: 1, sm: 2, lg: 4 }}>
@@ -74,12 +79,6 @@ export default function DashboardRoute() {
             </div>
           ))}
         </Stack>
-      ) : null}
-
-      {can(me.data, 'system.read') ? (
-        <div style={{ marginTop: 'var(--mantine-spacing-lg)' }}>
-          <InventorySummaryCard />
-        </div>
       ) : null}
 
       <Title order={4} mt="xl" mb="sm">

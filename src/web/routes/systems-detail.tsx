@@ -10,7 +10,7 @@ import { PageHeader } from '../components/PageHeader.js';
 import { can } from '../components/permissions.js';
 import { useMe } from '../features/auth/api.js';
 import { useSystem } from '../features/inventory/api.js';
-import { LevelBadge, LevelBadges, TransitionBadge } from '../features/inventory/badges.js';
+import { LevelBadge, LevelBadges } from '../features/inventory/badges.js';
 import { LevelAdvisorPanel } from '../features/inventory/LevelAdvisorPanel.js';
 import { MergerPanel } from '../features/merger/MergerPanel.js';
 import { useOrgUnits } from '../features/org-units/api.js';
@@ -131,14 +131,14 @@ export default function SystemDetailRoute() {
         title={t(`inventory.transition.${tr.state}`)}
         data-testid="transition-alert"
       >
-        <Stack gap={4}>
+        <Stack gap={2}>
           <Text size="sm">{tr.note}</Text>
-          <Group gap="xs">
-            <TransitionBadge transition={tr} />
-            <Text size="sm" c="dimmed">
-              {t('inventory.deadline', { date: formatDate(tr.deadline) })}
-            </Text>
-          </Group>
+          <Text size="sm" fw={600} c={tr.overdue ? 'red.8' : undefined}>
+            {t('inventory.deadline', { date: formatDate(tr.deadline) })}
+            {tr.daysRemaining !== null
+              ? ` · ${tr.overdue ? t('inventory.daysOverdue', { n: formatNumber(-tr.daysRemaining) }) : t('inventory.daysLeftShort', { n: formatNumber(tr.daysRemaining) })}`
+              : ''}
+          </Text>
         </Stack>
       </Alert>
       <Tabs defaultValue="overview" keepMounted={false}>

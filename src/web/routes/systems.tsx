@@ -99,6 +99,15 @@ export default function SystemsRoute() {
               w={220}
               data-testid="systems-origin-filter"
             />
+            <Select
+              placeholder={t('inventory.filter.status')}
+              clearable
+              data={SYSTEM_STATUSES.map((s) => ({ value: s, label: t(`inventory.status.${s}`) }))}
+              value={status}
+              onChange={(v) => set(setStatus)((v as SystemStatus | null) ?? null)}
+              w={220}
+              data-testid="systems-status-filter"
+            />
           </Group>
           <Group align="flex-end" wrap="wrap" gap="sm">
             <Select
@@ -120,15 +129,6 @@ export default function SystemsRoute() {
               data-testid="systems-regime-filter"
             />
             <Select
-              placeholder={t('inventory.filter.status')}
-              clearable
-              data={SYSTEM_STATUSES.map((s) => ({ value: s, label: t(`inventory.status.${s}`) }))}
-              value={status}
-              onChange={(v) => set(setStatus)((v as SystemStatus | null) ?? null)}
-              w={200}
-              data-testid="systems-status-filter"
-            />
-            <Select
               placeholder={t('inventory.filter.disposition')}
               clearable
               data={DISPOSITION_FILTERS.map((d) => ({ value: d, label: t(`merger.disposition.${d}`) }))}
@@ -143,8 +143,7 @@ export default function SystemsRoute() {
               data={TRANSITION_STATES.map((s) => ({ value: s, label: t(`inventory.transition.${s}`) }))}
               value={transition}
               onChange={(v) => set(setTransition)((v as TransitionState | null) ?? null)}
-              w={300}
-              comboboxProps={{ width: 420 }}
+              w={420}
               data-testid="systems-transition-filter"
             />
             {systems.isFetching ? <Loader size="xs" /> : null}
@@ -155,7 +154,7 @@ export default function SystemsRoute() {
           <EmptyState icon={IconServer} title={t('inventory.empty')} />
         ) : (
           <ScrollArea>
-            <Table striped highlightOnHover miw={1200} data-testid="systems-table" verticalSpacing="xs">
+            <Table striped highlightOnHover miw={1080} data-testid="systems-table" verticalSpacing="xs">
               <Table.Thead>
                 <Table.Tr>
                   <Table.Th>{t('inventory.field.name')}</Table.Th>
@@ -169,7 +168,7 @@ export default function SystemsRoute() {
               <Table.Tbody>
                 {systems.data?.items.map((s) => (
                   <Table.Tr key={s.id} data-testid="system-row">
-                    <Table.Td maw={380}>
+                    <Table.Td miw={260}>
                       <Anchor component={Link} to={`/systems/${s.id}`} fw={500} data-testid="system-link">
                         {s.name}
                       </Anchor>
@@ -177,14 +176,14 @@ export default function SystemsRoute() {
                         {s.code} · {t(`inventory.origin.${s.origin}`)}
                       </Text>
                     </Table.Td>
-                    <Table.Td maw={260}>
+                    <Table.Td miw={150}>
                       <Text size="sm">{s.ownerUnit.name}</Text>
                     </Table.Td>
                     <Table.Td>
-                      <LevelBadges system={s} />
+                      <LevelBadges system={s} stacked />
                     </Table.Td>
                     <Table.Td>
-                      <TransitionBadge transition={s.transition} />
+                      <TransitionBadge transition={s.transition} stacked />
                     </Table.Td>
                     <Table.Td style={{ whiteSpace: 'nowrap' }}>
                       <Text size="sm">{t(`inventory.status.${s.status}`)}</Text>

@@ -102,8 +102,8 @@ export function LevelAdvisorPanel({ detail, canDecide }: { detail: SystemDetail;
             <Table.Tr>
               <Table.Th>{t('inventory.advisor.regime')}</Table.Th>
               <Table.Th>{t('inventory.advisor.level')}</Table.Th>
-              <Table.Th>{t('inventory.field.dossierNo')}</Table.Th>
-              <Table.Th>{t('inventory.field.decisionNo')}</Table.Th>
+              <Table.Th>{t('inventory.advisor.colDossier')}</Table.Th>
+              <Table.Th>{t('inventory.advisor.colDecision')}</Table.Th>
               <Table.Th>{t('inventory.field.decisionDate')}</Table.Th>
             </Table.Tr>
           </Table.Thead>
@@ -112,8 +112,8 @@ export function LevelAdvisorPanel({ detail, canDecide }: { detail: SystemDetail;
               const rec = r === 'nd85' ? system.legacyLevel : system.newLevel;
               return (
                 <Table.Tr key={r}>
-                  <Table.Td>{t(`inventory.regimeLong.${r}`)}</Table.Td>
-                  <Table.Td>{rec.level ? t('inventory.levelN', { level: rec.level }) : '—'}</Table.Td>
+                  <Table.Td style={{ whiteSpace: 'nowrap' }}>{t(`inventory.regimeLong.${r}`)}</Table.Td>
+                  <Table.Td style={{ whiteSpace: 'nowrap' }}>{rec.level ? t('inventory.levelN', { level: rec.level }) : '—'}</Table.Td>
                   <Table.Td>{rec.dossierNo ?? '—'}</Table.Td>
                   <Table.Td>{rec.decisionNo ?? '—'}</Table.Td>
                   <Table.Td>{formatDate(rec.decisionDate)}</Table.Td>

@@ -1,4 +1,4 @@
-import { Badge, Group, Text, Tooltip } from '@mantine/core';
+import { Badge, Group, Stack, Text, Tooltip } from '@mantine/core';
 import { useTranslation } from 'react-i18next';
 import type { InformationSystem, TransitionState } from '../../../contracts/inventory.js';
 import { formatDate, formatNumber } from '../../components/format.js';
@@ -23,24 +23,25 @@ export function LevelBadge({ regime, level, testId }: { regime: 'nd85' | 'nd331'
   );
 }
 
-export function LevelBadges({ system }: { system: Pick<InformationSystem, 'legacyLevel' | 'newLevel'> }) {
-  return (
-    <Group gap={4} wrap="nowrap">
+export function LevelBadges({ system, stacked = false }: { system: Pick<InformationSystem, 'legacyLevel' | 'newLevel'>; stacked?: boolean }) {
+  const badges = (
+    <>
       <LevelBadge regime="nd85" level={system.legacyLevel.level} />
       <LevelBadge regime="nd331" level={system.newLevel.level} />
-    </Group>
+    </>
   );
+  return stacked ? <Stack gap={4} align="flex-start">{badges}</Stack> : <Group gap={4} wrap="nowrap">{badges}</Group>;
 }
 
 const TRANSITION_COLORS: Record<TransitionState, string> = { unclassified: 'red', legacy_only: 'orange', awaiting_approval: 'yellow', classified: 'green' };
 
 /** Where the system stands in the move to NĐ 331, with the days left before 01/07/2027. */
-export function TransitionBadge({ transition, withDays = true }: { transition: InformationSystem['transition']; withDays?: boolean }) {
+export function TransitionBadge({ transition, withDays = true, stacked = false }: { transition: InformationSystem['transition']; withDays?: boolean; stacked?: boolean }) {
   const { t } = useTranslation();
   const days = transition.daysRemaining;
   return (
     <Tooltip label={transition.note} multiline w={320} withArrow>
-      <Group gap={6} wrap="nowrap" data-testid="transition">
+      <Group gap={stacked ? 2 : 6} wrap="nowrap" data-testid="transition" style={stacked ? { flexDirection: 'column', alignItems: 'flex-start' } : undefined}>
         <Badge color={TRANSITION_COLORS[transition.state]} variant="light" style={{ flexShrink: 0, maxWidth: 'none' }} styles={{ label: { overflow: 'visible' } }}>
           {t(`inventory.transitionShort.${transition.state}`)}
         </Badge>
