@@ -165,6 +165,16 @@ export const UserCreateSchema = z.object({
 });
 /** Creating a user returns a one-time initial password that must be changed at first login. */
 export const UserCreatedSchema = z.object({ user: UserSchema, initialPassword: z.string() });
+
+/**
+ * An administrator issues a new one-time password (forgotten password) and, for a lost authenticator, removes
+ * the user's second factors so they enrol again. The reason records how the person's identity was checked
+ * (ASVS 5 6.4.4: a lost factor needs identity proofing at the level of enrolment).
+ */
+export const UserCredentialResetSchema = z.object({
+  resetMfa: z.boolean().default(false),
+  reason: z.string().trim().min(5).max(500),
+});
 export const UserUpdateSchema = z.object({
   displayName: z.string().trim().min(2).max(200).optional(),
   email: z.email().nullish(),

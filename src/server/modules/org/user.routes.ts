@@ -3,10 +3,10 @@ import type { ZodTypeProvider } from 'fastify-type-provider-zod';
 import { z } from 'zod';
 import { SessionListSchema } from '../../../contracts/auth.js';
 import { errorResponses, pageOf } from '../../../contracts/common.js';
-import { RoleGrantCreateSchema, UserCreatedSchema, UserCreateSchema, UserSchema, UserUpdateSchema } from '../../../contracts/org.js';
+import { RoleGrantCreateSchema, UserCreatedSchema, UserCredentialResetSchema, UserCreateSchema, UserSchema, UserUpdateSchema } from '../../../contracts/org.js';
 import type { AppDeps } from '../../core/context.js';
 import { actorOf } from '../../core/http.js';
-import { addGrant, createUser, getUser, listUserSessions, removeGrant, revokeUserSessions, searchUsers, updateUser } from './user.service.js';
+import { addGrant, createUser, getUser, listUserSessions, removeGrant, resetUserCredentials, revokeUserSessions, searchUsers, updateUser } from './user.service.js';
 
 const IdParams = z.object({ id: z.string().max(64) });
 const tags = ['users'];
@@ -38,6 +38,15 @@ export async function registerUserRoutes(root: FastifyInstance, deps: AppDeps): 
     config: { auth: 'user' },
     schema: { operationId: 'updateUser', tags, params: IdParams, body: UserUpdateSchema, response: { 200: UserSchema, ...errorResponses } },
   }, async (req) => updateUser(deps, actorOf(req), req.params.id, req.body));
+
+  app.post('/users/:id/credentials/reset', {
+    config: { auth: 'user' },
+    schema: {
+      operationId: 'resetUserCredentials', tags, params: IdParams, body: UserCredentialResetSchema,
+      description: 'Cấp lại mật khẩu dùng một lần (và tuỳ chọn huỷ các yếu tố xác thực thứ hai) cho một người dùng.',
+      response: { 200: UserCreatedSchema, ...errorResponses },
+    },
+  }, async (req, reply) => reply.header('cache-control', 'no-store').send(await resetUserCredentials(deps, actorOf(req), req.params.id, req.body)));
 
   app.get('/users/:id/sessions', {
     config: { auth: 'user' },

@@ -1,9 +1,9 @@
 import type { z } from 'zod';
-import type { RoleGrantCreateSchema, User, UserCreateSchema, UserUpdateSchema } from '../../../contracts/org.js';
+import type { RoleGrantCreateSchema, User, UserCreateSchema, UserCredentialResetSchema, UserUpdateSchema } from '../../../contracts/org.js';
 import type { MfaMethod } from '../../../contracts/auth.js';
 import type { Actor } from '../../core/actor.js';
 import { recordAudit } from '../../core/audit.js';
-import { ConflictError, NotFoundError } from '../../core/errors.js';
+import { ConflictError, ForbiddenError, NotFoundError } from '../../core/errors.js';
 import { newId, nowIso } from '../../db/columns.js';
 import { generateInitialPassword, hashPassword } from '../auth/password.js';
 import { endAllSessions } from '../auth/session.repository.js';
@@ -169,3 +169,45 @@ export async function removeGrant(deps: OrgDeps, actor: Actor, userId: string, g
   return present(deps, user);
 }
 
+
+/**
+ * Issue a new one-time password (must be changed at next login) and optionally remove every second factor
+ * (TOTP, passkeys, recovery codes) so the user enrols again. All the user's sessions end; audited with the
+ * reason. Nobody resets their own credentials this way (they use their account page).
+ */
+export async function resetUserCredentials(
+  deps: OrgDeps,
+  actor: Actor,
+  id: string,
+  input: z.infer<typeof UserCredentialResetSchema>,
+): Promise<{ user: User; initialPassword: string }> {
+  const user = await getUserRow(deps, actor, id, 'user.write');
+  if (id === actor.userId) {
+    throw new ForbiddenError('user.self_reset', 'Không tự cấp lại mật khẩu cho chính mình; hãy dùng trang Tài khoản của tôi.', { target: { type: 'user', id } });
+  }
+  const initialPassword = generateInitialPassword();
+  const hash = await hashPassword(initialPassword);
+  const now = nowIso(deps.clock);
+  await deps.db.transaction().execute(async (tx) => {
+    await tx
+      .updateTable('users')
+      .set({ password_hash: hash, password_changed_at: now, must_change_password: 1, failed_logins: 0, locked_until: null, updated_at: now })
+      .where('id', '=', id)
+      .execute();
+    if (input.resetMfa) {
+      await tx.deleteFrom('totp_factors').where('user_id', '=', id).execute();
+      await tx.deleteFrom('webauthn_credentials').where('user_id', '=', id).execute();
+      await tx.deleteFrom('recovery_codes').where('user_id', '=', id).execute();
+    }
+    const ended = await endAllSessions(tx, id, 'admin', now);
+    await recordAudit(tx, actor, {
+      action: 'user.credentials_reset',
+      targetType: 'user',
+      targetId: id,
+      unitId: user.unit_id,
+      reason: input.reason,
+      details: { resetMfa: input.resetMfa, sessionsEnded: ended },
+    }, now);
+  });
+  return { user: await present(deps, { ...user, must_change_password: 1, locked_until: null }), initialPassword };
+}
