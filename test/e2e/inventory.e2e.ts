@@ -226,6 +226,7 @@ describe('inventory e2e', () => {
     await page.getByTestId('plan-row').first().waitFor();
     // Success toasts sit over the bottom-right of the page; let clicks pass through them.
     await page.addStyleTag({ content: '.mantine-Notifications-root, .mantine-Notifications-root * { pointer-events: none !important; }' });
+    await shot('25-hop-nhat-tong-quan');
     await page.getByTestId('plan-row').filter({ hasText: SYSTEM_NAME }).first().click();
     await page.getByTestId('merger-stops').waitFor();
     await page.getByTestId('window-title').fill('Chuyển đổi dữ liệu sang máy chủ Trung tâm dữ liệu tỉnh');
@@ -246,7 +247,7 @@ describe('inventory e2e', () => {
     await expect.poll(() => page.getByTestId('outage-unplanned').count()).toBe(1);
     expect(await page.locator('[data-testid="outage-row"][data-planned="true"]').count()).toBe(1);
     await page.getByTestId('outages').scrollIntoViewIfNeeded();
-    await shot('25-hop-nhat-tong-quan');
+    await shot('27-gian-doan-ngoai-ke-hoach');
   });
 
   it('shows the catalogue in English', async () => {
@@ -255,6 +256,7 @@ describe('inventory e2e', () => {
     await page.getByTestId('language-switch').getByText('EN').click();
     await expect.poll(() => page.getByTestId('page-title').innerText()).toBe('Information systems');
     expect(await page.getByTestId('level-nd331').first().innerText()).toMatch(/^Decree 331 · /);
+    await page.evaluate(() => window.scrollTo(0, 0));
     await shot('23-systems-en');
     // Leave the user in Vietnamese for anyone reusing the database.
     await page.getByTestId('language-switch').getByText('VI').click();

@@ -98,14 +98,14 @@ export default function MergerRoute() {
           <EmptyState icon={IconGitMerge} title={t('merger.empty')} />
         ) : (
           <ScrollArea>
-            <Table striped highlightOnHover miw={1150} verticalSpacing="xs" data-testid="plans-table">
+            <Table striped highlightOnHover miw={1000} verticalSpacing="xs" data-testid="plans-table">
               <Table.Thead>
                 <Table.Tr>
                   <Table.Th>{t('merger.field.system')}</Table.Th>
                   <Table.Th>{t('merger.field.disposition')}</Table.Th>
                   <Table.Th>{t('merger.field.phase')}</Table.Th>
                   <Table.Th>{t('merger.field.dates')}</Table.Th>
-                  <Table.Th w={220}>{t('merger.field.progress')}</Table.Th>
+                  <Table.Th w={190}>{t('merger.field.progress')}</Table.Th>
                   <Table.Th>{t('merger.field.state')}</Table.Th>
                 </Table.Tr>
               </Table.Thead>
@@ -113,15 +113,15 @@ export default function MergerRoute() {
                 {plans.data?.items.map((p) => (
                   <Table.Tr key={p.id} data-testid="plan-row" onClick={() => setSelected({ id: p.system.id, name: p.system.name })} style={{ cursor: 'pointer' }}
                     bg={selected?.id === p.system.id ? 'blue.0' : undefined}>
-                    <Table.Td maw={360}>
+                    <Table.Td miw={220}>
                       <Anchor component={Link} to={`/systems/${p.system.id}`} fw={500} onClick={(e) => e.stopPropagation()}>{p.system.name}</Anchor>
                       <Text size="xs" c="dimmed">{p.system.code}{p.leadUnit ? ` · ${p.leadUnit.name}` : ''}</Text>
                     </Table.Td>
-                    <Table.Td maw={260}>
+                    <Table.Td miw={170}>
                       <Text size="sm">{t(`merger.disposition.${p.disposition}`)}</Text>
                       {p.targetSystem ? <Text size="xs" c="dimmed">→ {p.targetSystem.name}</Text> : null}
                     </Table.Td>
-                    <Table.Td style={{ whiteSpace: 'nowrap' }}>{t(`merger.phase.${p.phase}`)}</Table.Td>
+                    <Table.Td>{t(`merger.phase.${p.phase}`)}</Table.Td>
                     <Table.Td style={{ whiteSpace: 'nowrap' }}>{formatDate(p.targetStart)} – {formatDate(p.targetEnd)}</Table.Td>
                     <Table.Td>
                       <Progress value={p.tasksTotal ? (p.tasksDone / p.tasksTotal) * 100 : 0} color={p.tasksOverdue ? 'orange' : 'blue'} size="sm" />

@@ -128,18 +128,10 @@ export default function SystemDetailRoute() {
         variant="light"
         icon={<IconClockHour4 size={18} />}
         mb="md"
-        title={t(`inventory.transition.${tr.state}`)}
+        title={t('inventory.transitionTitle', { date: formatDate(tr.deadline) })}
         data-testid="transition-alert"
       >
-        <Stack gap={2}>
-          <Text size="sm">{tr.note}</Text>
-          <Text size="sm" fw={600} c={tr.overdue ? 'red.8' : undefined}>
-            {t('inventory.deadline', { date: formatDate(tr.deadline) })}
-            {tr.daysRemaining !== null
-              ? ` · ${tr.overdue ? t('inventory.daysOverdue', { n: formatNumber(-tr.daysRemaining) }) : t('inventory.daysLeftShort', { n: formatNumber(tr.daysRemaining) })}`
-              : ''}
-          </Text>
-        </Stack>
+        <Text size="sm" data-testid="transition-note">{tr.note}</Text>
       </Alert>
       <Tabs defaultValue="overview" keepMounted={false}>
         <Tabs.List mb="md">

@@ -151,7 +151,7 @@ export function WindowsOutages({ systemId, canWrite, canRecord }: { systemId: st
             <TextInput label={t('merger.outage.endedAt')} placeholder={t('merger.window.dateTimePlaceholder')} value={oEnd.text} onChange={(e) => oEnd.setText(e.currentTarget.value)} w={170}
               error={tried === 'o' ? bad(oEnd, false) : null} data-testid="outage-end-input" />
             <TextInput label={t('merger.outage.cause')} value={cause} onChange={(e) => setCause(e.currentTarget.value)} style={{ flex: '1 1 240px' }} data-testid="outage-cause" />
-            <Button mt={25} color="red" variant="light" onClick={addOutage} loading={recordOutage.isPending} data-testid="outage-submit">
+            <Button mt={25} color="red" variant="outline" onClick={addOutage} loading={recordOutage.isPending} data-testid="outage-submit">
               {t('merger.outage.record')}
             </Button>
           </Group>
