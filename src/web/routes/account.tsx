@@ -1,4 +1,4 @@
-import { ActionIcon, Badge, Button, Card, Grid, Group, Modal, Stack, Table, Text, TextInput, Title, Tooltip } from '@mantine/core';
+import { ActionIcon, Badge, Button, Card, Grid, Group, Modal, PasswordInput, Stack, Table, Text, TextInput, Title, Tooltip } from '@mantine/core';
 import { IconKey, IconLogout, IconTrash } from '@tabler/icons-react';
 import { useMutation, useQueryClient } from '@tanstack/react-query';
 import { useState } from 'react';
@@ -32,7 +32,16 @@ export default function AccountRoute() {
   const [reenrol, setReenrol] = useState(false);
   const [codes, setCodes] = useState<string[] | null>(null);
   const [passkeyName, setPasskeyName] = useState('');
-  const regen = useMutation({ mutationFn: authApi.recoveryCodes, onSuccess: (r) => setCodes(r.recoveryCodes) });
+  const [regenPassword, setRegenPassword] = useState('');
+  // Issuing new codes invalidates the old ones, so the server asks for the password again.
+  const regen = useMutation({
+    mutationFn: () => authApi.recoveryCodes(regenPassword),
+    onSuccess: (r) => {
+      setRegenPassword('');
+      setCodes(r.recoveryCodes);
+      void qc.invalidateQueries({ queryKey: authKeys.me() });
+    },
+  });
   const addPasskey = useMutation({
     mutationFn: () => registerPasskey(passkeyName.trim() || t('auth.passkey.defaultName')),
     onSuccess: () => {
@@ -130,9 +139,18 @@ export default function AccountRoute() {
               <Text size="sm" c="dimmed" mb="sm">
                 {t('account.recoveryExplain')}
               </Text>
-              <Button variant="light" color="orange" loading={regen.isPending} onClick={() => regen.mutate()}>
-                {t('account.regenerate')}
-              </Button>
+              <Group align="flex-end">
+                <PasswordInput
+                  label={t('auth.currentPassword')}
+                  value={regenPassword}
+                  onChange={(e) => setRegenPassword(e.currentTarget.value)}
+                  style={{ flex: 1 }}
+                  data-testid="regen-password"
+                />
+                <Button variant="light" color="orange" loading={regen.isPending} disabled={!regenPassword} onClick={() => regen.mutate()} data-testid="regen-codes">
+                  {t('account.regenerate')}
+                </Button>
+              </Group>
               <ErrorAlert error={regen.error} />
             </Card>
           </Stack>

@@ -12,6 +12,7 @@ import { useMe } from '../features/auth/api.js';
 import { useOrgUnits } from '../features/org-units/api.js';
 import { useSetUserStatus, useUsers } from '../features/users/api.js';
 import { CreateUserModal } from '../features/users/CreateUserModal.js';
+import { ResetCredentialsModal } from '../features/users/ResetCredentialsModal.js';
 import { UserDrawer } from '../features/users/UserDrawer.js';
 
 /** /users — platform accounts, their role grants at org units, and their sessions. */
@@ -25,6 +26,7 @@ export default function UsersRoute() {
   const setStatus = useSetUserStatus();
   const [selectedId, setSelectedId] = useState<string | null>(null);
   const [creating, setCreating] = useState(false);
+  const [resetting, setResetting] = useState<string | null>(null);
   const canWrite = can(me.data, 'user.write');
   const selected = users.data?.find((u) => u.id === selectedId) ?? null;
 
@@ -98,6 +100,10 @@ export default function UsersRoute() {
                   </Table.Td>
                   <Table.Td>
                     {canWrite && u.id !== me.data?.user.id ? (
+                      <Group gap={6} wrap="nowrap">
+                      <Button size="compact-xs" variant="light" color="orange" onClick={() => setResetting(u.id)} data-testid="user-reset">
+                        {t('users.reset.action')}
+                      </Button>
                       <Button
                         size="compact-xs"
                         variant="light"
@@ -111,6 +117,7 @@ export default function UsersRoute() {
                       >
                         {u.status === 'active' ? t('users.disable') : t('users.enable')}
                       </Button>
+                      </Group>
                     ) : null}
                   </Table.Td>
                 </Table.Tr>
@@ -126,6 +133,9 @@ export default function UsersRoute() {
         canGrant={can(me.data, 'role_grant.write')}
         canRevoke={can(me.data, 'session.revoke_any')}
       />
+      {resetting && users.data?.find((u) => u.id === resetting) ? (
+        <ResetCredentialsModal user={users.data.find((u) => u.id === resetting)!} onClose={() => setResetting(null)} />
+      ) : null}
       {creating ? <CreateUserModal opened onClose={() => setCreating(false)} units={units.data ?? []} /> : null}
     </>
   );

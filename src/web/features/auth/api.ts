@@ -73,7 +73,7 @@ export const authApi = {
   registerVerify: (response: unknown, name: string) => enrolStep<PasskeyEnrolled>('/auth/webauthn/register/verify', { response, name }),
   logout: () => api<Ok>('/auth/logout', { method: 'POST', body: {}, quiet401: true }),
   setLocale: (locale: 'vi' | 'en') => api<unknown>('/auth/locale', { method: 'PUT', body: { locale } }),
-  recoveryCodes: () => api<RecoveryCodes>('/auth/recovery-codes', { method: 'POST', body: {} }),
+  recoveryCodes: (password: string) => api<RecoveryCodes>('/auth/recovery-codes', { method: 'POST', body: { password } }),
 };
 
 export function useLogout() {

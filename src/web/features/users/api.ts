@@ -54,3 +54,8 @@ export function useUserSessions(id: string | null) {
 
 export const useRevokeUserSessions = () =>
   useUserMutation((id: string) => api<unknown>(`/users/${encodeURIComponent(id)}/sessions/revoke`, { method: 'POST', body: {} }));
+
+export const useResetCredentials = () =>
+  useUserMutation(({ id, ...body }: { id: string; reason: string; resetMfa: boolean }) =>
+    api<UserCreated>(`/users/${encodeURIComponent(id)}/credentials/reset`, { method: 'POST', body }),
+  );
