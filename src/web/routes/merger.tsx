@@ -105,7 +105,7 @@ export default function MergerRoute() {
                   <Table.Th>{t('merger.field.disposition')}</Table.Th>
                   <Table.Th>{t('merger.field.phase')}</Table.Th>
                   <Table.Th>{t('merger.field.dates')}</Table.Th>
-                  <Table.Th w={190}>{t('merger.field.progress')}</Table.Th>
+                  <Table.Th w={200}>{t('merger.field.progress')}</Table.Th>
                   <Table.Th>{t('merger.field.state')}</Table.Th>
                 </Table.Tr>
               </Table.Thead>
@@ -125,7 +125,7 @@ export default function MergerRoute() {
                     <Table.Td style={{ whiteSpace: 'nowrap' }}>{formatDate(p.targetStart)} – {formatDate(p.targetEnd)}</Table.Td>
                     <Table.Td>
                       <Progress value={p.tasksTotal ? (p.tasksDone / p.tasksTotal) * 100 : 0} color={p.tasksOverdue ? 'orange' : 'blue'} size="sm" />
-                      <Group gap={6} mt={2} wrap="nowrap">
+                      <Group gap={4} mt={2} wrap="wrap">
                         <Text size="xs">{t('merger.plan.progress', { done: p.tasksDone, total: p.tasksTotal })}</Text>
                         {p.tasksOverdue ? (
                           <Badge color="red" variant="light" size="xs" leftSection={<IconAlertTriangle size={10} />} style={{ maxWidth: 'none' }} styles={{ label: { overflow: 'visible' } }} data-testid="plan-overdue">

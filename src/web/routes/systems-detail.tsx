@@ -60,7 +60,7 @@ function Facts({ s }: { s: InformationSystem }) {
           <Fact label={t('inventory.field.securityUnit')}>{s.securityUnit?.name}</Fact>
           <Fact label={t('inventory.field.origin')}>{t(`inventory.origin.${s.origin}`)}</Fact>
           <Fact label={t('inventory.field.users')}>
-            {t('inventory.usersLine', { internal: n(s.internalUsers), external: n(s.externalUsers) })}
+            {s.internalUsers === null && s.externalUsers === null ? '—' : t('inventory.usersLine', { internal: n(s.internalUsers), external: n(s.externalUsers) })}
           </Fact>
           <Fact label={t('inventory.field.onlineServiceLevel')}>
             {s.onlineServiceLevel ? t('inventory.onlineServiceN', { n: s.onlineServiceLevel }) : t('inventory.noOnlineService')}
@@ -70,7 +70,7 @@ function Facts({ s }: { s: InformationSystem }) {
             {s.hostingDetail ? ` — ${s.hostingDetail}` : ''}
           </Fact>
           <Fact label={t('inventory.field.rtoRpo')}>
-            {t('inventory.rtoRpoLine', { rto: n(s.rtoMinutes), rpo: n(s.rpoMinutes) })}
+            {s.rtoMinutes === null && s.rpoMinutes === null ? '—' : t('inventory.rtoRpoLine', { rto: n(s.rtoMinutes), rpo: n(s.rpoMinutes) })}
           </Fact>
         </SimpleGrid>
         <Fact label={t('inventory.field.information')}>{classes.length ? classes.join('; ') : '—'}</Fact>
