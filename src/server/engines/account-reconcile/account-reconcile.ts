@@ -1,0 +1,384 @@
+import { isGenericUsername, normalizeUsername, usernameKeys } from './patterns.js';
+
+/**
+ * Account reconciliation (đối soát tài khoản): correlate every account of every information system with the
+ * personnel roster and say what is wrong with it. Pure: plain data in, plain data out, no I/O.
+ *
+ * Situations follow midPoint's vocabulary (research/identity-audit.md §1.1): `linked` (owner confirmed, by a
+ * manual link or a certain/strong correlation), `unlinked` (one candidate, not strong enough to confirm),
+ * `unmatched` (no owner: an orphan candidate), `disputed` (several candidates of equal standing).
+ *
+ * Speed: people are indexed once by citizen-ID hash, e-mail, folded name and username keys, so each account
+ * costs a few hash look-ups (O(n + m)), never a scan of the roster.
+ */
+
+export const SITUATIONS = ['linked', 'unlinked', 'unmatched', 'disputed'] as const;
+export type Situation = (typeof SITUATIONS)[number];
+
+export const FINDING_KINDS = [
+  'orphan', 'leaver', 'transferred', 'merged_unit', 'dormant', 'privileged_no_mfa', 'shared', 'multiple_accounts', 'role_mismatch',
+] as const;
+export type FindingKind = (typeof FINDING_KINDS)[number];
+
+export type CorrelationRule = 'manual' | 'citizen_id' | 'email' | 'username' | 'full_name' | 'unit' | 'date_of_birth';
+
+export interface ReconcileAccount {
+  systemId: string;
+  username: string;
+  displayName?: string | null;
+  email?: string | null;
+  citizenIdHash?: string | null;
+  dateOfBirth?: string | null;
+  /** The unit as the system writes it (name or code), matched against units and their former names. */
+  unitText?: string | null;
+  roles?: readonly string[];
+  privileged?: boolean;
+  enabled: boolean;
+  /** ISO instant or date; null = never logged in (or not exported). */
+  lastLoginAt?: string | null;
+  /** null = the source does not say. */
+  mfa?: boolean | null;
+  createdAt?: string | null;
+}
+
+export interface ReconcilePerson {
+  id: string;
+  nameFolded: string;
+  citizenIdHash?: string | null;
+  email?: string | null;
+  dateOfBirth?: string | null;
+  unitId: string;
+  /** active | retired | transferred | on_leave | dismissed | deceased */
+  status: string;
+  statusSince?: string | null;
+  position?: string | null;
+  /** Units the person left (status history), most recent first. */
+  formerUnitIds?: readonly string[];
+}
+
+export interface ReconcileUnit {
+  id: string;
+  code: string;
+  nameFolded: string;
+  mergedIntoId?: string | null;
+  mergedOn?: string | null;
+}
+
+export interface ReconcileSystem {
+  id: string;
+  /** Owner and operating units: an official who left them should not keep the account. */
+  unitIds: readonly string[];
+  /** Days without login before an account is dormant; default 45 (TCVN 14423:2026 nhóm 6). */
+  dormantDays?: number;
+  /** Folded position → roles it may hold; `*` applies to any position. No policy = not checked. */
+  rolePolicy?: Readonly<Record<string, readonly string[]>> | null;
+  /** Roles/groups (folded) that make an account privileged, besides the account's own flag. */
+  privilegedRoles?: readonly string[];
+}
+
+/** A decision by a person, kept across imports: link the account to a person, or rule a person out. */
+export interface ManualDecision {
+  systemId: string;
+  username: string;
+  personId: string;
+  kind: 'link' | 'unlink';
+}
+
+export interface CorrelationWeights {
+  email: number;
+  username: number;
+  fullName: number;
+  /** Added when the unit also matches (only with a name, e-mail or username match). */
+  unit: number;
+  dateOfBirth: number;
+  /** A unique best score at or above this links the account. */
+  linkThreshold: number;
+  /** Below this a candidate is ignored. */
+  candidateThreshold: number;
+}
+
+export const DEFAULT_WEIGHTS: CorrelationWeights = {
+  email: 70, username: 35, fullName: 35, unit: 25, dateOfBirth: 25, linkThreshold: 80, candidateThreshold: 35,
+};
+
+export interface Candidate {
+  personId: string;
+  score: number;
+  rules: CorrelationRule[];
+}
+
+export interface AccountResult {
+  /** Index into the input accounts. */
+  index: number;
+  situation: Situation;
+  /** The owner when linked, the single candidate when unlinked. */
+  personId: string | null;
+  /** Every person the account is manually linked to (more than one = shared). */
+  linkedPersonIds: string[];
+  score: number;
+  rules: CorrelationRule[];
+  /** Up to 3 best candidates (for unlinked/disputed review). */
+  candidates: Candidate[];
+}
+
+export interface Finding {
+  index: number;
+  kind: FindingKind;
+  severity: 'high' | 'medium' | 'low';
+  personId: string | null;
+  /** Why, in Vietnamese, for the unit that must act. */
+  reason: string;
+  /** The rule or legal clause the finding comes from. */
+  clause: string;
+}
+
+export interface ReconcileInput {
+  accounts: readonly ReconcileAccount[];
+  people: readonly ReconcilePerson[];
+  units: readonly ReconcileUnit[];
+  systems: readonly ReconcileSystem[];
+  decisions?: readonly ManualDecision[];
+  weights?: Partial<CorrelationWeights>;
+  /** The instant the reconciliation is judged at (ISO). */
+  asOf: string;
+}
+
+export interface ReconcileOutput {
+  results: AccountResult[];
+  findings: Finding[];
+}
+
+export const CLAUSES = {
+  orphan: 'TCVN 14423:2026 nhóm 6 (Tài khoản, quyền truy cập): mỗi tài khoản gắn với một người dùng được quản lý',
+  leaver: 'TCVN 14423:2026 nhóm 6: vô hiệu hoá tài khoản khi thay đổi nhân sự (nghỉ hưu, thôi việc, từ trần)',
+  transferred: 'TCVN 14423:2026 nhóm 6: thu hồi quyền khi cán bộ chuyển công tác',
+  merged_unit: 'NĐ 331/2026 và phương án sắp xếp đơn vị: tài khoản của đơn vị đã sáp nhập phải chuyển hoặc thu hồi',
+  dormant: 'TCVN 14423:2026 nhóm 6: vô hiệu hoá tài khoản không hoạt động quá 45 ngày',
+  privileged_no_mfa: 'TCVN 14423:2026 nhóm 6: tài khoản quản trị phải xác thực đa yếu tố (từ cấp độ 1)',
+  shared: 'TCVN 14423:2026 nhóm 6: không dùng chung tài khoản; mỗi tài khoản gắn với một người',
+  multiple_accounts: 'Quy tắc Khiên: một cán bộ chỉ nên có một tài khoản trên mỗi hệ thống',
+  role_mismatch: 'TCVN 14423:2026 nhóm 6: cấp quyền tối thiểu theo chức năng, nhiệm vụ (chính sách quyền của hệ thống)',
+} as const satisfies Record<FindingKind, string>;
+
+const LEAVER_STATUS: Record<string, string> = { retired: 'đã nghỉ hưu', dismissed: 'đã thôi việc', deceased: 'đã từ trần' };
+const DAY_MS = 86_400_000;
+
+function push<K>(map: Map<K, number[]>, key: K, v: number): void {
+  const list = map.get(key);
+  if (list) list.push(v);
+  else map.set(key, [v]);
+}
+
+function folded(s: string | null | undefined): string {
+  return (s ?? '').normalize('NFD').replace(/\p{M}/gu, '').replace(/[đĐ]/g, 'd').toLowerCase().replace(/\s+/g, ' ').trim();
+}
+
+/** Indexes of the roster and the units, built once per run. */
+class Roster {
+  readonly byCitizen = new Map<string, number>();
+  readonly byEmail = new Map<string, number[]>();
+  readonly byName = new Map<string, number[]>();
+  readonly byUsername = new Map<string, number[]>();
+  readonly personIndex = new Map<string, number>();
+  readonly unitById = new Map<string, ReconcileUnit>();
+  readonly unitByText = new Map<string, ReconcileUnit>();
+
+  constructor(readonly people: readonly ReconcilePerson[], units: readonly ReconcileUnit[]) {
+    people.forEach((p, i) => {
+      this.personIndex.set(p.id, i);
+      if (p.citizenIdHash) this.byCitizen.set(p.citizenIdHash, i);
+      if (p.email) push(this.byEmail, p.email.toLowerCase(), i);
+      push(this.byName, p.nameFolded, i);
+      for (const k of usernameKeys(p.nameFolded)) push(this.byUsername, k, i);
+    });
+    for (const u of units) {
+      this.unitById.set(u.id, u);
+      this.unitByText.set(u.nameFolded, u);
+      this.unitByText.set(u.code.toLowerCase(), u);
+    }
+  }
+
+  /** The unit a free-text unit names, if any. */
+  unitOf(text: string | null | undefined): ReconcileUnit | undefined {
+    const t = folded(text);
+    return t ? this.unitByText.get(t) : undefined;
+  }
+
+  /** The unit that now carries this unit's work: follows mergers to the end of the chain. */
+  successor(unitId: string): ReconcileUnit | undefined {
+    let u = this.unitById.get(unitId);
+    for (let i = 0; i < 10 && u?.mergedIntoId; i++) u = this.unitById.get(u.mergedIntoId) ?? u;
+    return u;
+  }
+
+  /** Whether the account's unit text designates the person's unit, directly or as a predecessor of it. */
+  sameUnit(text: string | null | undefined, personUnitId: string): boolean {
+    const u = this.unitOf(text);
+    if (!u) return false;
+    return u.id === personUnitId || this.successor(u.id)?.id === personUnitId;
+  }
+}
+
+function correlate(a: ReconcileAccount, roster: Roster, w: CorrelationWeights, excluded: Set<string> | undefined): Candidate[] {
+  const scores = new Map<number, { score: number; rules: CorrelationRule[] }>();
+  const add = (i: number, rule: CorrelationRule, weight: number) => {
+    if (excluded?.has(roster.people[i]!.id)) return;
+    const s = scores.get(i);
+    if (!s) scores.set(i, { score: weight, rules: [rule] });
+    else if (!s.rules.includes(rule)) {
+      s.score += weight;
+      s.rules.push(rule);
+    }
+  };
+  if (a.email) for (const i of roster.byEmail.get(a.email.toLowerCase()) ?? []) add(i, 'email', w.email);
+  const u = normalizeUsername(a.username);
+  for (const i of roster.byUsername.get(u) ?? []) add(i, 'username', w.username);
+  const name = folded(a.displayName);
+  if (name) for (const i of roster.byName.get(name) ?? []) add(i, 'full_name', w.fullName);
+  const out: Candidate[] = [];
+  for (const [i, s] of scores) {
+    const p = roster.people[i]!;
+    if (a.unitText && roster.sameUnit(a.unitText, p.unitId)) {
+      s.score += w.unit;
+      s.rules.push('unit');
+    }
+    if (a.dateOfBirth && p.dateOfBirth === a.dateOfBirth) {
+      s.score += w.dateOfBirth;
+      s.rules.push('date_of_birth');
+    }
+    if (s.score >= w.candidateThreshold) out.push({ personId: p.id, score: s.score, rules: s.rules });
+  }
+  return out.sort((x, y) => y.score - x.score || (x.personId < y.personId ? -1 : 1));
+}
+
+function accountKey(systemId: string, username: string): string {
+  return `${systemId}\u0000${username.toLowerCase()}`;
+}
+
+/** Decide the situation of each account (links, certain ID, weighted correlation). */
+export function correlateAccounts(input: ReconcileInput, roster?: Roster): AccountResult[] {
+  const w = { ...DEFAULT_WEIGHTS, ...input.weights };
+  const r = roster ?? new Roster(input.people, input.units);
+  const links = new Map<string, string[]>();
+  const unlinks = new Map<string, Set<string>>();
+  for (const d of input.decisions ?? []) {
+    const k = accountKey(d.systemId, d.username);
+    if (d.kind === 'link') links.set(k, [...(links.get(k) ?? []), d.personId]);
+    else unlinks.set(k, (unlinks.get(k) ?? new Set()).add(d.personId));
+  }
+  return input.accounts.map((a, index): AccountResult => {
+    const k = links.size + unlinks.size > 0 ? accountKey(a.systemId, a.username) : '';
+    const manual = links.get(k);
+    if (manual && manual.length > 0) {
+      return { index, situation: 'linked', personId: manual[0]!, linkedPersonIds: manual, score: 100, rules: ['manual'], candidates: [] };
+    }
+    const excluded = unlinks.get(k);
+    if (a.citizenIdHash) {
+      const i = r.byCitizen.get(a.citizenIdHash);
+      const p = i === undefined ? undefined : r.people[i]!;
+      // The citizen ID is certain (one CCCD, one person) unless someone ruled that person out by hand.
+      if (p && !excluded?.has(p.id)) return { index, situation: 'linked', personId: p.id, linkedPersonIds: [p.id], score: 100, rules: ['citizen_id'], candidates: [] };
+    }
+    const cands = correlate(a, r, w, excluded);
+    const best = cands[0];
+    if (!best) return { index, situation: 'unmatched', personId: null, linkedPersonIds: [], score: 0, rules: [], candidates: [] };
+    const top = cands.slice(0, 3);
+    const tied = cands.length > 1 && cands[1]!.score === best.score;
+    if (tied || (cands.length > 1 && best.score < w.linkThreshold)) {
+      return { index, situation: 'disputed', personId: null, linkedPersonIds: [], score: best.score, rules: best.rules, candidates: top };
+    }
+    if (best.score >= w.linkThreshold) {
+      return { index, situation: 'linked', personId: best.personId, linkedPersonIds: [best.personId], score: best.score, rules: best.rules, candidates: top };
+    }
+    return { index, situation: 'unlinked', personId: best.personId, linkedPersonIds: [], score: best.score, rules: best.rules, candidates: top };
+  });
+}
+
+function isPrivileged(a: ReconcileAccount, privilegedRoles: Set<string> | undefined): boolean {
+  if (a.privileged) return true;
+  if (!privilegedRoles || !a.roles) return false;
+  return a.roles.some((role) => privilegedRoles.has(folded(role)));
+}
+
+/**
+ * Reconcile: situations plus findings. The owner used for findings is the linked person, else the single
+ * candidate of an `unlinked` account (flagged as probable in the reason).
+ */
+export function reconcileAccounts(input: ReconcileInput): ReconcileOutput {
+  const roster = new Roster(input.people, input.units);
+  const results = correlateAccounts(input, roster);
+  const systems = new Map(input.systems.map((s) => [s.id, { ...s, priv: s.privilegedRoles ? new Set(s.privilegedRoles.map(folded)) : undefined }]));
+  const asOfMs = Date.parse(input.asOf);
+  const findings: Finding[] = [];
+  const perPersonSystem = new Map<string, number[]>();
+
+  for (const res of results) {
+    const a = input.accounts[res.index]!;
+    const sys = systems.get(a.systemId);
+    const f = (kind: FindingKind, severity: Finding['severity'], reason: string, personId: string | null = res.personId) =>
+      findings.push({ index: res.index, kind, severity, personId, reason, clause: CLAUSES[kind] });
+    const ownerIdx = res.personId ? roster.personIndex.get(res.personId) : undefined;
+    const owner = ownerIdx === undefined ? undefined : roster.people[ownerIdx]!;
+    const probable = res.situation === 'unlinked' ? ' (theo đối sánh, chưa xác nhận)' : '';
+    const generic = isGenericUsername(a.username);
+
+    if (res.situation === 'unmatched' && a.enabled && !generic) {
+      f('orphan', 'high', `Tài khoản "${a.username}" đang hoạt động nhưng không khớp với cán bộ nào trong danh sách nhân sự.`);
+    }
+    if (generic || res.linkedPersonIds.length > 1) {
+      const why = res.linkedPersonIds.length > 1 ? `được gắn với ${res.linkedPersonIds.length} cán bộ` : 'là tên dùng chung theo chức năng';
+      f('shared', a.enabled ? 'high' : 'low', `Tài khoản "${a.username}" ${why}: không xác định được người chịu trách nhiệm.`);
+    }
+    if (owner && a.enabled) {
+      const leaver = LEAVER_STATUS[owner.status];
+      if (leaver) {
+        f('leaver', 'high', `Tài khoản "${a.username}" vẫn hoạt động trong khi cán bộ ${leaver}${owner.statusSince ? ` từ ${owner.statusSince}` : ''}${probable}.`);
+      } else if (sys && sys.unitIds.length > 0) {
+        const inSystemUnit = (unitId: string) => sys.unitIds.some((id) => id === unitId || roster.successor(id)?.id === unitId);
+        // The system belongs to a unit the person left, or (status `transferred`) the account still names another unit.
+        const left = (owner.formerUnitIds ?? []).find((u) => inSystemUnit(u));
+        const named = roster.unitOf(a.unitText);
+        const stale = owner.status === 'transferred' && named && named.id !== owner.unitId && roster.successor(named.id)?.id !== owner.unitId ? named.id : undefined;
+        if ((left && !inSystemUnit(owner.unitId)) || stale) {
+          const from = roster.unitById.get((left ?? stale)!)?.code ?? 'đơn vị cũ';
+          f('transferred', 'high', `Cán bộ đã chuyển công tác khỏi ${from} nhưng vẫn còn tài khoản "${a.username}" trên hệ thống của đơn vị cũ${probable}.`);
+        }
+      }
+    }
+    const unit = roster.unitOf(a.unitText);
+    if (unit?.mergedIntoId && a.enabled) {
+      const next = roster.successor(unit.id);
+      f('merged_unit', 'medium', `Tài khoản "${a.username}" thuộc ${unit.code}, đơn vị đã sáp nhập${unit.mergedOn ? ` ngày ${unit.mergedOn}` : ''}${next ? ` vào ${next.code}` : ''}: cần chuyển sang đơn vị mới hoặc thu hồi.`);
+    }
+    if (a.enabled) {
+      const days = sys?.dormantDays ?? 45;
+      const since = a.lastLoginAt ?? a.createdAt ?? null;
+      const idle = since ? Math.floor((asOfMs - Date.parse(since)) / DAY_MS) : null;
+      if (idle !== null && idle > days) {
+        f('dormant', 'medium', a.lastLoginAt
+          ? `Tài khoản "${a.username}" không đăng nhập ${idle} ngày (ngưỡng ${days} ngày) mà chưa bị vô hiệu hoá.`
+          : `Tài khoản "${a.username}" được tạo ${idle} ngày trước và chưa từng đăng nhập (ngưỡng ${days} ngày).`);
+      }
+      if (isPrivileged(a, sys?.priv) && a.mfa !== true) {
+        f('privileged_no_mfa', 'high', `Tài khoản quản trị "${a.username}" ${a.mfa === false ? 'không bật' : 'không có thông tin về'} xác thực đa yếu tố.`);
+      }
+      if (owner && res.situation === 'linked') push(perPersonSystem, `${a.systemId}\u0000${owner.id}`, res.index);
+    }
+    if (owner && a.enabled && sys?.rolePolicy && a.roles && a.roles.length > 0) {
+      const allowed = new Set([...(sys.rolePolicy[folded(owner.position)] ?? []), ...(sys.rolePolicy['*'] ?? [])].map(folded));
+      const extra = a.roles.filter((role) => !allowed.has(folded(role)));
+      if (extra.length > 0) {
+        f('role_mismatch', 'medium', `Quyền ${extra.map((x) => `"${x}"`).join(', ')} của tài khoản "${a.username}" không phù hợp với chức vụ ${owner.position ? `"${owner.position}"` : '(chưa ghi chức vụ)'}${probable}.`);
+      }
+    }
+  }
+  for (const [key, idx] of perPersonSystem) {
+    if (idx.length < 2) continue;
+    const personId = key.slice(key.indexOf('\u0000') + 1);
+    const names = idx.map((i) => `"${input.accounts[i]!.username}"`).join(', ');
+    for (const i of idx) {
+      findings.push({ index: i, kind: 'multiple_accounts', severity: 'low', personId, reason: `Cán bộ có ${idx.length} tài khoản đang hoạt động trên cùng hệ thống: ${names}.`, clause: CLAUSES.multiple_accounts });
+    }
+  }
+  return { results, findings };
+}
