@@ -1,3 +1,4 @@
+import ExcelJS from 'exceljs';
 import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { Secret, TOTP } from 'otpauth';
@@ -131,6 +132,26 @@ describe('inventory e2e', () => {
     expect(await page.getByTestId('transition').first().innerText()).toMatch(/còn [\d.]+ ngày đến 01\/07\/2027/);
     await shot('20-he-thong');
     await page.getByTestId('systems-transition-filter').click();
+    await page.keyboard.press('Escape');
+  });
+
+  it('rejects an inventory workbook with a bad row, by sheet, row and column', async () => {
+    const book = new ExcelJS.Workbook();
+    const sheet = book.addWorksheet('Hệ thống');
+    sheet.addRow(['Mã hệ thống', 'Tên hệ thống', 'Loại hệ thống', 'Mã đơn vị chủ quản']);
+    sheet.addRow(['E2E-LOI', 'Hệ thống nhập thử có lỗi', 'Loại không có trong danh mục', 'KHONG-CO-DON-VI']);
+    const buffer = Buffer.from(await book.xlsx.writeBuffer());
+    await page.getByTestId('inventory-import-open').click();
+    await page.locator('input[type="file"]').setInputFiles({
+      name: 'danh-muc-loi.xlsx', mimeType: 'application/vnd.openxmlformats-officedocument.spreadsheetml.sheet', buffer,
+    });
+    const errors = page.getByTestId('import-errors');
+    await errors.waitFor();
+    const rows = await page.getByTestId('import-error-row').allInnerTexts();
+    expect(rows.length).toBeGreaterThanOrEqual(1);
+    expect(rows.every((r) => r.startsWith('Hệ thống'))).toBe(true);
+    expect(rows.join('\n')).toMatch(/Dòng 2, cột /);
+    await shot('28-he-thong-loi-nhap');
     await page.keyboard.press('Escape');
   });
 

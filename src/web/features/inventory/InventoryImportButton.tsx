@@ -51,13 +51,13 @@ export function InventoryImportButton() {
             </Text>
           ) : null}
           {problems && mutation.error instanceof ApiError ? (
-            <Alert color="red" variant="light" title={t('import.invalidTitle', { file: problems[0]?.file ?? '', count: problems.length })} data-testid="import-errors">
+            <Alert color="red" variant="light" title={t('inventory.importInvalidTitle', { file: problems[0]?.file ?? '', count: problems.length })} data-testid="import-errors">
               <ScrollArea.Autosize mah={320}>
-                <Table striped withTableBorder fz="sm">
+                <Table striped withTableBorder fz="sm" layout="fixed">
                   <Table.Thead>
                     <Table.Tr>
-                      <Table.Th>{t('inventory.importSheet')}</Table.Th>
-                      <Table.Th>{t('import.location')}</Table.Th>
+                      <Table.Th w={90}>{t('inventory.importSheet')}</Table.Th>
+                      <Table.Th w={220}>{t('import.location')}</Table.Th>
                       <Table.Th>{t('import.problem')}</Table.Th>
                     </Table.Tr>
                   </Table.Thead>
@@ -65,10 +65,10 @@ export function InventoryImportButton() {
                     {problems.map((p, i) => (
                       <Table.Tr key={i} data-testid="import-error-row">
                         <Table.Td style={{ whiteSpace: 'nowrap' }}>{p.sheet ?? '—'}</Table.Td>
-                        <Table.Td style={{ whiteSpace: 'nowrap' }}>
+                        <Table.Td>
                           {p.column ? t('import.rowColumn', { row: p.row, column: p.column }) : t('import.row', { row: p.row })}
                         </Table.Td>
-                        <Table.Td>{withoutLocation(p.message)}</Table.Td>
+                        <Table.Td style={{ overflowWrap: 'anywhere' }}>{withoutLocation(p.message)}</Table.Td>
                       </Table.Tr>
                     ))}
                   </Table.Tbody>

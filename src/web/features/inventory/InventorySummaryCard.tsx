@@ -57,6 +57,17 @@ export function InventorySummaryCard() {
             </Text>
             <Text size="xs" c="dimmed">{t('inventory.summary.deadline', { date: formatDate(s.deadline) })}</Text>
           </div>
+          {s.byUnit.length ? (
+            <Stack gap={2} data-testid="summary-units">
+              <Text size="sm" fw={600}>{t('inventory.summary.byUnit')}</Text>
+              {[...s.byUnit].sort((a, b) => b.count - a.count).slice(0, 5).map((u) => (
+                <Group key={u.key} justify="space-between" wrap="nowrap" gap="xs">
+                  <Text size="sm" c="dimmed" lineClamp={1}>{u.label}</Text>
+                  <Text size="sm" fw={600}>{formatNumber(u.count)}</Text>
+                </Group>
+              ))}
+            </Stack>
+          ) : null}
           {s.transitionOverdue ? (
             <Text size="sm" c="red.7">{t('inventory.summary.transitionOverdue', { n: formatNumber(s.transitionOverdue) })}</Text>
           ) : null}
