@@ -166,6 +166,8 @@ describe('inventory e2e', () => {
     await page.getByTestId('system-personal').click();
     await page.getByTestId('system-personal-subjects').fill('150000');
     await page.getByTestId('system-lgsp').click();
+    await page.locator('.mantine-Modal-content').evaluate((el) => el.scrollTo(0, 0));
+    await shot('29-dang-ky-he-thong');
     await page.getByTestId('system-create-submit').click();
     await page.waitForURL(/\/systems\/[^/]+$/);
     await expect.poll(() => page.getByTestId('page-title').innerText()).toBe(SYSTEM_NAME);
