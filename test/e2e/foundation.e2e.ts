@@ -139,6 +139,8 @@ describe('foundation e2e', () => {
       await page.getByTestId('unit-code').fill(code);
       await page.getByTestId('unit-name-input').fill(name);
       await pickOption('unit-type', type);
+      // Both units existed since the province was formed; the merger (today) must come after that.
+      await page.getByTestId('unit-valid-from').fill('01/07/2025');
       await page.getByTestId('unit-create-submit').click();
       await page.getByTestId('unit-create-form').waitFor({ state: 'detached' });
     };
@@ -234,6 +236,16 @@ describe('foundation e2e', () => {
     await shot('10b-nguoi-dung-phan-quyen');
     await page.keyboard.press('Escape');
     await shot('10-nguoi-dung');
+
+    // A demo official forgot their password and lost their phone: the admin issues a new one-time password.
+    await page.getByTestId('user-row').filter({ hasText: 'quynhon.canbo' }).getByTestId('user-actions').click();
+    await page.getByTestId('user-reset').click();
+    await page.getByTestId('reset-reason').fill('Quên mật khẩu và mất điện thoại; đã đối chiếu CCCD trực tiếp');
+    await page.getByTestId('reset-mfa').check();
+    await page.getByTestId('reset-submit').click();
+    expect((await page.getByTestId('reset-password').innerText()).length).toBeGreaterThanOrEqual(12);
+    await shot('10c-cap-lai-mat-khau');
+    await page.getByRole('button', { name: 'Xong' }).click();
 
     await page.getByTestId('nav-audit').click();
     await page.getByTestId('audit-row').first().waitFor();

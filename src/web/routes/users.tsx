@@ -1,6 +1,6 @@
-import { Anchor, Badge, Button, Group, Loader, Paper, ScrollArea, Table, Text, TextInput } from '@mantine/core';
+import { ActionIcon, Anchor, Badge, Button, Group, Loader, Menu, Paper, ScrollArea, Table, Text, TextInput } from '@mantine/core';
 import { useDebouncedValue } from '@mantine/hooks';
-import { IconPlus, IconSearch } from '@tabler/icons-react';
+import { IconDots, IconKey, IconPlus, IconSearch, IconUserOff } from '@tabler/icons-react';
 import { useState } from 'react';
 import { useTranslation } from 'react-i18next';
 import { ErrorAlert } from '../components/ErrorAlert.js';
@@ -100,24 +100,30 @@ export default function UsersRoute() {
                   </Table.Td>
                   <Table.Td>
                     {canWrite && u.id !== me.data?.user.id ? (
-                      <Group gap={6} wrap="nowrap">
-                      <Button size="compact-xs" variant="light" color="orange" onClick={() => setResetting(u.id)} data-testid="user-reset">
-                        {t('users.reset.action')}
-                      </Button>
-                      <Button
-                        size="compact-xs"
-                        variant="light"
-                        color={u.status === 'active' ? 'red' : 'green'}
-                        onClick={() =>
-                          setStatus.mutate(
-                            { id: u.id, status: u.status === 'active' ? 'disabled' : 'active' },
-                            { onSuccess: () => notifySuccess(t('users.statusChanged')), onError: notifyError },
-                          )
-                        }
-                      >
-                        {u.status === 'active' ? t('users.disable') : t('users.enable')}
-                      </Button>
-                      </Group>
+                      <Menu position="bottom-end" withinPortal>
+                        <Menu.Target>
+                          <ActionIcon variant="subtle" aria-label={t('users.actions')} data-testid="user-actions">
+                            <IconDots size={16} />
+                          </ActionIcon>
+                        </Menu.Target>
+                        <Menu.Dropdown>
+                          <Menu.Item leftSection={<IconKey size={14} />} onClick={() => setResetting(u.id)} data-testid="user-reset">
+                            {t('users.reset.action')}
+                          </Menu.Item>
+                          <Menu.Item
+                            color={u.status === 'active' ? 'red' : 'green'}
+                            leftSection={<IconUserOff size={14} />}
+                            onClick={() =>
+                              setStatus.mutate(
+                                { id: u.id, status: u.status === 'active' ? 'disabled' : 'active' },
+                                { onSuccess: () => notifySuccess(t('users.statusChanged')), onError: notifyError },
+                              )
+                            }
+                          >
+                            {u.status === 'active' ? t('users.disable') : t('users.enable')}
+                          </Menu.Item>
+                        </Menu.Dropdown>
+                      </Menu>
                     ) : null}
                   </Table.Td>
                 </Table.Tr>

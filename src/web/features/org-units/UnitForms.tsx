@@ -47,7 +47,7 @@ export function CreateUnitModal({ opened, onClose, units }: { opened: boolean; o
           <TextInput label={t('orgUnits.field.shortName')} {...form.getInputProps('shortName')} />
           <Select label={t('orgUnits.field.type')} withAsterisk data={unitTypeOptions(t)} data-testid="unit-type" comboboxProps={{ withinPortal: true }} {...form.getInputProps('type')} />
           <Select label={t('orgUnits.field.parent')} searchable clearable data={unitOptions(units, t)} data-testid="unit-parent" {...form.getInputProps('parentId')} />
-          <DateField label={t('orgUnits.field.validFrom')} {...form.getInputProps('validFrom')} />
+          <DateField label={t('orgUnits.field.validFrom')} data-testid="unit-valid-from" {...form.getInputProps('validFrom')} />
           <ErrorAlert error={create.error} />
           <Button type="submit" loading={create.isPending} data-testid="unit-create-submit">
             {t('common.save')}
