@@ -94,8 +94,13 @@ export const MergerPlanInputSchema = z.object({
 });
 export type MergerPlanInput = z.infer<typeof MergerPlanInputSchema>;
 
+/** Former province a system came from (the same values as InformationSystem.origin). */
+export const MergerOriginSchema = z.enum(['bd', 'gl', 'new']);
+
 export const MergerPlanQuerySchema = z.object({
   unitId: z.string().optional(),
+  /** Origin of the plan's system: compare the two former provinces (bd = Bình Định, gl = Gia Lai cũ). */
+  origin: MergerOriginSchema.optional(),
   disposition: DispositionSchema.optional(),
   phase: PhaseSchema.optional(),
   state: MergerStateSchema.optional(),
@@ -133,6 +138,8 @@ export const MaintenanceWindowSchema = z.object({
   startsAt: z.string(),
   endsAt: z.string(),
   createdAt: z.string(),
+  /** The system (code, name): filled in province-wide lists, where the system is not implied. */
+  system: SystemRefSchema.optional(),
 });
 export const MaintenanceWindowCreateSchema = z.object({
   systemId: z.string(),
@@ -153,6 +160,8 @@ export const OutageSchema = z.object({
   windowId: z.string().nullable(),
   cause: z.string().nullable(),
   createdAt: z.string(),
+  /** The system (code, name): filled in province-wide lists, where the system is not implied. */
+  system: SystemRefSchema.optional(),
 });
 export type Outage = z.infer<typeof OutageSchema>;
 export const OutageCreateSchema = z.object({
@@ -162,6 +171,19 @@ export const OutageCreateSchema = z.object({
   endedAt: z.iso.datetime({ offset: true }).nullish(),
   cause: z.string().trim().max(2000).nullish(),
 });
+/**
+ * Lists of windows/outages: one system's (all of them), or without `systemId` those of every system in the
+ * actor's scope, newest first, one bounded page at a time.
+ */
+export const WindowListQuerySchema = z.object({
+  systemId: z.string().max(64).optional(),
+  page: z.coerce.number().int().min(1).default(1),
+  pageSize: z.coerce.number().int().min(1).max(200).default(50),
+});
+export const OutageListQuerySchema = WindowListQuerySchema.extend({ planned: z.enum(['true', 'false']).optional() });
+export const MaintenanceWindowListSchema = z.object({ items: z.array(MaintenanceWindowSchema), total: z.number().int() });
+export const OutageListSchema = z.object({ items: z.array(OutageSchema), total: z.number().int() });
+
 export const OutageUpdateSchema = z.object({
   endedAt: z.iso.datetime({ offset: true }).nullable().optional(),
   cause: z.string().trim().max(2000).nullish(),

@@ -2,7 +2,7 @@ import type {
   Checkpoint, Disposition, MergerPlan, MergerTask, Reconciliation, TaskStatus,
 } from '../../../contracts/merger.js';
 import type { ReconcileReport } from '../../../contracts/reconcile.js';
-import { fromJson, toBool } from '../../db/columns.js';
+import { fromBool, fromJson, toBool } from '../../db/columns.js';
 import type { Db, Tx } from '../../db/database.js';
 import { type SystemWithUnits, systemInScope } from '../inventory/inventory.repository.js';
 import { mergerStateOf } from '../inventory/summary.service.js';
@@ -88,7 +88,7 @@ export async function presentPlans(db: Db | Tx, plans: MergerPlanRow[], today: s
 }
 
 /** Plans of the systems in scope (merger.read over any of the system's units), optionally under a unit. */
-export async function listPlansInScope(db: Db, prefixes: string[], filter: { unitPath?: string; disposition?: string; phase?: string }): Promise<MergerPlanRow[]> {
+export async function listPlansInScope(db: Db, prefixes: string[], filter: { unitPath?: string; disposition?: string; phase?: string; origin?: string }): Promise<MergerPlanRow[]> {
   let q = db
     .selectFrom('merger_plans as p')
     .innerJoin('information_systems as s', 's.id', 'p.system_id')
@@ -100,6 +100,7 @@ export async function listPlansInScope(db: Db, prefixes: string[], filter: { uni
   if (filter.unitPath) q = q.where(systemInScope([filter.unitPath]));
   if (filter.disposition) q = q.where('p.disposition', '=', filter.disposition);
   if (filter.phase) q = q.where('p.phase', '=', filter.phase);
+  if (filter.origin) q = q.where('s.origin', '=', filter.origin);
   return q.orderBy('s.code').execute();
 }
 
@@ -134,6 +135,47 @@ export function toWindow(w: MaintenanceWindowRow) {
 }
 export function windowsOfSystem(db: Db | Tx, systemId: string): Promise<MaintenanceWindowRow[]> {
   return db.selectFrom('maintenance_windows').selectAll().where('system_id', '=', systemId).orderBy('starts_at').execute();
+}
+
+/** The systems in scope joined with their three units, for province-wide lists of windows and outages. */
+function inScopeSystems(db: Db, prefixes: string[]) {
+  return db
+    .selectFrom('information_systems as s')
+    .innerJoin('org_units as ou', 'ou.id', 's.owner_unit_id')
+    .leftJoin('org_units as opu', 'opu.id', 's.operating_unit_id')
+    .leftJoin('org_units as su', 'su.id', 's.security_unit_id')
+    .where(systemInScope(prefixes));
+}
+
+/** Maintenance windows of every system in scope, newest first, one page, with the system's code and name. */
+export async function windowsInScope(db: Db, prefixes: string[], page: { offset: number; limit: number }) {
+  const base = inScopeSystems(db, prefixes).innerJoin('maintenance_windows as w', 'w.system_id', 's.id');
+  const total = Number((await base.select((eb) => eb.fn.countAll<number | string>().as('n')).executeTakeFirstOrThrow()).n);
+  const rows = await base
+    .selectAll('w')
+    .select(['s.code as system_code', 's.name as system_name'])
+    .orderBy('w.starts_at', 'desc')
+    .orderBy('w.id', 'desc')
+    .offset(page.offset)
+    .limit(page.limit)
+    .execute();
+  return { total, items: rows.map((r) => ({ ...toWindow(r), system: { id: r.system_id, code: r.system_code, name: r.system_name } })) };
+}
+
+/** Outages of every system in scope (optionally only planned/unplanned), newest first, one page. */
+export async function outagesInScope(db: Db, prefixes: string[], filter: { planned?: boolean; offset: number; limit: number }) {
+  let base = inScopeSystems(db, prefixes).innerJoin('outages as o', 'o.system_id', 's.id');
+  if (filter.planned !== undefined) base = base.where('o.planned', '=', fromBool(filter.planned));
+  const total = Number((await base.select((eb) => eb.fn.countAll<number | string>().as('n')).executeTakeFirstOrThrow()).n);
+  const rows = await base
+    .selectAll('o')
+    .select(['s.code as system_code', 's.name as system_name'])
+    .orderBy('o.started_at', 'desc')
+    .orderBy('o.id', 'desc')
+    .offset(filter.offset)
+    .limit(filter.limit)
+    .execute();
+  return { total, items: rows.map((r) => ({ ...toOutage(r), system: { id: r.system_id, code: r.system_code, name: r.system_name } })) };
 }
 
 export function toOutage(o: OutageRow) {

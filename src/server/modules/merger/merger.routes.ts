@@ -3,9 +3,9 @@ import type { ZodTypeProvider } from 'fastify-type-provider-zod';
 import { z } from 'zod';
 import { ErrorBodySchema, errorResponses } from '../../../contracts/common.js';
 import {
-  MaintenanceWindowCreateSchema, MaintenanceWindowSchema, MergerPlanInputSchema, MergerPlanPageSchema, MergerPlanQuerySchema, MergerPlanSchema,
+  MaintenanceWindowCreateSchema, MaintenanceWindowListSchema, MaintenanceWindowSchema, MergerPlanInputSchema, MergerPlanPageSchema, MergerPlanQuerySchema, MergerPlanSchema,
   MergerTaskCreateSchema, MergerTaskSchema, MergerTaskUpdateSchema, OutageCreateSchema, OutageSchema, OutageUpdateSchema,
-  ReconciliationAttachSchema, ReconciliationSchema, SystemMergerSchema,
+  OutageListQuerySchema, OutageListSchema, ReconciliationAttachSchema, ReconciliationSchema, SystemMergerSchema, WindowListQuerySchema,
 } from '../../../contracts/merger.js';
 import type { AppDeps } from '../../core/context.js';
 import { actorOf } from '../../core/http.js';
@@ -14,7 +14,6 @@ import { readReconcileUpload, runUploadedReconciliation } from './reconcile-run.
 import { changeOutage, createWindow, listOutages, listWindows, recordOutage } from './outage.service.js';
 
 const IdParams = z.object({ id: z.string().max(64) });
-const SystemQuery = z.object({ systemId: z.string().max(64) });
 const tags = ['merger'];
 
 /** The merger plan: per-system plans, tasks, maintenance windows, outages and reconciliation results. */
@@ -81,8 +80,8 @@ export async function registerMerger(root: FastifyInstance, deps: AppDeps): Prom
 
   app.get('/maintenance-windows', {
     config: { auth: 'user' },
-    schema: { operationId: 'listMaintenanceWindows', tags, querystring: SystemQuery, response: { 200: z.object({ items: z.array(MaintenanceWindowSchema) }), ...errorResponses } },
-  }, async (req) => listWindows(deps, actorOf(req), req.query.systemId));
+    schema: { operationId: 'listMaintenanceWindows', tags, querystring: WindowListQuerySchema, response: { 200: MaintenanceWindowListSchema, ...errorResponses } },
+  }, async (req) => listWindows(deps, actorOf(req), req.query));
 
   app.post('/maintenance-windows', {
     config: { auth: 'user' },
@@ -94,10 +93,11 @@ export async function registerMerger(root: FastifyInstance, deps: AppDeps): Prom
     schema: {
       operationId: 'listOutages',
       tags,
-      querystring: SystemQuery.extend({ planned: z.enum(['true', 'false']).optional() }),
-      response: { 200: z.object({ items: z.array(OutageSchema) }), ...errorResponses },
+      description: 'Sự cố ngừng của một hệ thống; không có systemId: của mọi hệ thống trong phạm vi, mới nhất trước, theo trang.',
+      querystring: OutageListQuerySchema,
+      response: { 200: OutageListSchema, ...errorResponses },
     },
-  }, async (req) => listOutages(deps, actorOf(req), req.query.systemId, req.query.planned === undefined ? undefined : req.query.planned === 'true'));
+  }, async (req) => listOutages(deps, actorOf(req), { ...req.query, planned: req.query.planned === undefined ? undefined : req.query.planned === 'true' }));
 
   app.post('/outages', {
     config: { auth: 'user' },

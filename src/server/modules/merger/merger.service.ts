@@ -40,7 +40,7 @@ async function requireUnit(db: Db | Tx, id: string, field: string) {
 /** Plans in the actor's scope, with filters on the computed state and overdue tasks. */
 export async function searchPlans(deps: Deps, actor: Actor, query: z.infer<typeof MergerPlanQuerySchema>) {
   const unitPath = query.unitId ? (await requireUnit(deps.db, query.unitId, 'unitId')).path : undefined;
-  const rows = await listPlansInScope(deps.db, scopeOf(actor, 'merger.read'), { unitPath, disposition: query.disposition, phase: query.phase });
+  const rows = await listPlansInScope(deps.db, scopeOf(actor, 'merger.read'), { unitPath, disposition: query.disposition, phase: query.phase, origin: query.origin });
   let plans = await presentPlans(deps.db, rows, todayVn(deps.clock));
   if (query.state) plans = plans.filter((p) => p.state === query.state);
   if (query.overdue) plans = plans.filter((p) => (p.tasksOverdue > 0) === (query.overdue === 'true'));

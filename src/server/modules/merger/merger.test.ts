@@ -73,6 +73,16 @@ describe('merger plan', () => {
     expect(sys.items.map((s: { code: string }) => s.code)).toEqual(['BD-QLVB']);
   });
 
+  it('plans filter by the origin of their system, so the two former provinces can be compared', async () => {
+    expect((await inject(ownerA, 'PUT', `/api/v1/systems/${newSys}/merger-plan`, { disposition: 'keep', phase: 'after' })).statusCode).toBe(200);
+    const codes = async (q: string) => (await inject(admin, 'GET', `/api/v1/merger-plans${q}`)).json().items.map((p: { system: { code: string } }) => p.system.code);
+    expect(await codes('')).toEqual(['BD-QLVB', 'GL-QLVB']);
+    expect(await codes('?origin=bd')).toEqual(['BD-QLVB']);
+    expect(await codes('?origin=new')).toEqual(['GL-QLVB']);
+    expect(await codes('?origin=gl')).toEqual([]);
+    expect((await inject(admin, 'GET', '/api/v1/merger-plans?origin=hn')).statusCode).toBe(400);
+  });
+
   it('operators record progress and evidence but cannot change the plan; done stamps doneAt; state follows', async () => {
     const m = (await inject(operatorA, 'GET', `/api/v1/systems/${oldSys}/merger`)).json();
     expect(m.tasks.map((t: { checkpoint: string }) => t.checkpoint)).toEqual(['backup_taken', 'data_migrated', 'accounts_migrated', 'security_assessed', 'old_system_switched_off']);
@@ -157,6 +167,27 @@ describe('maintenance windows and outages', () => {
     expect(audit).toHaveLength(1);
     const before = await inject(operatorA, 'POST', '/api/v1/outages', { systemId: newSys, startedAt: '2025-09-03T09:12:00+07:00', endedAt: '2025-09-03T08:00:00+07:00' });
     expect(before.statusCode).toBe(400);
+  });
+
+  it('without systemId, outages and windows of every system in scope are listed, newest first, paged', async () => {
+    const other = await inject(admin, 'POST', '/api/v1/systems', { code: 'GL-CONG', name: 'Cổng thông tin điện tử tỉnh Gia Lai cũ', type: 'citizen_service', ownerUnitId: unitA.id, origin: 'gl', information: { public: true } });
+    expect(other.statusCode, other.body).toBe(201);
+    await inject(operatorA, 'POST', '/api/v1/outages', { systemId: other.json().id, startedAt: '2025-10-01T08:00:00+07:00', endedAt: '2025-10-01T09:00:00+07:00', cause: 'Mất điện' });
+    const all = await inject(ownerA, 'GET', '/api/v1/outages?planned=false');
+    expect(all.statusCode, all.body).toBe(200);
+    const items = all.json().items as { startedAt: string; planned: boolean; system: { code: string } }[];
+    expect(all.json().total).toBe(3);
+    expect(items.map((o) => o.system.code)).toEqual(['GL-CONG', 'GL-QLVB', 'GL-QLVB']);
+    expect(items.every((o) => !o.planned)).toBe(true);
+    expect(items.map((o) => o.startedAt)).toEqual([...items.map((o) => o.startedAt)].sort().reverse());
+    const page2 = (await inject(ownerA, 'GET', '/api/v1/outages?planned=false&pageSize=2&page=2')).json();
+    expect(page2).toMatchObject({ total: 3, items: [{ system: { code: 'GL-QLVB' } }] });
+    expect((await inject(ownerA, 'GET', '/api/v1/outages?pageSize=1000')).statusCode).toBe(400);
+    const windows = (await inject(ownerA, 'GET', '/api/v1/maintenance-windows')).json();
+    expect(windows).toMatchObject({ total: 1, items: [{ system: { code: 'GL-QLVB' } }] });
+    // Another unit's manager sees none of unit A's stops in the province-wide list.
+    expect((await inject(managerB, 'GET', '/api/v1/outages')).json()).toEqual({ items: [], total: 0 });
+    expect((await inject(managerB, 'GET', '/api/v1/maintenance-windows')).json()).toEqual({ items: [], total: 0 });
   });
 
   it('window cover is inclusive at both ends', () => {

@@ -8,7 +8,8 @@ import { fromBool, newId, nowIso } from '../../db/columns.js';
 import type { Db, Tx } from '../../db/database.js';
 import { canOnSystem } from '../inventory/inventory.policy.js';
 import { getSystemRow } from '../inventory/system.service.js';
-import { outagesOfSystem, toOutage, toWindow, windowsOfSystem } from './merger.repository.js';
+import { outagesInScope, outagesOfSystem, toOutage, toWindow, windowsInScope, windowsOfSystem } from './merger.repository.js';
+import { scopeOf } from '../inventory/inventory.policy.js';
 import { canWriteMerger, requireReadMerger, requireWriteMerger } from './merger.policy.js';
 import type { MaintenanceWindowRow } from './merger.table.js';
 import { ForbiddenError } from '../../core/errors.js';
@@ -50,9 +51,19 @@ export async function createWindow(deps: Deps, actor: Actor, input: z.infer<type
   return toWindow(row);
 }
 
-export async function listWindows(deps: Deps, actor: Actor, systemId: string) {
-  requireReadMerger(actor, await getSystemRow(deps.db, systemId));
-  return { items: (await windowsOfSystem(deps.db, systemId)).map(toWindow) };
+type ListQuery = { systemId?: string; page: number; pageSize: number };
+
+/**
+ * One system's maintenance windows (all of them), or without a system those of every system the actor may read
+ * the merger of (merger.read over any of its units), newest first, one page.
+ */
+export async function listWindows(deps: Deps, actor: Actor, query: ListQuery) {
+  if (!query.systemId) {
+    return windowsInScope(deps.db, scopeOf(actor, 'merger.read'), { offset: (query.page - 1) * query.pageSize, limit: query.pageSize });
+  }
+  requireReadMerger(actor, await getSystemRow(deps.db, query.systemId));
+  const items = (await windowsOfSystem(deps.db, query.systemId)).map(toWindow);
+  return { items, total: items.length };
 }
 
 /** Recording stops is operational work: merger.write, or merger.task_update over one of the system's units. */
@@ -99,8 +110,16 @@ export async function changeOutage(deps: Deps, actor: Actor, id: string, input: 
   return toOutage({ ...before, ...patch });
 }
 
-export async function listOutages(deps: Deps, actor: Actor, systemId: string, planned?: boolean) {
-  requireReadMerger(actor, await getSystemRow(deps.db, systemId));
-  const rows = (await outagesOfSystem(deps.db, systemId)).map(toOutage);
-  return { items: planned === undefined ? rows : rows.filter((o) => o.planned === planned) };
+/**
+ * One system's outages, or without a system those of every system in the actor's merger scope — e.g. the
+ * province-wide list of UNPLANNED stops (planned=false) — newest first, one page.
+ */
+export async function listOutages(deps: Deps, actor: Actor, query: ListQuery & { planned?: boolean }) {
+  if (!query.systemId) {
+    return outagesInScope(deps.db, scopeOf(actor, 'merger.read'), { planned: query.planned, offset: (query.page - 1) * query.pageSize, limit: query.pageSize });
+  }
+  requireReadMerger(actor, await getSystemRow(deps.db, query.systemId));
+  const rows = (await outagesOfSystem(deps.db, query.systemId)).map(toOutage);
+  const items = query.planned === undefined ? rows : rows.filter((o) => o.planned === query.planned);
+  return { items, total: items.length };
 }
