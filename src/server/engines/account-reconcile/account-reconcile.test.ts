@@ -51,7 +51,7 @@ describe('situations', () => {
   it('date of birth and unit raise a name match to a link', () => {
     const out = reconcileAccounts(base([acc('hoavt', { displayName: 'Võ Thị Hoa', dateOfBirth: '1980-02-03', unitText: 'Sở Thông tin và Truyền thông' })]));
     expect(out.results[0]).toMatchObject({ situation: 'linked', personId: 'p-hoa' });
-    expect(out.results[0]!.rules).toEqual(['username', 'full_name', 'unit', 'date_of_birth']);
+    expect(out.results[0]!.rules).toEqual(['full_name', 'username', 'unit', 'date_of_birth']);
   });
   it('two namesakes make the account disputed', () => {
     const out = reconcileAccounts(base([acc('cuonglv', { displayName: 'Lê Văn Cường' })]));

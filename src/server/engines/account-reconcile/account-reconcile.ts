@@ -169,8 +169,13 @@ function push<K>(map: Map<K, number[]>, key: K, v: number): void {
   else map.set(key, [v]);
 }
 
+const ASCII_RE = /^[\x20-\x7e]*$/;
+
 function folded(s: string | null | undefined): string {
-  return (s ?? '').normalize('NFD').replace(/\p{M}/gu, '').replace(/[đĐ]/g, 'd').toLowerCase().replace(/\s+/g, ' ').trim();
+  if (!s) return '';
+  // Fast path: plain ASCII needs no Unicode decomposition (most exports, and the hot loop of 10^6 accounts).
+  if (ASCII_RE.test(s)) return s.toLowerCase().replace(/\s+/g, ' ').trim();
+  return s.normalize('NFD').replace(/\p{M}/gu, '').replace(/[đĐ]/g, 'd').toLowerCase().replace(/\s+/g, ' ').trim();
 }
 
 /** Indexes of the roster and the units, built once per run. */
@@ -179,6 +184,8 @@ class Roster {
   readonly byEmail = new Map<string, number[]>();
   readonly byName = new Map<string, number[]>();
   readonly byUsername = new Map<string, number[]>();
+  /** Username key + unit id → people: resolves common keys (`hungnv`) within the account's unit. */
+  readonly byUsernameUnit = new Map<string, number[]>();
   readonly personIndex = new Map<string, number>();
   readonly unitById = new Map<string, ReconcileUnit>();
   readonly unitByText = new Map<string, ReconcileUnit>();
@@ -189,7 +196,10 @@ class Roster {
       if (p.citizenIdHash) this.byCitizen.set(p.citizenIdHash, i);
       if (p.email) push(this.byEmail, p.email.toLowerCase(), i);
       push(this.byName, p.nameFolded, i);
-      for (const k of usernameKeys(p.nameFolded)) push(this.byUsername, k, i);
+      for (const k of usernameKeys(p.nameFolded)) {
+        push(this.byUsername, k, i);
+        push(this.byUsernameUnit, `${k}\u0000${p.unitId}`, i);
+      }
     });
     for (const u of units) {
       this.unitById.set(u.id, u);
@@ -211,15 +221,32 @@ class Roster {
     return u;
   }
 
-  /** Whether the account's unit text designates the person's unit, directly or as a predecessor of it. */
-  sameUnit(text: string | null | undefined, personUnitId: string): boolean {
+  /** The ids a person's unit may have for an account naming this unit: itself and its current successor. */
+  unitIdsFor(text: string | null | undefined): [string, string] | null {
     const u = this.unitOf(text);
-    if (!u) return false;
-    return u.id === personUnitId || this.successor(u.id)?.id === personUnitId;
+    if (!u) return null;
+    return [u.id, this.successor(u.id)?.id ?? u.id];
   }
 }
 
-function correlate(a: ReconcileAccount, roster: Roster, w: CorrelationWeights, excluded: Set<string> | undefined): Candidate[] {
+/**
+ * Above this many people sharing a username key (`hungnv` in a province), the key alone cannot pick anyone:
+ * it only adds weight to people found by stronger evidence or in the account's own unit, and the others
+ * count as ties. Keeps each account at a few look-ups instead of scanning hundreds of namesakes.
+ */
+const AMBIGUOUS_USERNAME = 16;
+
+interface Correlation {
+  candidates: Candidate[];
+  /** How many people match by an ambiguous username key only (all at the username weight). */
+  ambiguous: number;
+  /** A few of them, for review. */
+  ambiguousSample: number[];
+}
+
+const NO_PEOPLE: number[] = [];
+
+function correlate(a: ReconcileAccount, roster: Roster, w: CorrelationWeights, excluded: Set<string> | undefined): Correlation {
   const scores = new Map<number, { score: number; rules: CorrelationRule[] }>();
   const add = (i: number, rule: CorrelationRule, weight: number) => {
     if (excluded?.has(roster.people[i]!.id)) return;
@@ -231,14 +258,33 @@ function correlate(a: ReconcileAccount, roster: Roster, w: CorrelationWeights, e
     }
   };
   if (a.email) for (const i of roster.byEmail.get(a.email.toLowerCase()) ?? []) add(i, 'email', w.email);
-  const u = normalizeUsername(a.username);
-  for (const i of roster.byUsername.get(u) ?? []) add(i, 'username', w.username);
   const name = folded(a.displayName);
   if (name) for (const i of roster.byName.get(name) ?? []) add(i, 'full_name', w.fullName);
+  const u = normalizeUsername(a.username);
+  const byKey = roster.byUsername.get(u) ?? NO_PEOPLE;
+  const unitIds = roster.unitIdsFor(a.unitText);
+  let ambiguous = NO_PEOPLE;
+  if (byKey.length <= AMBIGUOUS_USERNAME) {
+    for (const i of byKey) add(i, 'username', w.username);
+  } else {
+    // Namesakes found by name share the key iff the display name yields it; others by e-mail are checked one by one.
+    const nameHasKey = name ? usernameKeys(name).includes(u) : false;
+    for (const [i, sc] of scores) {
+      const p = roster.people[i]!;
+      if ((p.nameFolded === name ? nameHasKey : usernameKeys(p.nameFolded).includes(u)) && !sc.rules.includes('username')) {
+        sc.score += w.username;
+        sc.rules.push('username');
+      }
+    }
+    if (unitIds) {
+      for (const uid of new Set(unitIds)) for (const i of roster.byUsernameUnit.get(`${u}\u0000${uid}`) ?? NO_PEOPLE) add(i, 'username', w.username);
+    }
+    if (w.username >= w.candidateThreshold) ambiguous = byKey;
+  }
   const out: Candidate[] = [];
   for (const [i, s] of scores) {
     const p = roster.people[i]!;
-    if (a.unitText && roster.sameUnit(a.unitText, p.unitId)) {
+    if (unitIds && (unitIds[0] === p.unitId || unitIds[1] === p.unitId)) {
       s.score += w.unit;
       s.rules.push('unit');
     }
@@ -248,7 +294,12 @@ function correlate(a: ReconcileAccount, roster: Roster, w: CorrelationWeights, e
     }
     if (s.score >= w.candidateThreshold) out.push({ personId: p.id, score: s.score, rules: s.rules });
   }
-  return out.sort((x, y) => y.score - x.score || (x.personId < y.personId ? -1 : 1));
+  out.sort((x, y) => y.score - x.score || (x.personId < y.personId ? -1 : 1));
+  if (ambiguous.length === 0) return { candidates: out, ambiguous: 0, ambiguousSample: NO_PEOPLE };
+  let withKey = 0;
+  for (const sc of scores.values()) if (sc.rules.includes('username')) withKey++;
+  const sample = ambiguous.slice(0, 3 + scores.size).filter((i) => !scores.has(i)).slice(0, 3);
+  return { candidates: out, ambiguous: Math.max(0, ambiguous.length - withKey), ambiguousSample: sample };
 }
 
 function accountKey(systemId: string, username: string): string {
@@ -279,12 +330,19 @@ export function correlateAccounts(input: ReconcileInput, roster?: Roster): Accou
       // The citizen ID is certain (one CCCD, one person) unless someone ruled that person out by hand.
       if (p && !excluded?.has(p.id)) return { index, situation: 'linked', personId: p.id, linkedPersonIds: [p.id], score: 100, rules: ['citizen_id'], candidates: [] };
     }
-    const cands = correlate(a, r, w, excluded);
+    const corr = correlate(a, r, w, excluded);
+    const cands = corr.candidates;
+    const others = corr.ambiguous;
+    if (cands.length === 0 && others > 0) {
+      const top = corr.ambiguousSample.map((i): Candidate => ({ personId: r.people[i]!.id, score: w.username, rules: ['username'] }));
+      return { index, situation: others === 1 ? 'unlinked' : 'disputed', personId: others === 1 ? top[0]!.personId : null, linkedPersonIds: [], score: w.username, rules: ['username'], candidates: top };
+    }
     const best = cands[0];
     if (!best) return { index, situation: 'unmatched', personId: null, linkedPersonIds: [], score: 0, rules: [], candidates: [] };
     const top = cands.slice(0, 3);
-    const tied = cands.length > 1 && cands[1]!.score === best.score;
-    if (tied || (cands.length > 1 && best.score < w.linkThreshold)) {
+    const rivals = cands.length - 1 + others;
+    const tied = (cands.length > 1 && cands[1]!.score === best.score) || (others > 0 && best.score === w.username);
+    if (tied || (rivals > 0 && best.score < w.linkThreshold)) {
       return { index, situation: 'disputed', personId: null, linkedPersonIds: [], score: best.score, rules: best.rules, candidates: top };
     }
     if (best.score >= w.linkThreshold) {

@@ -18,7 +18,7 @@ export function normalizeUsername(username: string): string {
   if (slash >= 0) u = u.slice(slash + 1);
   const at = u.indexOf('@');
   if (at >= 0) u = u.slice(0, at);
-  u = u.normalize('NFD').replace(/\p{M}/gu, '').replace(/đ/g, 'd');
+  if (!/^[\x20-\x7e]*$/.test(u)) u = u.normalize('NFD').replace(/\p{M}/gu, '').replace(/đ/g, 'd');
   return u.replace(/[0-9]+$/, '').replace(/[_-]/g, '.');
 }
 
