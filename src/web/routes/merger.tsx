@@ -13,12 +13,15 @@ import { useMe } from '../features/auth/api.js';
 import { useInventorySummary } from '../features/inventory/api.js';
 import { useMergerPlans } from '../features/merger/api.js';
 import { MergerStateBadge } from '../features/merger/labels.js';
+import { ProvinceOutages } from '../features/merger/ProvinceOutages.js';
 import { WindowsOutages } from '../features/merger/WindowsOutages.js';
 import { useOrgUnits } from '../features/org-units/api.js';
 import { unitOptions } from '../features/org-units/labels.js';
 
 const PAGE_SIZE = 50;
 type Phase = (typeof PHASES)[number];
+type Origin = 'bd' | 'gl' | 'new';
+const ORIGINS: Origin[] = ['bd', 'gl', 'new'];
 
 /** /merger — the merger plan (phương án hợp nhất) across systems: dispositions, phases, progress, stops. */
 export default function MergerRoute() {
@@ -27,13 +30,14 @@ export default function MergerRoute() {
   const units = useOrgUnits(true);
   const summary = useInventorySummary(can(me.data, 'system.read'));
   const [unitId, setUnitId] = useState<string | null>(null);
+  const [origin, setOrigin] = useState<Origin | null>(null);
   const [disposition, setDisposition] = useState<Disposition | null>(null);
   const [phase, setPhase] = useState<Phase | null>(null);
   const [state, setState] = useState<MergerState | null>(null);
   const [overdueOnly, setOverdueOnly] = useState(false);
   const [page, setPage] = useState(1);
   const [selected, setSelected] = useState<{ id: string; name: string } | null>(null);
-  const plans = useMergerPlans({ unitId, disposition, phase, state, overdue: overdueOnly ? 'true' : null, page, pageSize: PAGE_SIZE });
+  const plans = useMergerPlans({ unitId, origin, disposition, phase, state, overdue: overdueOnly ? 'true' : null, page, pageSize: PAGE_SIZE });
   const overduePlans = useMergerPlans({ overdue: 'true', page: 1, pageSize: 1 });
   const pages = plans.data ? Math.max(1, Math.ceil(plans.data.total / plans.data.pageSize)) : 1;
   const reset = () => setPage(1);
@@ -84,6 +88,8 @@ export default function MergerRoute() {
         <Group mb="md" align="flex-end" wrap="wrap" gap="sm">
           <Select placeholder={t('inventory.filter.unit')} searchable clearable data={unitOptions(units.data, t, { includeFormer: true })}
             value={unitId} onChange={(v) => { setUnitId(v); reset(); }} w={300} data-testid="plans-unit-filter" />
+          <Select placeholder={t('merger.filter.origin')} clearable data={ORIGINS.map((o) => ({ value: o, label: t(`inventory.origin.${o}`) }))}
+            value={origin} onChange={(v) => { setOrigin((v as Origin | null) ?? null); reset(); }} w={220} data-testid="plans-origin-filter" />
           <Select placeholder={t('merger.field.disposition')} clearable data={DISPOSITIONS.map((d) => ({ value: d, label: t(`merger.disposition.${d}`) }))}
             value={disposition} onChange={(v) => { setDisposition((v as Disposition | null) ?? null); reset(); }} w={260} data-testid="plans-disposition-filter" />
           <Select placeholder={t('merger.field.phase')} clearable data={PHASES.map((p) => ({ value: p, label: t(`merger.phase.${p}`) }))}
@@ -155,7 +161,10 @@ export default function MergerRoute() {
           <WindowsOutages systemId={selected.id} canWrite={can(me.data, 'merger.write')} canRecord={can(me.data, 'merger.write') || can(me.data, 'merger.task_update')} />
         </Stack>
       ) : (
-        <Text size="sm" c="dimmed">{t('merger.stops.pick')}</Text>
+        <Stack gap="xs">
+          <Text size="sm" c="dimmed">{t('merger.stops.pick')}</Text>
+          <ProvinceOutages />
+        </Stack>
       )}
     </>
   );

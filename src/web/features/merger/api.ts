@@ -34,6 +34,7 @@ export type ReconciliationAttach = z.input<typeof ReconciliationAttachSchema>;
 
 export interface PlansFilter {
   unitId?: string | null;
+  origin?: 'bd' | 'gl' | 'new' | null;
   disposition?: Disposition | null;
   phase?: 'before' | 'during' | 'after' | null;
   state?: MergerState | null;
@@ -49,6 +50,7 @@ export const mergerKeys = {
   taskReconciliations: (taskId: string) => [...mergerKeys.all, 'task-reconciliations', taskId] as const,
   windows: (systemId: string) => [...mergerKeys.all, 'windows', systemId] as const,
   outages: (systemId: string) => [...mergerKeys.all, 'outages', systemId] as const,
+  provinceOutages: (f: { planned?: boolean; page: number; pageSize: number }) => [...mergerKeys.all, 'province-outages', f] as const,
 };
 
 const enc = encodeURIComponent;
@@ -140,5 +142,15 @@ export function useUpdateOutage() {
   return useMutation({
     mutationFn: ({ id, ...body }: OutageUpdate & { id: string }) => api<Outage>(`/outages/${enc(id)}`, { method: 'PATCH', body }),
     onSuccess: invalidate,
+  });
+}
+
+/** Stops of every system in the actor's scope (e.g. planned=false: unplanned ones), newest first, one page. */
+export function useProvinceOutages(f: { planned?: boolean; page: number; pageSize: number }, enabled = true) {
+  return useQuery({
+    queryKey: mergerKeys.provinceOutages(f),
+    queryFn: () => api<{ items: Outage[]; total: number }>('/outages', { query: { planned: f.planned === undefined ? undefined : String(f.planned), page: f.page, pageSize: f.pageSize } }),
+    placeholderData: keepPreviousData,
+    enabled,
   });
 }
