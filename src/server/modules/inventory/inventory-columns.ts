@@ -20,6 +20,8 @@ export interface Column<T> {
   field: string | null;
   get(x: T): string | number | null;
   parse?(cell: string): Parsed;
+  /** The values a cell may take, for columns with a fixed list (named in error messages). */
+  allowed?: string[];
 }
 
 function labelled<K extends string>(labels: Record<K, string>, what: string, extra: Record<string, NoInfer<K>> = {}) {
@@ -33,11 +35,13 @@ function labelled<K extends string>(labels: Record<K, string>, what: string, ext
     get: (k: K | null) => (k ? labels[k] : null),
     parse: (cell: string): Parsed => {
       const k = byFold.get(foldText(cell));
-      return k ? ok(k) : bad(`${what} "${cell}" không hợp lệ (ví dụ: ${Object.values(labels).slice(0, 3).join(', ')}).`);
+      return k ? ok(k) : bad(`${what} "${cell}" không hợp lệ; chọn một trong: ${Object.values<string>(labels).join('; ')}.`);
     },
+    allowed: Object.values<string>(labels),
   };
 }
 
+const YES_NO = ['Có', 'Không'];
 const YES = new Set(['co', 'x', 'yes', 'true', '1', 'dung']);
 const NO = new Set(['khong', 'no', 'false', '0', 'sai']);
 export const yesNo = {
@@ -109,37 +113,37 @@ export const SYSTEM_COLUMNS: Column<S>[] = [
   { header: 'Mã hệ thống', field: 'code', get: (s) => s.code, parse: text(50) },
   { header: 'Tên hệ thống', field: 'name', get: (s) => s.name, parse: text(300) },
   { header: 'Mục đích', field: 'purpose', get: (s) => s.purpose, parse: text(2000) },
-  { header: 'Loại hệ thống', field: 'type', get: (s) => type.get(s.type), parse: type.parse },
+  { header: 'Loại hệ thống', field: 'type', get: (s) => type.get(s.type), parse: type.parse, allowed: type.allowed },
   { header: 'Mã đơn vị chủ quản', field: 'ownerUnitCode', get: (s) => s.ownerUnit.code, parse: text(50) },
   { header: 'Mã đơn vị vận hành', field: 'operatingUnitCode', get: (s) => s.operatingUnit?.code ?? null, parse: text(50) },
   { header: 'Mã đơn vị chuyên trách an ninh mạng', field: 'securityUnitCode', get: (s) => s.securityUnit?.code ?? null, parse: text(50) },
   { header: 'Mã hệ thống cha', field: 'parentCode', get: (s) => s.parentCode, parse: text(50) },
-  { header: 'Nguồn gốc', field: 'origin', get: (s) => origin.get(s.origin), parse: origin.parse },
-  { header: 'Trạng thái', field: 'status', get: (s) => status.get(s.status), parse: status.parse },
+  { header: 'Nguồn gốc', field: 'origin', get: (s) => origin.get(s.origin), parse: origin.parse, allowed: origin.allowed },
+  { header: 'Trạng thái', field: 'status', get: (s) => status.get(s.status), parse: status.parse, allowed: status.allowed },
   { header: 'Số người dùng nội bộ', field: 'internalUsers', get: (s) => s.internalUsers, parse: intCell(0, 1e9) },
   { header: 'Số người dùng bên ngoài', field: 'externalUsers', get: (s) => s.externalUsers, parse: intCell(0, 1e9) },
-  { header: 'Thông tin công cộng', field: 'information.public', get: (s) => yesNo.get(s.information.public), parse: yesNo.parse },
-  { header: 'Thông tin riêng', field: 'information.private', get: (s) => yesNo.get(s.information.private), parse: yesNo.parse },
-  { header: 'Thông tin cá nhân', field: 'information.personal', get: (s) => yesNo.get(s.information.personal), parse: yesNo.parse },
+  { header: 'Thông tin công cộng', field: 'information.public', get: (s) => yesNo.get(s.information.public), parse: yesNo.parse, allowed: YES_NO },
+  { header: 'Thông tin riêng', field: 'information.private', get: (s) => yesNo.get(s.information.private), parse: yesNo.parse, allowed: YES_NO },
+  { header: 'Thông tin cá nhân', field: 'information.personal', get: (s) => yesNo.get(s.information.personal), parse: yesNo.parse, allowed: YES_NO },
   { header: 'Số chủ thể dữ liệu cá nhân', field: 'information.personalSubjects', get: (s) => s.information.personalSubjects, parse: intCell(0, 1e9) },
-  { header: 'Thông tin cá nhân nhạy cảm', field: 'information.sensitivePersonal', get: (s) => yesNo.get(s.information.sensitivePersonal), parse: yesNo.parse },
+  { header: 'Thông tin cá nhân nhạy cảm', field: 'information.sensitivePersonal', get: (s) => yesNo.get(s.information.sensitivePersonal), parse: yesNo.parse, allowed: YES_NO },
   { header: 'Số chủ thể dữ liệu nhạy cảm', field: 'information.sensitiveSubjects', get: (s) => s.information.sensitiveSubjects, parse: intCell(0, 1e9) },
-  { header: 'Bí mật nhà nước', field: 'information.stateSecret', get: (s) => secret.get(s.information.stateSecret), parse: secret.parse },
+  { header: 'Bí mật nhà nước', field: 'information.stateSecret', get: (s) => secret.get(s.information.stateSecret), parse: secret.parse, allowed: secret.allowed },
   { header: 'Mức độ dịch vụ công trực tuyến', field: 'onlineServiceLevel', get: (s) => s.onlineServiceLevel, parse: intCell(0, 4) },
-  { header: 'Giải quyết thủ tục hành chính', field: 'administrativeProcedure', get: (s) => yesNo.get(s.administrativeProcedure), parse: yesNo.parse },
-  { header: 'Kinh doanh có điều kiện', field: 'conditionalBusiness', get: (s) => yesNo.get(s.conditionalBusiness), parse: yesNo.parse },
-  { header: 'Phạm vi hạ tầng dùng chung', field: 'infrastructureScope', get: (s) => infra.get(s.infrastructureScope), parse: infra.parse },
-  { header: 'Cấp công trình (điều khiển công nghiệp)', field: 'icsWorkGrade', get: (s) => ics.get(s.icsWorkGrade), parse: ics.parse },
-  { header: 'Chính phủ điện tử quốc gia 24/7', field: 'nationalEgov24x7', get: (s) => yesNo.get(s.nationalEgov24x7), parse: yesNo.parse },
-  { header: 'Ảnh hưởng an ninh quốc gia', field: 'nationalSecurityImpact', get: (s) => impact.get(s.nationalSecurityImpact), parse: impact.parse },
-  { header: 'Kết nối LGSP', field: 'connections.lgsp', get: (s) => yesNo.get(s.connections.lgsp), parse: yesNo.parse },
-  { header: 'Kết nối NDXP', field: 'connections.ndxp', get: (s) => yesNo.get(s.connections.ndxp), parse: yesNo.parse },
-  { header: 'Kết nối CSDL quốc gia về dân cư', field: 'connections.nationalPopulationDb', get: (s) => yesNo.get(s.connections.nationalPopulationDb), parse: yesNo.parse },
+  { header: 'Giải quyết thủ tục hành chính', field: 'administrativeProcedure', get: (s) => yesNo.get(s.administrativeProcedure), parse: yesNo.parse, allowed: YES_NO },
+  { header: 'Kinh doanh có điều kiện', field: 'conditionalBusiness', get: (s) => yesNo.get(s.conditionalBusiness), parse: yesNo.parse, allowed: YES_NO },
+  { header: 'Phạm vi hạ tầng dùng chung', field: 'infrastructureScope', get: (s) => infra.get(s.infrastructureScope), parse: infra.parse, allowed: infra.allowed },
+  { header: 'Cấp công trình (điều khiển công nghiệp)', field: 'icsWorkGrade', get: (s) => ics.get(s.icsWorkGrade), parse: ics.parse, allowed: ics.allowed },
+  { header: 'Chính phủ điện tử quốc gia 24/7', field: 'nationalEgov24x7', get: (s) => yesNo.get(s.nationalEgov24x7), parse: yesNo.parse, allowed: YES_NO },
+  { header: 'Ảnh hưởng an ninh quốc gia', field: 'nationalSecurityImpact', get: (s) => impact.get(s.nationalSecurityImpact), parse: impact.parse, allowed: impact.allowed },
+  { header: 'Kết nối LGSP', field: 'connections.lgsp', get: (s) => yesNo.get(s.connections.lgsp), parse: yesNo.parse, allowed: YES_NO },
+  { header: 'Kết nối NDXP', field: 'connections.ndxp', get: (s) => yesNo.get(s.connections.ndxp), parse: yesNo.parse, allowed: YES_NO },
+  { header: 'Kết nối CSDL quốc gia về dân cư', field: 'connections.nationalPopulationDb', get: (s) => yesNo.get(s.connections.nationalPopulationDb), parse: yesNo.parse, allowed: YES_NO },
   {
     header: 'Kết nối hệ thống khác', field: 'connections.others', get: (s) => s.connections.others.map((o) => o.name).join('; '),
     parse: (c) => ok(list(c).map((name) => ({ systemId: null, name }))),
   },
-  { header: 'Nơi đặt hệ thống', field: 'hosting', get: (s) => hosting.get(s.hosting), parse: hosting.parse },
+  { header: 'Nơi đặt hệ thống', field: 'hosting', get: (s) => hosting.get(s.hosting), parse: hosting.parse, allowed: hosting.allowed },
   { header: 'Chi tiết nơi đặt', field: 'hostingDetail', get: (s) => s.hostingDetail, parse: text(500) },
   { header: 'RTO (phút)', field: 'rtoMinutes', get: (s) => s.rtoMinutes, parse: intCell(0, 1e7) },
   { header: 'RPO (phút)', field: 'rpoMinutes', get: (s) => s.rpoMinutes, parse: intCell(0, 1e7) },
@@ -159,7 +163,7 @@ export const SYSTEM_COLUMNS: Column<S>[] = [
 export const ASSET_COLUMNS: Column<Asset>[] = [
   { header: 'Mã định danh', field: 'id', get: (a) => a.id, parse: text(64) },
   { header: 'Mã tài sản', field: 'code', get: (a) => a.code, parse: text(80) },
-  { header: 'Loại tài sản', field: 'kind', get: (a) => kind.get(a.kind), parse: kind.parse },
+  { header: 'Loại tài sản', field: 'kind', get: (a) => kind.get(a.kind), parse: kind.parse, allowed: kind.allowed },
   { header: 'Tên tài sản', field: 'name', get: (a) => a.name, parse: text(300) },
   { header: 'Tên máy (hostname)', field: 'hostname', get: (a) => a.hostname, parse: text(253) },
   { header: 'Địa chỉ IP', field: 'ips', get: (a) => a.ips.join('; '), parse: (c) => ok(list(c)) },
@@ -168,9 +172,9 @@ export const ASSET_COLUMNS: Column<Asset>[] = [
   { header: 'Phần mềm (hãng|sản phẩm|phiên bản|CPE)', field: 'software', get: (a) => softwareGet(a.software), parse: softwareParse },
   { header: 'Vị trí', field: 'location', get: (a) => a.location, parse: text(300) },
   { header: 'Mã đơn vị sở hữu', field: 'ownerUnitCode', get: (a) => a.ownerUnit.code, parse: text(50) },
-  { header: 'Trạng thái', field: 'status', get: (a) => assetStatus.get(a.status), parse: assetStatus.parse },
+  { header: 'Trạng thái', field: 'status', get: (a) => assetStatus.get(a.status), parse: assetStatus.parse, allowed: assetStatus.allowed },
   { header: 'Mã hệ thống phục vụ', field: 'systemCodes', get: (a) => a.systems.map((s) => s.code).join('; '), parse: (c) => ok(list(c)) },
-  { header: 'Phương án sau hợp nhất', field: 'reuseDisposition', get: (a) => reuse.get(a.reuseDisposition), parse: reuse.parse },
+  { header: 'Phương án sau hợp nhất', field: 'reuseDisposition', get: (a) => reuse.get(a.reuseDisposition), parse: reuse.parse, allowed: reuse.allowed },
   { header: 'Mã đơn vị tiếp nhận', field: 'reuseTargetUnitCode', get: (a) => a.reuseTargetUnit?.code ?? null, parse: text(50) },
   { header: 'Quyết định của phương án', field: 'reuseDecision', get: (a) => a.reuseDecision, parse: text(300) },
   { header: 'Ghi chú', field: 'notes', get: (a) => a.notes, parse: text(2000) },

@@ -133,6 +133,26 @@ describe('inventory XLSX round trip', () => {
     expect(lgsp.name).toBe('Nền tảng LGSP tỉnh Gia Lai');
   });
 
+  it('each bad cell is reported once, in Vietnamese, naming sheet, row, column and the allowed values', async () => {
+    const wb = await exportBook(admin);
+    const ws = wb.getWorksheet('Hệ thống')!;
+    const r = ws.getRow(5);
+    r.getCell(col(ws, 'Mã hệ thống')).value = 'MOI-02';
+    r.getCell(col(ws, 'Tên hệ thống')).value = 'Hệ thống mới thứ hai';
+    r.getCell(col(ws, 'Loại hệ thống')).value = 'Loại lạ';
+    r.getCell(col(ws, 'Mã đơn vị chủ quản')).value = 'XYZ';
+    const res = await importBook(admin, wb, 'loi.xlsx');
+    expect(res.statusCode).toBe(422);
+    const errors = res.json().error.details.errors as { sheet: string; row: number; column: string; message: string }[];
+    const row5 = errors.filter((e) => e.row === 5);
+    expect(row5.map((e) => e.column).sort()).toEqual(['Loại hệ thống', 'Mã đơn vị chủ quản']);
+    expect(row5.find((e) => e.column === 'Mã đơn vị chủ quản')!.message).toBe('Tệp loi.xlsx, trang Hệ thống, dòng 5, cột Mã đơn vị chủ quản: không có đơn vị mã XYZ.');
+    const type = row5.find((e) => e.column === 'Loại hệ thống')!.message;
+    expect(type).toMatch(/^Tệp loi\.xlsx, trang Hệ thống, dòng 5, cột Loại hệ thống: loại hệ thống "Loại lạ" không hợp lệ; chọn một trong: /);
+    expect(type).toContain('Phục vụ hoạt động nội bộ');
+    for (const e of errors) expect(e.message).not.toMatch(/Invalid|expected|received/);
+  });
+
   it('a new row missing required columns is reported per column; a non-XLSX file is refused', async () => {
     const wb = await exportBook(admin);
     const ws = wb.getWorksheet('Hệ thống')!;

@@ -51,8 +51,15 @@ type Problem = ImportProblem & { sheet: string | null };
 
 class Problems {
   readonly items: Problem[] = [];
+  /** Cells already reported: one message per bad cell, the first (most specific) one. */
+  private readonly cells = new Set<string>();
   constructor(private readonly file: string) {}
+  has(sheet: string | null, row: number, column: string | null): boolean {
+    return this.cells.has(`${sheet}\u0000${row}\u0000${column}`);
+  }
   add(sheet: string | null, row: number, column: string | null, message: string): void {
+    if (column !== null && this.has(sheet, row, column)) return;
+    this.cells.add(`${sheet}\u0000${row}\u0000${column}`);
     const where = [sheet ? `trang ${sheet}` : null, row ? `dòng ${row}` : null, column ? `cột ${column}` : null].filter(Boolean).join(', ');
     this.items.push({ file: this.file, sheet, row, column, message: `Tệp ${this.file}, ${where}: ${message}` });
   }
@@ -114,14 +121,36 @@ const CODE_COLUMNS: Record<string, string> = {
   parentSystemId: 'parentCode', systemIds: 'systemCodes',
 };
 
+/**
+ * Schema issues of a row, in Vietnamese, at most one per cell: a cell whose text was already refused (bad
+ * value, unknown unit code) is not reported again from the missing field it left behind.
+ */
 function zodProblems(sheet: string, line: Line, columns: Column<unknown>[], err: z.ZodError, problems: Problems): void {
   for (const issue of err.issues) {
     const path = issue.path.map(String);
     const raw = path.length > 1 && ['information', 'connections'].includes(path[0]!) ? `${path[0]}.${path[1]}` : path[0] ?? '';
     const field = CODE_COLUMNS[raw] ?? raw;
-    const missing = issue.code === 'invalid_type' && !line.values.has(field) && !line.headers.has(field);
-    const header = line.headers.get(field) ?? columns.find((c) => c.field === field)?.header ?? columns.find((c) => c.field?.startsWith(field))?.header ?? field;
-    problems.add(sheet, line.row, header || null, missing ? 'thiếu giá trị bắt buộc.' : `giá trị không hợp lệ (${issue.message}).`);
+    const column = columns.find((c) => c.field === field) ?? columns.find((c) => c.field?.startsWith(field));
+    const header = line.headers.get(field) ?? column?.header ?? field;
+    if (problems.has(sheet, line.row, header || null)) continue;
+    const missing = issue.code === 'invalid_type' && !line.values.has(field);
+    problems.add(sheet, line.row, header || null, issueMessage(issue, missing, column?.allowed));
+  }
+}
+
+/** A zod issue as a sentence an official can act on; never the library's English text. */
+function issueMessage(issue: z.core.$ZodIssue, missing: boolean, allowed: string[] | undefined): string {
+  const choose = allowed?.length ? `; chọn một trong: ${allowed.join('; ')}` : '';
+  if (missing) return `thiếu giá trị bắt buộc${choose}.`;
+  switch (issue.code) {
+    case 'too_small':
+      return issue.origin === 'string' ? `cần ít nhất ${String(issue.minimum)} ký tự.` : issue.origin === 'array' ? `cần ít nhất ${String(issue.minimum)} mục.` : `phải từ ${String(issue.minimum)} trở lên.`;
+    case 'too_big':
+      return issue.origin === 'string' ? `dài quá ${String(issue.maximum)} ký tự.` : issue.origin === 'array' ? `nhiều quá ${String(issue.maximum)} mục.` : `phải không quá ${String(issue.maximum)}.`;
+    case 'invalid_format':
+      return issue.format === 'ipv4' || issue.format === 'ipv6' ? 'địa chỉ IP không hợp lệ.' : 'giá trị không đúng định dạng.';
+    default:
+      return `giá trị không hợp lệ${choose}.`;
   }
 }
 
