@@ -1,5 +1,6 @@
 import ExcelJS from 'exceljs';
-import { mkdirSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Secret, TOTP } from 'otpauth';
 import type { Browser, Page } from 'playwright-core';
@@ -219,6 +220,7 @@ describe('inventory e2e', () => {
     await expect.poll(() => row.getByTestId('task-status-select').inputValue()).toBe('Đang thực hiện');
 
     await row.getByTestId('task-attach').click();
+    await page.getByTestId('reconciliation-mode').getByText('Đính kèm báo cáo JSON có sẵn').click();
     await page.getByTestId('reconciliation-json').fill('{"counts": 1}');
     await page.getByTestId('reconciliation-submit').click();
     expect(await page.getByTestId('reconciliation-problem').innerText()).toContain('Không phải báo cáo đối soát hợp lệ');
@@ -235,6 +237,57 @@ describe('inventory e2e', () => {
     expect(await rec.innerText()).toContain('BD-2025-000117');
     await page.getByTestId('tasks-table').scrollIntoViewIfNeeded();
     await shot('22-phuong-an-hop-nhat');
+  });
+
+  it('compares two exports in the browser: a missing row is found, a date or spacing written differently is no change', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'khien-e2e-doi-soat-'));
+    try {
+      const source = join(dir, 'hssk-binh-dinh.csv');
+      const target = join(dir, 'hssk-gia-lai.csv');
+      writeFileSync(source, [
+        'ma_ho_so,ho_ten,ngay_sinh',
+        'BD-2025-000117,Nguyễn Thị Thuỷ,05/03/1980',
+        'BD-2025-000342,Trần Văn Bình,12/11/1975',
+        'BD-2025-004512,Lê Thị Cúc,01/01/1990',
+        'BD-2025-006001,Rơ Mah Hồng,20/07/2001',
+      ].join('\n') + '\n');
+      writeFileSync(target, [
+        'ma_ho_so,ho_ten,ngay_sinh',
+        // Same person: ISO date and extra spaces in the name — equal after normalisation.
+        'BD-2025-000117,  Nguyễn  Thị Thuỷ ,1980-03-05',
+        'BD-2025-000342,Trần Văn Bình,1975-11-12',
+        // BD-2025-004512 was not migrated; BD-2025-006001 has a different birth date.
+        'BD-2025-006001,Rơ Mah Hồng,2001-07-21',
+      ].join('\n') + '\n');
+      const row = page.getByTestId('task-row').filter({ hasText: TASK_TITLE });
+      await row.getByTestId('task-attach').click();
+      await page.getByTestId('reconciliation-compare').waitFor();
+      await page.getByTestId('reconciliation-run').click();
+      expect(await page.getByTestId('reconciliation-problem').innerText()).toBe('Cần chọn cả tệp nguồn và tệp đích.');
+      await page.getByTestId('reconciliation-source-input').setInputFiles(source);
+      await page.getByTestId('reconciliation-target-input').setInputFiles(target);
+      expect(await page.getByTestId('reconciliation-source-name').innerText()).toBe('hssk-binh-dinh.csv');
+      await page.getByTestId('reconciliation-key').fill('ma_ho_so');
+      await page.getByTestId('reconciliation-columns').fill('ho_ten, ngay_sinh');
+      await shot('22b-doi-soat-hai-tep');
+      await page.getByTestId('reconciliation-run').click();
+      const result = page.getByTestId('reconciliation-result');
+      await result.waitFor();
+      const rec = result.getByTestId('reconciliation');
+      expect(await rec.getAttribute('data-outcome')).toBe('different');
+      expect(await rec.getByTestId('rec-equal').getAttribute('data-value')).toBe('2');
+      expect(await rec.getByTestId('rec-missing').getAttribute('data-value')).toBe('1');
+      expect(await rec.getByTestId('rec-extra').getAttribute('data-value')).toBe('0');
+      expect(await rec.getByTestId('rec-changed').getAttribute('data-value')).toBe('1');
+      expect(await rec.innerText()).toContain('BD-2025-004512');
+      expect(await rec.innerText()).toContain('hssk-binh-dinh.csv');
+      await shot('22c-ket-qua-doi-soat-hai-tep');
+      await page.getByTestId('reconciliation-close').click();
+      await page.getByTestId('reconciliation-form').waitFor({ state: 'detached' });
+      await expect.poll(() => row.getByTestId('task-rec-count').innerText()).toBe('2');
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
   });
 
   it('shows assets and the merger overview with an unplanned outage', async () => {

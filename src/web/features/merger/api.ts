@@ -105,6 +105,31 @@ export function useAttachReconciliation(taskId: string) {
   });
 }
 
+/** The two exports and the declared key / compared column names (as in the files' header lines). */
+export interface ReconciliationRun {
+  source: File;
+  target: File;
+  key: string[];
+  columns: string[];
+}
+
+/** Upload two exports; the server compares them (reconcile engine) and attaches the report to the task. */
+export function useRunReconciliation(taskId: string) {
+  const invalidate = useInvalidateAll();
+  return useMutation({
+    mutationFn: (run: ReconciliationRun) => {
+      const form = new FormData();
+      // Fields first, then the files: the server reads the parts in order.
+      form.append('key', run.key.join(','));
+      form.append('columns', run.columns.join(','));
+      form.append('source', run.source, run.source.name);
+      form.append('target', run.target, run.target.name);
+      return api<Reconciliation>(`/merger-tasks/${enc(taskId)}/reconciliations/run`, { method: 'POST', body: form });
+    },
+    onSuccess: invalidate,
+  });
+}
+
 export function useWindows(systemId: string | null) {
   return useQuery({
     queryKey: mergerKeys.windows(systemId ?? ''),
