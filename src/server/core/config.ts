@@ -30,7 +30,40 @@ const ConfigSchema = z.object({
   KHIEN_WEB_DIR: z.string().default('./dist/web'),
   KHIEN_CORPUS_DIR: z.string().default('../shared/data'),
   KHIEN_NATS_URL: z.string().optional(),
+  /** Audit log origin (first line of every checkpoint); default `<public host>/audit`. */
+  KHIEN_AUDIT_LOG_ORIGIN: z.string().regex(/^[^\s+]+$/, 'no spaces or plus signs').optional(),
+  /** C2SP signer key `PRIVATE+KEY+…` for checkpoints; when unset, generated once into `<dataDir>/audit-log.key` (0600). */
+  KHIEN_AUDIT_LOG_SIGNER_KEY: z.string().startsWith('PRIVATE+KEY+').optional(),
+  /** How often the sequencer appends new audit entries as leaves (0 disables the in-process job). */
+  KHIEN_AUDIT_LOG_SEQUENCE_MS: z.coerce.number().int().min(0).default(1000),
+  /** Minimum time between two signed checkpoints while the tree grows. */
+  KHIEN_AUDIT_LOG_CHECKPOINT_SECONDS: z.coerce.number().int().min(0).default(10),
+  /** Prune payloads of platform audit entries older than this many days (leaf hashes stay). Unset: never. */
+  KHIEN_AUDIT_LOG_RETENTION_DAYS: z.coerce.number().int().min(1).optional(),
+  /** Peers allowed to push checkpoints to this instance's witness endpoint: JSON [{"name","secret","verifierKey"}]. */
+  KHIEN_AUDIT_WITNESS_PEERS: z.string().optional(),
+  /** Witnesses this log pushes checkpoints to: JSON [{"name","url","secret"}]. */
+  KHIEN_AUDIT_WITNESS_PUSH: z.string().optional(),
+  /** Append-only file (on write-once storage) that receives every signed checkpoint. */
+  KHIEN_AUDIT_WITNESS_FILE: z.string().optional(),
 });
+
+const WitnessPeerSchema = z.array(z.object({ name: z.string().min(1), secret: z.string().min(16), verifierKey: z.string().min(1) }));
+const WitnessPushSchema = z.array(z.object({ name: z.string().min(1), url: z.url(), secret: z.string().min(16) }));
+export type WitnessPeer = z.infer<typeof WitnessPeerSchema>[number];
+export type WitnessPush = z.infer<typeof WitnessPushSchema>[number];
+
+function parseJsonList<T>(schema: z.ZodType<T>, value: string | undefined, name: string, problems: string[]): T | [] {
+  if (!value) return [];
+  try {
+    const r = schema.safeParse(JSON.parse(value));
+    if (r.success) return r.data;
+    problems.push(`${name}: ${r.error.issues.map((i) => `${i.path.join('.')} ${i.message}`).join('; ')}`);
+  } catch {
+    problems.push(`${name}: not valid JSON`);
+  }
+  return [];
+}
 
 export type Config = {
   databaseUrl: string;
@@ -47,6 +80,16 @@ export type Config = {
   webDir: string;
   corpusDir: string;
   natsUrl: string | undefined;
+  auditLog: {
+    origin: string;
+    signerKey: string | undefined;
+    sequenceMs: number;
+    checkpointSeconds: number;
+    retentionDays: number | undefined;
+    witnessPeers: WitnessPeer[];
+    witnessPush: WitnessPush[];
+    witnessFile: string | undefined;
+  };
 };
 
 export class ConfigError extends Error {
@@ -66,11 +109,16 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, overrides: Part
   }
   const e = parsed.data;
   const port = overrides.port ?? e.KHIEN_PORT;
+  const problems: string[] = [];
+  const witnessPeers = parseJsonList(WitnessPeerSchema, e.KHIEN_AUDIT_WITNESS_PEERS, 'KHIEN_AUDIT_WITNESS_PEERS', problems);
+  const witnessPush = parseJsonList(WitnessPushSchema, e.KHIEN_AUDIT_WITNESS_PUSH, 'KHIEN_AUDIT_WITNESS_PUSH', problems);
+  if (problems.length > 0) throw new ConfigError(problems);
+  const publicUrl = e.KHIEN_PUBLIC_URL ?? `http://localhost:${port}`;
   return {
     databaseUrl: e.KHIEN_DATABASE_URL,
     host: e.KHIEN_HOST,
     port,
-    publicUrl: e.KHIEN_PUBLIC_URL ?? `http://localhost:${port}`,
+    publicUrl,
     dataDir: e.KHIEN_DATA_DIR,
     logLevel: e.KHIEN_LOG_LEVEL,
     secretKey: e.KHIEN_SECRET_KEY,
@@ -81,6 +129,16 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, overrides: Part
     webDir: e.KHIEN_WEB_DIR,
     corpusDir: e.KHIEN_CORPUS_DIR,
     natsUrl: e.KHIEN_NATS_URL,
+    auditLog: {
+      origin: e.KHIEN_AUDIT_LOG_ORIGIN ?? `${new URL(publicUrl).hostname}/audit`,
+      signerKey: e.KHIEN_AUDIT_LOG_SIGNER_KEY,
+      sequenceMs: e.KHIEN_AUDIT_LOG_SEQUENCE_MS,
+      checkpointSeconds: e.KHIEN_AUDIT_LOG_CHECKPOINT_SECONDS,
+      retentionDays: e.KHIEN_AUDIT_LOG_RETENTION_DAYS,
+      witnessPeers,
+      witnessPush,
+      witnessFile: e.KHIEN_AUDIT_WITNESS_FILE,
+    },
     ...overrides,
   };
 }

@@ -4,13 +4,14 @@ import SQLite from 'better-sqlite3';
 import { Kysely, PostgresDialect, SqliteDialect, type Transaction } from 'kysely';
 import pg from 'pg';
 import type { AuditTables } from '../modules/audit/audit.table.js';
+import type { AuditLogTables } from '../modules/audit/merkle.table.js';
 import type { AuthTables } from '../modules/auth/auth.table.js';
 import type { InventoryTables } from '../modules/inventory/inventory.table.js';
 import type { MergerTables } from '../modules/merger/merger.table.js';
 import type { OrgTables } from '../modules/org/org.table.js';
 
 /** The whole schema, composed from each module's table file. */
-export interface Database extends OrgTables, AuthTables, AuditTables, InventoryTables, MergerTables {}
+export interface Database extends OrgTables, AuthTables, AuditTables, AuditLogTables, InventoryTables, MergerTables {}
 
 export type Db = Kysely<Database>;
 export type Tx = Transaction<Database>;

@@ -2,6 +2,7 @@ import { type Kysely, type Migration, type MigrationProvider, Migrator } from 'k
 import type { DialectName } from './database.js';
 import * as m202511251900 from './migrations/202511251900_create_foundation.js';
 import * as m202511252000 from './migrations/202511252000_create_inventory.js';
+import * as m202511252100 from './migrations/202511252100_create_audit_log.js';
 
 /** A frozen migration: receives the dialect explicitly instead of sniffing the driver. */
 export interface KhienMigration {
@@ -13,6 +14,7 @@ export interface KhienMigration {
 const MIGRATIONS: Record<string, KhienMigration> = {
   '202511251900_create_foundation': m202511251900,
   '202511252000_create_inventory': m202511252000,
+  '202511252100_create_audit_log': m202511252100,
 };
 
 class StaticProvider implements MigrationProvider {

@@ -6,6 +6,7 @@ import type { AppDeps } from '../../core/context.js';
 import { actorOf } from '../../core/http.js';
 import { searchAudit } from './audit.service.js';
 import { dashboard } from './dashboard.service.js';
+import { registerAuditLog } from './merkle.routes.js';
 
 /** The audit trail API and the dashboard counts. */
 export async function registerAudit(root: FastifyInstance, deps: AppDeps): Promise<void> {
@@ -26,4 +27,7 @@ export async function registerAudit(root: FastifyInstance, deps: AppDeps): Promi
     config: { auth: 'user' },
     schema: { operationId: 'getDashboard', tags: ['dashboard'], response: { 200: DashboardSchema, ...errorResponses } },
   }, async (req) => dashboard(deps, actorOf(req)));
+
+  // The tamper-evident Merkle log over these entries (checkpoints, proofs, witness, sequencer job).
+  await registerAuditLog(root, deps);
 }

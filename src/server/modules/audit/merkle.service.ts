@@ -1,0 +1,147 @@
+import { sql } from 'kysely';
+import { CompactRange, consistencyProof, inclusionProof } from '../../engines/merkle/index.js';
+import { NotFoundError, ValidationError } from '../../core/errors.js';
+import type { Db } from '../../db/database.js';
+import type { AuditEventRow } from './audit.table.js';
+import { AUDIT_EVENT_LEAF, auditEventLeafHash } from './merkle.leaf.js';
+
+/**
+ * The audit log store: the sequencer that turns audit entries into leaves (in `seq` order, each batch in one
+ * transaction), the tree state it resumes from, proofs over the stored leaf hashes, and retention pruning.
+ */
+
+const STATE_ID = 'main';
+/**
+ * On PostgreSQL a transaction holding a lower seq can commit after a higher one; such an entry becomes a
+ * later leaf. The sequencer looks this many seqs back for entries not yet in the log.
+ */
+const LATE_WINDOW = 10_000;
+
+export interface TreeState {
+  range: CompactRange;
+}
+
+export async function readTreeState(db: Db): Promise<TreeState> {
+  const row = await db.selectFrom('audit_log_state').selectAll().where('id', '=', STATE_ID).executeTakeFirst();
+  return { range: row ? CompactRange.restore(JSON.parse(row.compact_json) as { size: number; hashes: string[] }) : new CompactRange() };
+}
+
+/**
+ * Append up to `limit` audit entries not yet in the log as leaves. Returns how many were appended.
+ * Two sequencers racing (several processes) collide on the leaf index primary key or the state's
+ * compare-and-set, and the loser's transaction rolls back.
+ */
+export async function sequenceAuditEvents(db: Db, opts: { now: string; limit?: number }): Promise<number> {
+  const limit = opts.limit ?? 5000;
+  return db.transaction().execute(async (tx) => {
+    const stateRow = await tx.selectFrom('audit_log_state').selectAll().where('id', '=', STATE_ID).executeTakeFirst();
+    const range = stateRow ? CompactRange.restore(JSON.parse(stateRow.compact_json) as { size: number; hashes: string[] }) : new CompactRange();
+    const maxSeq = await tx
+      .selectFrom('audit_log_leaves')
+      .select((eb) => eb.fn.max('source_seq').as('m'))
+      .where('source', '=', AUDIT_EVENT_LEAF)
+      .executeTakeFirst();
+    const low = Number(maxSeq?.m ?? 0) - LATE_WINDOW;
+    const rows = (await tx
+      .selectFrom('audit_events as e')
+      .selectAll('e')
+      .where('e.seq', '>', low)
+      .where(({ not, exists, selectFrom }) =>
+        not(exists(selectFrom('audit_log_leaves as l').select(sql`1`.as('one')).where('l.source', '=', AUDIT_EVENT_LEAF).whereRef('l.source_seq', '=', 'e.seq'))),
+      )
+      .orderBy('e.seq')
+      .limit(limit)
+      .execute()) as AuditEventRow[];
+    if (rows.length === 0) return 0;
+    const start = range.size;
+    const values = rows.map((row, i) => {
+      const h = auditEventLeafHash(row);
+      range.append(h);
+      return { leaf_index: start + i, source: AUDIT_EVENT_LEAF, source_seq: Number(row.seq), entry_id: row.id, leaf_hash: h.toString('hex'), sequenced_at: opts.now, pruned_at: null };
+    });
+    for (let i = 0; i < values.length; i += 1000) await tx.insertInto('audit_log_leaves').values(values.slice(i, i + 1000)).execute();
+    const compact = JSON.stringify(range.snapshot());
+    if (stateRow) {
+      const r = await tx.updateTable('audit_log_state').set({ tree_size: range.size, compact_json: compact, updated_at: opts.now })
+        .where('id', '=', STATE_ID).where('tree_size', '=', start).executeTakeFirst();
+      if (Number(r.numUpdatedRows) !== 1) throw new Error('audit log sequencer: concurrent append, retry');
+    } else {
+      await tx.insertInto('audit_log_state').values({ id: STATE_ID, tree_size: range.size, compact_json: compact, updated_at: opts.now }).execute();
+    }
+    return rows.length;
+  });
+}
+
+/** All leaf hashes of the first `size` leaves (proof generation; O(n), see docs/security.md). */
+async function leafHashes(db: Db, size: number): Promise<Buffer[]> {
+  const out: Buffer[] = [];
+  let from = 0;
+  while (from < size) {
+    const page = await db.selectFrom('audit_log_leaves').select(['leaf_index', 'leaf_hash']).where('leaf_index', '>=', from)
+      .where('leaf_index', '<', size).orderBy('leaf_index').limit(50_000).execute();
+    if (page.length === 0) break;
+    for (const r of page) out.push(Buffer.from(r.leaf_hash, 'hex'));
+    from = Number(page[page.length - 1]!.leaf_index) + 1;
+  }
+  if (out.length !== size) throw new Error(`audit log: ${out.length} leaf hashes stored below tree size ${size}`);
+  return out;
+}
+
+export async function treeSize(db: Db): Promise<number> {
+  return (await readTreeState(db)).range.size;
+}
+
+export interface InclusionProofResult {
+  leafIndex: number;
+  seq: number;
+  entryId: string;
+  treeSize: number;
+  leafHash: string;
+  proof: string[];
+}
+
+/** Inclusion proof of an audit entry (by seq or id) in the tree of `size` leaves. */
+export async function auditInclusionProof(db: Db, by: { seq?: number; id?: string }, size: number): Promise<InclusionProofResult> {
+  let q = db.selectFrom('audit_log_leaves').selectAll().where('source', '=', AUDIT_EVENT_LEAF);
+  if (by.seq !== undefined) q = q.where('source_seq', '=', by.seq);
+  else if (by.id !== undefined) q = q.where('entry_id', '=', by.id);
+  else throw new ValidationError('audit_log.bad_query', 'Cần seq hoặc id của bản ghi.');
+  const leaf = await q.executeTakeFirst();
+  if (!leaf) throw new NotFoundError('audit_log.leaf_not_found', 'Bản ghi chưa có trong cây Merkle (chưa được sắp thứ tự).');
+  if (leaf.leaf_index >= size) throw new ValidationError('audit_log.not_in_tree', `Bản ghi là lá ${leaf.leaf_index}, nằm ngoài cây ${size} lá.`, { leafIndex: leaf.leaf_index });
+  const proof = inclusionProof(await leafHashes(db, size), Number(leaf.leaf_index), size);
+  return { leafIndex: Number(leaf.leaf_index), seq: Number(leaf.source_seq), entryId: leaf.entry_id, treeSize: size, leafHash: Buffer.from(leaf.leaf_hash, 'hex').toString('base64'), proof: proof.map((p) => p.toString('base64')) };
+}
+
+/** Consistency proof between two tree sizes (RFC 6962 §2.1.2). */
+export async function auditConsistencyProof(db: Db, from: number, to: number): Promise<string[]> {
+  const size = await treeSize(db);
+  if (!(from >= 0 && from <= to && to <= size)) throw new ValidationError('audit_log.bad_range', `Cần 0 ≤ from ≤ to ≤ ${size}.`, { treeSize: size });
+  return consistencyProof(await leafHashes(db, to), from, to).map((p) => p.toString('base64'));
+}
+
+/**
+ * Retention: remove the payload (the audit_events row) of sequenced entries older than `before`, keeping the
+ * leaf hash and marking the leaf pruned, so the tree and every checkpoint still verify. Unsequenced entries
+ * are never pruned. Returns the number pruned.
+ */
+export async function pruneAuditPayloads(db: Db, opts: { before: string; now: string; limit?: number }): Promise<number> {
+  return db.transaction().execute(async (tx) => {
+    const rows = await tx
+      .selectFrom('audit_log_leaves as l')
+      .innerJoin('audit_events as e', 'e.seq', 'l.source_seq')
+      .select(['l.leaf_index', 'e.seq'])
+      .where('l.source', '=', AUDIT_EVENT_LEAF)
+      .where('l.pruned_at', 'is', null)
+      .where('e.occurred_at', '<', opts.before)
+      .orderBy('l.leaf_index')
+      .limit(opts.limit ?? 10_000)
+      .execute();
+    for (let i = 0; i < rows.length; i += 500) {
+      const chunk = rows.slice(i, i + 500);
+      await tx.updateTable('audit_log_leaves').set({ pruned_at: opts.now }).where('leaf_index', 'in', chunk.map((r) => r.leaf_index)).execute();
+      await tx.deleteFrom('audit_events').where('seq', 'in', chunk.map((r) => r.seq)).execute();
+    }
+    return rows.length;
+  });
+}

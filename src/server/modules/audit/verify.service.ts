@@ -1,0 +1,165 @@
+import { createReadStream, createWriteStream, existsSync, readFileSync } from 'node:fs';
+import { once } from 'node:events';
+import { createInterface } from 'node:readline';
+import { sql } from 'kysely';
+import { parseNote, parseVerifierKey, type NoteVerifier } from '../../engines/merkle/index.js';
+import type { Db } from '../../db/database.js';
+import type { AuditEventRow } from './audit.table.js';
+import { AUDIT_EVENT_LEAF } from './merkle.leaf.js';
+import { verifyLog, type CheckpointItem, type LeafItem, type VerifyReport } from './verify.js';
+
+/** Verification against the database, bundle export, and offline verification of a bundle. */
+
+const PAGE = 5000;
+
+async function* dbLeaves(db: Db): AsyncGenerator<LeafItem> {
+  let from = 0;
+  for (;;) {
+    const leaves = await db.selectFrom('audit_log_leaves').selectAll().where('leaf_index', '>=', from).orderBy('leaf_index').limit(PAGE).execute();
+    if (leaves.length === 0) return;
+    const seqs = leaves.filter((l) => l.source === AUDIT_EVENT_LEAF).map((l) => l.source_seq);
+    const rows = new Map<number, AuditEventRow>();
+    for (let i = 0; i < seqs.length; i += 1000) {
+      for (const r of await db.selectFrom('audit_events').selectAll().where('seq', 'in', seqs.slice(i, i + 1000)).execute()) rows.set(Number(r.seq), r);
+    }
+    for (const l of leaves) {
+      yield {
+        leafIndex: Number(l.leaf_index), source: l.source, sourceSeq: Number(l.source_seq), entryId: l.entry_id, leafHash: l.leaf_hash,
+        prunedAt: l.pruned_at, entry: rows.get(Number(l.source_seq)) ?? null,
+      };
+    }
+    from = Number(leaves[leaves.length - 1]!.leaf_index) + 1;
+  }
+}
+
+async function* dbCheckpoints(db: Db): AsyncGenerator<CheckpointItem> {
+  let from = 0;
+  for (;;) {
+    const page = await db.selectFrom('audit_log_checkpoints').selectAll().where('tree_size', '>', from).orderBy('tree_size').limit(1000).execute();
+    if (page.length === 0) return;
+    for (const c of page) yield { treeSize: Number(c.tree_size), rootHash: c.root_hash, note: c.note };
+    from = Number(page[page.length - 1]!.tree_size);
+  }
+}
+
+async function* dbUnsequenced(db: Db): AsyncGenerator<{ seq: number; id: string }> {
+  const max = await db.selectFrom('audit_log_leaves').select((eb) => eb.fn.max('source_seq').as('m')).where('source', '=', AUDIT_EVENT_LEAF).executeTakeFirst();
+  if (max?.m === null || max?.m === undefined) return;
+  const rows = await db
+    .selectFrom('audit_events as e')
+    .select(['e.seq', 'e.id'])
+    .where('e.seq', '<', Number(max.m))
+    .where(({ not, exists, selectFrom }) =>
+      not(exists(selectFrom('audit_log_leaves as l').select(sql`1`.as('one')).where('l.source', '=', AUDIT_EVENT_LEAF).whereRef('l.source_seq', '=', 'e.seq'))),
+    )
+    .orderBy('e.seq')
+    .limit(1000)
+    .execute();
+  for (const r of rows) yield { seq: Number(r.seq), id: r.id };
+}
+
+/** Read the notes held in a witness file (signed notes separated by a blank line after each signature block). */
+export function readWitnessFile(file: string): string[] {
+  if (!existsSync(file)) return [];
+  return splitNotes(readFileSync(file, 'utf8'));
+}
+
+export function splitNotes(text: string): string[] {
+  // Each note is "body\n\n— sig\n…"; the file separates notes with an extra blank line.
+  return text.split(/\n\n(?=[^\u2014\n])/u).map((n) => `${n.replace(/\n+$/u, '')}\n`).filter((n) => n.trim().length > 0)
+    .filter((n) => {
+      try {
+        parseNote(n);
+        return true;
+      } catch {
+        return false;
+      }
+    });
+}
+
+/** `khien audit verify`: recompute the tree from the stored entries and check every checkpoint. */
+export async function verifyDatabase(db: Db, verifier: NoteVerifier, origin: string, witnessed: string[] = []): Promise<VerifyReport> {
+  return verifyLog({
+    verifier,
+    origin,
+    leaves: dbLeaves(db),
+    checkpoints: dbCheckpoints(db),
+    unsequenced: dbUnsequenced(db),
+    witnessed,
+    leafOfEntry: async (id) => {
+      const r = await db.selectFrom('audit_log_leaves').select('leaf_index').where('entry_id', '=', id).executeTakeFirst();
+      return r ? Number(r.leaf_index) : undefined;
+    },
+  });
+}
+
+/**
+ * Bundle format (JSON lines, UTF-8), in this order so it can be verified in one streaming pass:
+ *   {"type":"khien-audit-bundle","version":1,"origin":…,"verifierKey":…,"treeSize":…,"exportedAt":…}
+ *   {"type":"checkpoint","treeSize":…,"rootHash":…,"note":…}                                             × checkpoints
+ *   {"type":"leaf","leafIndex":…,"source":…,"sourceSeq":…,"entryId":…,"leafHash":…,"prunedAt":…,"entry":{…}|null}   × leaves
+ */
+export async function exportBundle(db: Db, file: string, header: { origin: string; verifierKey: string; exportedAt: string }): Promise<{ leaves: number; checkpoints: number }> {
+  const out = createWriteStream(file, { flags: 'wx' });
+  const write = async (obj: unknown) => {
+    if (!out.write(`${JSON.stringify(obj)}\n`)) await once(out, 'drain');
+  };
+  const size = await db.selectFrom('audit_log_leaves').select((eb) => eb.fn.countAll<number>().as('n')).executeTakeFirstOrThrow();
+  await write({ type: 'khien-audit-bundle', version: 1, ...header, treeSize: Number(size.n) });
+  let leaves = 0;
+  let checkpoints = 0;
+  for await (const c of dbCheckpoints(db)) {
+    await write({ type: 'checkpoint', ...c });
+    checkpoints++;
+  }
+  for await (const l of dbLeaves(db)) {
+    await write({ type: 'leaf', ...l });
+    leaves++;
+  }
+  out.end();
+  await once(out, 'finish');
+  return { leaves, checkpoints };
+}
+
+/**
+ * `khien audit verify --offline <bundle>`: verify a bundle with no database, in one streaming pass.
+ * The verifier key is taken from `trustedKey` when given — it should come from the docs or the public
+ * endpoint, not from the bundle itself, which anyone could have re-signed.
+ */
+export async function verifyBundle(file: string, opts: { trustedKey?: string; witnessed?: string[] } = {}): Promise<VerifyReport & { verifierKey: string; origin: string }> {
+  const lines = createInterface({ input: createReadStream(file, 'utf8'), crlfDelay: Infinity })[Symbol.asyncIterator]();
+  const first = await lines.next();
+  const header = JSON.parse((first.value as string | undefined) ?? '{}') as { type?: string; version?: number; origin: string; verifierKey: string };
+  if (header.type !== 'khien-audit-bundle' || header.version !== 1) throw new Error('not a Khiên audit bundle (version 1)');
+  const verifierKey = opts.trustedKey ?? header.verifierKey;
+  const verifier = parseVerifierKey(verifierKey);
+  const checkpoints: CheckpointItem[] = [];
+  let pending: LeafItem | undefined;
+  for (;;) {
+    const n = await lines.next();
+    if (n.done) break;
+    if (!n.value) continue;
+    const obj = JSON.parse(n.value) as { type: string } & LeafItem & CheckpointItem;
+    if (obj.type === 'checkpoint') checkpoints.push({ treeSize: obj.treeSize, rootHash: obj.rootHash, note: obj.note });
+    else if (obj.type === 'leaf') {
+      pending = obj;
+      break;
+    }
+  }
+  checkpoints.sort((a, b) => a.treeSize - b.treeSize);
+  async function* leaves(): AsyncGenerator<LeafItem> {
+    if (pending) yield pending;
+    for (;;) {
+      const n = await lines.next();
+      if (n.done) return;
+      if (!n.value) continue;
+      const obj = JSON.parse(n.value) as { type: string } & LeafItem;
+      if (obj.type === 'leaf') yield obj;
+    }
+  }
+  async function* cps(): AsyncGenerator<CheckpointItem> {
+    yield* checkpoints;
+  }
+  const report = await verifyLog({ verifier, origin: header.origin, leaves: leaves(), checkpoints: cps(), witnessed: opts.witnessed ?? [] });
+  return { ...report, verifierKey, origin: header.origin };
+}

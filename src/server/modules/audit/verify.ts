@@ -1,0 +1,189 @@
+import { CompactRange, hashEquals, openNote, parseCheckpoint, type NoteVerifier } from '../../engines/merkle/index.js';
+import type { AuditEventRow } from './audit.table.js';
+import { auditEventLeafHash } from './merkle.leaf.js';
+
+/**
+ * Verification of the audit log from any source of leaves (the database, or an exported bundle). Two layers:
+ * each entry is re-hashed and compared with its leaf (names the exact position of a modified, deleted,
+ * inserted or reordered entry); the leaf hashes are folded into the tree and every signed checkpoint is
+ * checked against the recomputed root (catches a leaf table rewritten to match, and rewritten checkpoints).
+ * Streaming: memory is O(log n) plus the findings.
+ */
+
+export interface LeafItem {
+  leafIndex: number;
+  source: string;
+  sourceSeq: number;
+  entryId: string;
+  /** Stored hex leaf hash. */
+  leafHash: string;
+  prunedAt: string | null;
+  /** The entry found at source_seq now, or null when none is there. */
+  entry: AuditEventRow | null;
+}
+
+export interface CheckpointItem {
+  treeSize: number;
+  rootHash: string;
+  note: string;
+}
+
+export type FindingKind =
+  | 'modified' | 'deleted' | 'inserted' | 'reordered' | 'leaf_gap'
+  | 'checkpoint_signature' | 'checkpoint_rewritten' | 'checkpoint_mismatch' | 'checkpoint_beyond_log' | 'witness_mismatch';
+
+export interface Finding {
+  kind: FindingKind;
+  /** Leaf index (position in the tree), when the finding is about one leaf. */
+  leafIndex?: number;
+  /** audit_events.seq of the entry concerned. */
+  seq?: number;
+  treeSize?: number;
+  message: string;
+}
+
+export interface VerifyReport {
+  ok: boolean;
+  treeSize: number;
+  rootHash: string;
+  checkpointsChecked: number;
+  witnessedChecked: number;
+  pruned: number;
+  findings: Finding[];
+}
+
+export interface VerifyInput {
+  verifier: NoteVerifier;
+  origin: string;
+  leaves: AsyncIterable<LeafItem>;
+  checkpoints: AsyncIterable<CheckpointItem>;
+  /** Entries present in the store but in no leaf although older than the newest sequenced one. */
+  unsequenced?: AsyncIterable<{ seq: number; id: string }>;
+  /** Where does the entry with this id sit in the tree? (to tell reordered from inserted) */
+  leafOfEntry?: (id: string) => Promise<number | undefined>;
+  /** Checkpoints held by a witness (e.g. the write-once file): each must match the recomputed tree. */
+  witnessed?: string[];
+  /** Stop collecting findings after this many (the count still reflects more). */
+  maxFindings?: number;
+}
+
+export async function verifyLog(input: VerifyInput): Promise<VerifyReport> {
+  const max = input.maxFindings ?? 1000;
+  const findings: Finding[] = [];
+  let more = 0;
+  const add = (f: Finding) => (findings.length < max ? findings.push(f) : more++);
+
+  // Checkpoints claimed by witnesses, by size (a witness may hold several for one size only if the log equivocated).
+  const witnessed = new Map<number, Buffer[]>();
+  let witnessedChecked = 0;
+  for (const note of input.witnessed ?? []) {
+    try {
+      const cp = parseCheckpoint(openNote(note, input.verifier));
+      witnessed.set(cp.size, [...(witnessed.get(cp.size) ?? []), cp.root]);
+    } catch (err) {
+      add({ kind: 'checkpoint_signature', message: `witnessed checkpoint unreadable: ${(err as Error).message}` });
+    }
+  }
+
+  const cpIter = input.checkpoints[Symbol.asyncIterator]();
+  let nextCp = (await cpIter.next()).value as CheckpointItem | undefined;
+  let checkpointsChecked = 0;
+  let lastCheckedSize = 0;
+  const range = new CompactRange();
+  let pruned = 0;
+
+  const checkAt = async (): Promise<void> => {
+    const size = range.size;
+    const roots = witnessed.get(size);
+    if (roots) {
+      const root = range.root();
+      for (const r of roots) {
+        witnessedChecked++;
+        if (!hashEquals(r, root)) add({ kind: 'witness_mismatch', treeSize: size, message: `the witness holds a different root for tree size ${size}: history before leaf ${size} was rewritten` });
+      }
+    }
+    while (nextCp && nextCp.treeSize <= size) {
+      checkCheckpoint(nextCp, nextCp.treeSize === size ? range.root() : null);
+      nextCp = (await cpIter.next()).value as CheckpointItem | undefined;
+    }
+  };
+
+  const checkCheckpoint = (cp: CheckpointItem, root: Buffer | null) => {
+    checkpointsChecked++;
+    let text: string;
+    try {
+      text = openNote(cp.note, input.verifier);
+    } catch (err) {
+      add({ kind: 'checkpoint_signature', treeSize: cp.treeSize, message: `checkpoint at tree size ${cp.treeSize}: ${(err as Error).message}` });
+      return;
+    }
+    const body = parseCheckpoint(text);
+    if (body.origin !== input.origin || body.size !== cp.treeSize || body.root.toString('hex') !== cp.rootHash) {
+      add({ kind: 'checkpoint_rewritten', treeSize: cp.treeSize, message: `checkpoint at tree size ${cp.treeSize}: stored size/root differ from the signed note` });
+      return;
+    }
+    if (root === null) {
+      add({ kind: 'checkpoint_beyond_log', treeSize: cp.treeSize, message: `checkpoint at tree size ${cp.treeSize} but the log has ${range.size} leaves: leaves after ${range.size} were removed` });
+    } else if (!hashEquals(root, body.root)) {
+      add({
+        kind: 'checkpoint_mismatch', treeSize: cp.treeSize,
+        message: `signed root for tree size ${cp.treeSize} differs from the recomputed one: a leaf in [${lastCheckedSize}, ${cp.treeSize}) was rewritten`,
+      });
+    }
+    lastCheckedSize = cp.treeSize;
+  };
+
+  await checkAt();
+  let expectedIndex = 0;
+  for await (const leaf of input.leaves) {
+    if (leaf.leafIndex !== expectedIndex) {
+      add({ kind: 'leaf_gap', leafIndex: expectedIndex, message: `leaf ${expectedIndex} expected, leaf ${leaf.leafIndex} found: leaves were removed or inserted` });
+    }
+    expectedIndex = leaf.leafIndex + 1;
+    const stored = Buffer.from(leaf.leafHash, 'hex');
+    const pos = `leaf ${leaf.leafIndex}, seq ${leaf.sourceSeq}`;
+    if (leaf.entry) {
+      if (leaf.entry.id !== leaf.entryId) {
+        const other = input.leafOfEntry ? await input.leafOfEntry(leaf.entry.id) : undefined;
+        if (other !== undefined) add({ kind: 'reordered', leafIndex: leaf.leafIndex, seq: leaf.sourceSeq, message: `${pos}: holds entry ${leaf.entry.id} of leaf ${other} (entries were reordered)` });
+        else add({ kind: 'inserted', leafIndex: leaf.leafIndex, seq: leaf.sourceSeq, message: `${pos}: entry ${leaf.entry.id} is in no leaf (inserted), entry ${leaf.entryId} is gone` });
+      } else if (!hashEquals(auditEventLeafHash(leaf.entry), stored)) {
+        add({ kind: 'modified', leafIndex: leaf.leafIndex, seq: leaf.sourceSeq, message: `${pos}: entry ${leaf.entryId} was modified` });
+      }
+    } else if (leaf.prunedAt) {
+      pruned++;
+    } else {
+      add({ kind: 'deleted', leafIndex: leaf.leafIndex, seq: leaf.sourceSeq, message: `${pos}: entry ${leaf.entryId} was deleted` });
+    }
+    // The tree is built from the stored leaf hashes; entries were checked against them above.
+    range.append(stored);
+    await checkAt();
+  }
+  while (nextCp) {
+    checkCheckpoint(nextCp, null);
+    nextCp = (await cpIter.next()).value as CheckpointItem | undefined;
+  }
+  for (const [size] of witnessed) {
+    if (size > range.size) add({ kind: 'witness_mismatch', treeSize: size, message: `the witness holds a checkpoint of size ${size} but the log has ${range.size} leaves` });
+  }
+  for await (const row of input.unsequenced ?? []) {
+    const other = input.leafOfEntry ? await input.leafOfEntry(row.id) : undefined;
+    if (other === undefined) add({ kind: 'inserted', seq: row.seq, message: `seq ${row.seq}: entry ${row.id} is in no leaf (inserted)` });
+  }
+  if (more > 0) findings.push({ kind: findings[findings.length - 1]!.kind, message: `… and ${more} more findings` });
+  return {
+    ok: findings.length === 0,
+    treeSize: range.size,
+    rootHash: range.root().toString('hex'),
+    checkpointsChecked,
+    witnessedChecked,
+    pruned,
+    findings,
+  };
+}
+
+/** Human-readable report for the CLI. */
+export function formatVerifyReport(r: VerifyReport): string {
+  const head = `${r.ok ? 'OK' : 'FAILED'}: ${r.treeSize} leaves, root ${r.rootHash}, ${r.checkpointsChecked} checkpoints, ${r.witnessedChecked} witnessed checkpoints, ${r.pruned} pruned entries`;
+  return [head, ...r.findings.map((f) => `  ${f.kind}: ${f.message}`)].join('\n');
+}
