@@ -144,6 +144,54 @@ user
     await rt.handle.close();
   });
 
+// ── audit: the tamper-evident audit log (modules/audit: merkle.*, verify.*, checkpoint.*) ──
+const audit = program.command('audit').description('Nhật ký kiểm toán chống sửa đổi (cây Merkle, checkpoint đã ký)');
+audit
+  .command('verify')
+  .description('Tính lại cây Merkle từ các bản ghi và kiểm tra mọi checkpoint, chữ ký; báo vị trí bản ghi bị sửa/xoá/chèn/đảo')
+  .option('--offline <bundle>', 'kiểm tra một gói xuất (không cần cơ sở dữ liệu)')
+  .option('--key <verifierKey>', 'khoá kiểm tra công bố (mặc định: khoá của máy chủ này / trong gói)')
+  .option('--witness-file <file>', 'tệp checkpoint của bên chứng kiến (chỉ ghi thêm) để đối chiếu')
+  .option('--json', 'in báo cáo dạng JSON')
+  .action(async (opts: { offline?: string; key?: string; witnessFile?: string; json?: boolean }) => {
+    const { formatVerifyReport } = await import('./modules/audit/verify.js');
+    const { readWitnessFile, verifyBundle, verifyDatabase } = await import('./modules/audit/verify.service.js');
+    const witnessed = opts.witnessFile ? readWitnessFile(opts.witnessFile) : [];
+    let report;
+    if (opts.offline) {
+      report = await verifyBundle(opts.offline, { trustedKey: opts.key, witnessed });
+    } else {
+      const rt = runtime();
+      const { loadAuditSigner, verifierKeyOf } = await import('./modules/audit/checkpoint.service.js');
+      const { parseVerifierKey } = await import('./engines/merkle/index.js');
+      const verifier = parseVerifierKey(opts.key ?? verifierKeyOf(loadAuditSigner(rt.config)));
+      report = await verifyDatabase(rt.handle.db, verifier, verifier.name, witnessed);
+      await rt.handle.close();
+    }
+    console.log(opts.json ? JSON.stringify(report, null, 2) : formatVerifyReport(report));
+    // Exit status: 0 verified, 4 tampering or inconsistency found (errors exit 1).
+    process.exitCode = report.ok ? 0 : 4;
+  });
+audit
+  .command('export <file>')
+  .description('Xuất gói kiểm chứng (JSON lines: checkpoint, lá, bản ghi, khoá công khai) cho thanh tra')
+  .action(async (file: string) => {
+    const rt = runtime();
+    const { loadAuditSigner, verifierKeyOf } = await import('./modules/audit/checkpoint.service.js');
+    const { exportBundle } = await import('./modules/audit/verify.service.js');
+    const signer = loadAuditSigner(rt.config);
+    const r = await exportBundle(rt.handle.db, file, { origin: signer.name, verifierKey: verifierKeyOf(signer), exportedAt: new Date().toISOString() });
+    console.log(`${file}: ${r.leaves} lá, ${r.checkpoints} checkpoint. Kiểm tra: khien audit verify --offline ${file} --key '${verifierKeyOf(signer)}'`);
+    await rt.handle.close();
+  });
+audit
+  .command('public-key')
+  .description('In khoá kiểm tra công khai (C2SP signed-note) của nhật ký')
+  .action(async () => {
+    const { loadAuditSigner, verifierKeyOf } = await import('./modules/audit/checkpoint.service.js');
+    console.log(verifierKeyOf(loadAuditSigner(loadConfig())));
+  });
+
 program.parseAsync(process.argv).catch((err: unknown) => {
   console.error(err instanceof Error ? err.message : err);
   process.exit(1);
