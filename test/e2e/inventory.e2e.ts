@@ -18,6 +18,9 @@ const SHOTS = join(process.cwd(), 'docs', 'screenshots');
 const NEW_PASSWORD = 'Sông Ba chảy về, 27 cánh đồng lúa!';
 const SYSTEM_NAME = 'Hệ thống quản lý hồ sơ sức khoẻ điện tử (E2E)';
 const TASK_TITLE = 'Đối soát dữ liệu hồ sơ sức khoẻ sau khi chuyển đổi';
+/** The name after editing; it keeps SYSTEM_NAME so later steps still find the system by it. */
+const EDITED_NAME = `${SYSTEM_NAME} – Sở Y tế quản lý`;
+const ASSET_NAME = 'Máy chủ ứng dụng hồ sơ sức khoẻ (E2E)';
 
 let server: KhienServer;
 let browser: Browser;
@@ -290,6 +293,57 @@ describe('inventory e2e', () => {
     }
   });
 
+  it('edits the system: the registration form opens prefilled and the new name is shown', async () => {
+    await page.getByTestId('system-edit').click();
+    const name = page.getByTestId('system-name');
+    await expect.poll(() => name.inputValue()).toBe(SYSTEM_NAME);
+    expect(await page.getByTestId('system-code').inputValue()).toBe('E2E-HSSK');
+    expect(await page.getByTestId('system-personal-subjects').inputValue()).toBe('150.000');
+    await name.fill(EDITED_NAME);
+    await page.locator('.mantine-Modal-content').evaluate((el) => el.scrollTo(0, 0));
+    await shot('29b-sua-he-thong');
+    await page.getByTestId('system-create-submit').click();
+    await page.getByTestId('system-create-modal').waitFor({ state: 'detached' });
+    await expect.poll(() => page.getByTestId('page-title').innerText()).toBe(EDITED_NAME);
+    // Deleting asks first; cancelling keeps the system.
+    await page.getByTestId('system-delete').click();
+    expect(await page.getByTestId('system-delete-modal').innerText()).toContain(`Xoá hệ thống «${EDITED_NAME}» (mã E2E-HSSK) khỏi danh mục?`);
+    await shot('29c-xoa-he-thong');
+    await page.getByTestId('system-delete-modal').getByRole('button', { name: 'Huỷ' }).click();
+    expect(await page.getByTestId('page-title').innerText()).toBe(EDITED_NAME);
+  });
+
+  it('creates an asset with its software and the system it serves', async () => {
+    await page.getByTestId('nav-assets').click();
+    await page.getByTestId('asset-row').first().waitFor();
+    await page.getByTestId('asset-create').click();
+    await page.getByTestId('asset-code').fill('E2E-SYT-APP-01');
+    await page.getByTestId('asset-name').fill(ASSET_NAME);
+    await pickOption('asset-kind', 'Máy chủ');
+    await pickOption('asset-owner-unit', /^Sở Y tế/, 'Sở Y tế');
+    await page.getByTestId('asset-hostname').fill('hssk-app-01');
+    await page.getByTestId('asset-ips').fill('10.20.1.11, 10.20.1.12');
+    await page.getByTestId('asset-os-name').fill('Ubuntu Server');
+    await page.getByTestId('asset-os-version').fill('24.04 LTS');
+    await page.getByTestId('software-add').click();
+    await page.getByTestId('software-vendor').last().fill('PostgreSQL Global Development Group');
+    await page.getByTestId('software-product').last().fill('PostgreSQL');
+    await page.getByTestId('software-version').last().fill('16.4');
+    await page.getByTestId('asset-systems').click();
+    await page.getByTestId('asset-systems').fill('E2E-HSSK');
+    await page.getByRole('option', { name: /E2E-HSSK/ }).first().click();
+    await page.getByTestId('asset-name').click(); // closes the list
+    await shot('24b-them-tai-san');
+    await page.getByTestId('asset-submit').click();
+    await page.getByTestId('asset-form-modal').waitFor({ state: 'detached' });
+    const drawer = page.getByTestId('asset-drawer');
+    await expect.poll(() => drawer.innerText()).toContain(ASSET_NAME);
+    expect(await drawer.getByTestId('asset-software').innerText()).toContain('PostgreSQL');
+    expect(await drawer.innerText()).toContain(`E2E-HSSK — ${EDITED_NAME}`);
+    expect(await drawer.innerText()).toContain('10.20.1.11, 10.20.1.12');
+    await page.keyboard.press('Escape');
+  });
+
   it('shows assets and the merger overview with an unplanned outage', async () => {
     await page.getByTestId('nav-assets').click();
     await page.getByTestId('asset-row').first().waitFor();
@@ -303,6 +357,16 @@ describe('inventory e2e', () => {
     // Success toasts sit over the bottom-right of the page; let clicks pass through them.
     await page.addStyleTag({ content: '.mantine-Notifications-root, .mantine-Notifications-root * { pointer-events: none !important; }' });
     await shot('25-hop-nhat-tong-quan');
+    // No plan selected: the unplanned stops of the whole province.
+    const province = page.getByTestId('province-outages');
+    await province.scrollIntoViewIfNeeded();
+    expect(await province.innerText()).toContain('Gián đoạn ngoài kế hoạch trên toàn tỉnh');
+    await shot('25b-gian-doan-toan-tinh');
+    // Compare the former provinces: only plans of systems from the new province.
+    await pickOption('plans-origin-filter', 'Tỉnh Gia Lai (mới)');
+    await expect.poll(() => page.getByTestId('plan-row').filter({ hasText: SYSTEM_NAME }).count()).toBe(1);
+    await page.evaluate(() => window.scrollTo(0, 0));
+    await shot('25c-hop-nhat-loc-nguon-goc');
     await page.getByTestId('plan-row').filter({ hasText: SYSTEM_NAME }).first().click();
     await page.getByTestId('merger-stops').waitFor();
     await page.getByTestId('window-title').fill('Chuyển đổi dữ liệu sang máy chủ Trung tâm dữ liệu tỉnh');

@@ -1,6 +1,6 @@
-import { Badge, Group, Loader, Pagination, Paper, ScrollArea, Select, Table, Text, TextInput, UnstyledButton } from '@mantine/core';
+import { Badge, Button, Group, Loader, Pagination, Paper, ScrollArea, Select, Table, Text, TextInput, UnstyledButton } from '@mantine/core';
 import { useDebouncedValue } from '@mantine/hooks';
-import { IconDeviceDesktop, IconSearch } from '@tabler/icons-react';
+import { IconDeviceDesktop, IconPlus, IconSearch } from '@tabler/icons-react';
 import { useState } from 'react';
 import { useTranslation } from 'react-i18next';
 import { useSearchParams } from 'react-router';
@@ -13,6 +13,7 @@ import { can } from '../components/permissions.js';
 import { useMe } from '../features/auth/api.js';
 import { useAssets } from '../features/inventory/api.js';
 import { AssetDrawer } from '../features/inventory/AssetDrawer.js';
+import { AssetFormModal } from '../features/inventory/AssetFormModal.js';
 import { useOrgUnits } from '../features/org-units/api.js';
 import { unitOptions } from '../features/org-units/labels.js';
 
@@ -35,10 +36,20 @@ export default function AssetsRoute() {
   const pages = assets.data ? Math.max(1, Math.ceil(assets.data.total / assets.data.pageSize)) : 1;
   const openId = params.get('asset');
   const open = (id: string | null) => setParams(id ? { asset: id } : {}, { replace: true });
+  const [creating, setCreating] = useState(false);
+  const canWrite = can(me.data, 'asset.write');
 
   return (
     <>
-      <PageHeader title={t('inventory.asset.title')} description={assets.data ? t('inventory.asset.total', { n: formatNumber(assets.data.total) }) : undefined} />
+      <PageHeader
+        title={t('inventory.asset.title')}
+        description={assets.data ? t('inventory.asset.total', { n: formatNumber(assets.data.total) }) : undefined}
+        actions={canWrite ? (
+          <Button leftSection={<IconPlus size={16} />} onClick={() => setCreating(true)} data-testid="asset-create">
+            {t('inventory.asset.create')}
+          </Button>
+        ) : undefined}
+      />
       <Paper withBorder p="md">
         <Group mb="md" align="flex-end" wrap="wrap" gap="sm">
           <TextInput leftSection={<IconSearch size={16} />} placeholder={t('inventory.asset.searchPlaceholder')} value={q}
@@ -106,7 +117,8 @@ export default function AssetsRoute() {
           </Group>
         ) : null}
       </Paper>
-      <AssetDrawer id={openId} onClose={() => open(null)} units={units.data ?? []} canWrite={can(me.data, 'asset.write')} />
+      <AssetDrawer id={openId} onClose={() => open(null)} units={units.data ?? []} canWrite={canWrite} />
+      {creating ? <AssetFormModal units={units.data ?? []} onClose={() => setCreating(false)} onSaved={(a) => open(a.id)} /> : null}
     </>
   );
 }

@@ -12,6 +12,7 @@ import { useMe } from '../features/auth/api.js';
 import { useSystem } from '../features/inventory/api.js';
 import { LevelBadge, LevelBadges } from '../features/inventory/badges.js';
 import { LevelAdvisorPanel } from '../features/inventory/LevelAdvisorPanel.js';
+import { SystemActions } from '../features/inventory/SystemActions.js';
 import { MergerPanel } from '../features/merger/MergerPanel.js';
 import { useOrgUnits } from '../features/org-units/api.js';
 
@@ -122,7 +123,16 @@ export default function SystemDetailRoute() {
           {t('inventory.backToList')}
         </Group>
       </Anchor>
-      <PageHeader title={s.name} description={`${s.code} · ${s.ownerUnit.name}`} actions={<LevelBadges system={s} />} />
+      <PageHeader
+        title={s.name}
+        description={`${s.code} · ${s.ownerUnit.name}`}
+        actions={
+          <Stack gap="xs" align="flex-end">
+            <LevelBadges system={s} />
+            {can(me.data, 'system.write') ? <SystemActions system={s} units={units.data ?? []} /> : null}
+          </Stack>
+        }
+      />
       <Alert
         color={tr.state === 'classified' ? 'green' : tr.overdue ? 'red' : 'orange'}
         variant="light"

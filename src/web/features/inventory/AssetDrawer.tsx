@@ -1,4 +1,5 @@
 import { Anchor, Badge, Button, Center, Drawer, Group, Loader, Paper, Select, SimpleGrid, Stack, Table, Text, TextInput, Title } from '@mantine/core';
+import { IconPencil } from '@tabler/icons-react';
 import { useState } from 'react';
 import { useTranslation } from 'react-i18next';
 import { Link } from 'react-router';
@@ -9,6 +10,7 @@ import { formatDateTime } from '../../components/format.js';
 import { notifySuccess } from '../../components/notify.js';
 import { unitOptions } from '../org-units/labels.js';
 import { useAsset, useUpdateAsset } from './api.js';
+import { AssetFormModal } from './AssetFormModal.js';
 
 function ReuseForm({ asset, units }: { asset: Asset; units: OrgUnit[] }) {
   const { t } = useTranslation();
@@ -56,6 +58,7 @@ export function AssetDrawer({ id, onClose, units, canWrite }: { id: string | nul
   const { t } = useTranslation();
   const asset = useAsset(id);
   const a = asset.data;
+  const [editing, setEditing] = useState(false);
   return (
     <Drawer opened={!!id} onClose={onClose} position="right" size="xl" title={a ? <Title order={4}>{a.name}</Title> : null} data-testid="asset-drawer">
       {asset.isLoading ? (
@@ -64,6 +67,14 @@ export function AssetDrawer({ id, onClose, units, canWrite }: { id: string | nul
       <ErrorAlert error={asset.error} />
       {a ? (
         <Stack gap="md">
+          {canWrite ? (
+            <Group>
+              <Button variant="default" size="xs" leftSection={<IconPencil size={14} />} onClick={() => setEditing(true)} data-testid="asset-edit">
+                {t('inventory.asset.edit')}
+              </Button>
+            </Group>
+          ) : null}
+          {editing ? <AssetFormModal asset={a} units={units} onClose={() => setEditing(false)} /> : null}
           <SimpleGrid cols={2} spacing="sm">
             {[
               [t('inventory.asset.field.code'), a.code],

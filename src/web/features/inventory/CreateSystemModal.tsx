@@ -6,14 +6,14 @@ import { useTranslation } from 'react-i18next';
 import { useNavigate } from 'react-router';
 import {
   HOSTING_KINDS, ICS_WORK_GRADES, INFRASTRUCTURE_SCOPES, NATIONAL_SECURITY_IMPACTS, STATE_SECRET_GRADES, SYSTEM_STATUSES, SYSTEM_TYPES,
-  SystemCreateSchema,
+  SystemCreateSchema, type InformationSystem,
 } from '../../../contracts/inventory.js';
 import type { OrgUnit } from '../../../contracts/org.js';
 import { DateField } from '../../components/DateField.js';
 import { ErrorAlert } from '../../components/ErrorAlert.js';
 import { notifySuccess } from '../../components/notify.js';
 import { unitOptions } from '../org-units/labels.js';
-import { useCreateSystem, type SystemCreate } from './api.js';
+import { useCreateSystem, useUpdateSystem, type SystemCreate } from './api.js';
 
 type Num = number | string;
 
@@ -94,6 +94,36 @@ function toBody(v: Values): SystemCreate {
   };
 }
 
+const EMPTY: Values = {
+  code: '', name: '', purpose: '', type: null, status: 'in_operation', origin: 'new',
+  ownerUnitId: null, operatingUnitId: null, securityUnitId: null, internalUsers: '', externalUsers: '',
+  info: { public: true, private: false, personal: false, personalSubjects: '', sensitivePersonal: false, sensitiveSubjects: '', stateSecret: 'none' },
+  onlineServiceLevel: null, administrativeProcedure: false, conditionalBusiness: false, infrastructureScope: 'none', icsWorkGrade: 'none',
+  nationalEgov24x7: false, nationalSecurityImpact: 'none', lgsp: false, ndxp: false, nationalPopulationDb: false, otherConnections: '',
+  hosting: null, hostingDetail: '', rtoMinutes: '', rpoMinutes: '', documents: [],
+};
+
+/** The form's values for a stored system (edit mode): the inverse of toBody. */
+function fromSystem(s: InformationSystem): Values {
+  const n = (v: number | null): Num => v ?? '';
+  return {
+    code: s.code, name: s.name, purpose: s.purpose ?? '', type: s.type, status: s.status, origin: s.origin,
+    ownerUnitId: s.ownerUnit.id, operatingUnitId: s.operatingUnit?.id ?? null, securityUnitId: s.securityUnit?.id ?? null,
+    internalUsers: n(s.internalUsers), externalUsers: n(s.externalUsers),
+    info: {
+      public: s.information.public, private: s.information.private, personal: s.information.personal, personalSubjects: n(s.information.personalSubjects),
+      sensitivePersonal: s.information.sensitivePersonal, sensitiveSubjects: n(s.information.sensitiveSubjects), stateSecret: s.information.stateSecret,
+    },
+    onlineServiceLevel: s.onlineServiceLevel === null ? null : String(s.onlineServiceLevel),
+    administrativeProcedure: s.administrativeProcedure, conditionalBusiness: s.conditionalBusiness, infrastructureScope: s.infrastructureScope,
+    icsWorkGrade: s.icsWorkGrade, nationalEgov24x7: s.nationalEgov24x7, nationalSecurityImpact: s.nationalSecurityImpact,
+    lgsp: s.connections.lgsp, ndxp: s.connections.ndxp, nationalPopulationDb: s.connections.nationalPopulationDb,
+    otherConnections: s.connections.others.map((o) => o.name).join('\n'),
+    hosting: s.hosting, hostingDetail: s.hostingDetail ?? '', rtoMinutes: n(s.rtoMinutes), rpoMinutes: n(s.rpoMinutes),
+    documents: s.approvalDocuments.map((d) => ({ number: d.number, date: d.date ?? '', title: d.title ?? '' })),
+  };
+}
+
 function Section({ title, children }: { title: string; children: ReactNode }) {
   return (
     <Stack gap="xs">
@@ -103,20 +133,18 @@ function Section({ title, children }: { title: string; children: ReactNode }) {
   );
 }
 
-/** "Đăng ký hệ thống": the facts of the contract, grouped as officials fill in the catalogue form. */
-export function CreateSystemModal({ opened, onClose, units }: { opened: boolean; onClose: () => void; units: OrgUnit[] }) {
+/**
+ * "Đăng ký hệ thống": the facts of the contract, grouped as officials fill in the catalogue form. Given a
+ * `system`, the same form edits it (prefilled; PATCH /systems/:id).
+ */
+export function CreateSystemModal({ opened, onClose, units, system }: { opened: boolean; onClose: () => void; units: OrgUnit[]; system?: InformationSystem }) {
   const { t } = useTranslation();
   const navigate = useNavigate();
   const create = useCreateSystem();
+  const update = useUpdateSystem(system?.id ?? '');
+  const save = system ? update : create;
   const form = useForm<Values>({
-    initialValues: {
-      code: '', name: '', purpose: '', type: null, status: 'in_operation', origin: 'new',
-      ownerUnitId: null, operatingUnitId: null, securityUnitId: null, internalUsers: '', externalUsers: '',
-      info: { public: true, private: false, personal: false, personalSubjects: '', sensitivePersonal: false, sensitiveSubjects: '', stateSecret: 'none' },
-      onlineServiceLevel: null, administrativeProcedure: false, conditionalBusiness: false, infrastructureScope: 'none', icsWorkGrade: 'none',
-      nationalEgov24x7: false, nationalSecurityImpact: 'none', lgsp: false, ndxp: false, nationalPopulationDb: false, otherConnections: '',
-      hosting: null, hostingDetail: '', rtoMinutes: '', rpoMinutes: '', documents: [],
-    },
+    initialValues: system ? fromSystem(system) : EMPTY,
     validate: (v) => {
       const errors: Record<string, string> = {};
       const parsed = SystemCreateSchema.safeParse(toBody(v));
@@ -140,17 +168,24 @@ export function CreateSystemModal({ opened, onClose, units }: { opened: boolean;
   const countProps = { min: 0, thousandSeparator: '.', decimalSeparator: ',', allowDecimal: false, allowNegative: false } as const;
 
   return (
-    <Modal opened={opened} onClose={onClose} title={t('inventory.createTitle')} size="70rem" data-testid="system-create-modal">
+    <Modal opened={opened} onClose={onClose} title={system ? t('inventory.editTitle', { name: system.name }) : t('inventory.createTitle')} size="70rem" data-testid="system-create-modal">
       <form
         data-testid="system-create-form"
         onSubmit={form.onSubmit((v) =>
-          create.mutate(toBody(v), {
-            onSuccess: (s) => {
-              notifySuccess(t('inventory.created', { name: s.name }));
-              onClose();
-              void navigate(`/systems/${s.id}`);
-            },
-          }),
+          system
+            ? update.mutate(toBody(v), {
+                onSuccess: (s) => {
+                  notifySuccess(t('inventory.updated', { name: s.name }));
+                  onClose();
+                },
+              })
+            : create.mutate(toBody(v), {
+                onSuccess: (s) => {
+                  notifySuccess(t('inventory.created', { name: s.name }));
+                  onClose();
+                  void navigate(`/systems/${s.id}`);
+                },
+              }),
         )}
       >
         <Stack gap="lg">
@@ -269,13 +304,13 @@ export function CreateSystemModal({ opened, onClose, units }: { opened: boolean;
             </Group>
           </Section>
 
-          <ErrorAlert error={create.error} />
+          <ErrorAlert error={save.error} />
           <Group justify="flex-end">
             <Button variant="default" onClick={onClose}>
               {t('common.cancel')}
             </Button>
-            <Button type="submit" loading={create.isPending} data-testid="system-create-submit">
-              {t('inventory.createSubmit')}
+            <Button type="submit" loading={save.isPending} data-testid="system-create-submit">
+              {system ? t('common.save') : t('inventory.createSubmit')}
             </Button>
           </Group>
         </Stack>

@@ -3,6 +3,7 @@ import type { z } from 'zod';
 import type {
   Asset,
   AssetKind,
+  AssetCreateSchema,
   AssetPageSchema,
   AssetUpdateSchema,
   InformationSystem,
@@ -13,6 +14,7 @@ import type {
   SystemDetail,
   SystemPageSchema,
   SystemStatus,
+  SystemUpdateSchema,
   TransitionState,
 } from '../../../contracts/inventory.js';
 import { api, download } from '../../components/api-client.js';
@@ -22,6 +24,8 @@ export type SystemCreate = z.input<typeof SystemCreateSchema>;
 export type LevelDecisionInput = z.input<typeof LevelDecisionInputSchema>;
 export type AssetPage = z.infer<typeof AssetPageSchema>;
 export type AssetUpdate = z.input<typeof AssetUpdateSchema>;
+export type AssetCreate = z.input<typeof AssetCreateSchema>;
+export type SystemUpdate = z.input<typeof SystemUpdateSchema>;
 export type DispositionFilter = 'keep' | 'consolidate' | 'retire' | 'reuse_assets' | 'none';
 
 export interface SystemsFilter {
@@ -77,6 +81,26 @@ export function useCreateSystem() {
   });
 }
 
+export function useUpdateSystem(id: string) {
+  const qc = useQueryClient();
+  return useMutation({
+    mutationFn: (body: SystemUpdate) => api<InformationSystem>(`/systems/${encodeURIComponent(id)}`, { method: 'PATCH', body }),
+    onSuccess: () => qc.invalidateQueries({ queryKey: inventoryKeys.all }),
+  });
+}
+
+/** Delete a system; the server refuses (409 system.in_use) while parts, a merger plan, windows or stops refer to it. */
+export function useDeleteSystem(id: string) {
+  const qc = useQueryClient();
+  return useMutation({
+    mutationFn: () => api<{ ok: true }>(`/systems/${encodeURIComponent(id)}`, { method: 'DELETE' }),
+    onSuccess: () => {
+      qc.removeQueries({ queryKey: inventoryKeys.system(id) });
+      return qc.invalidateQueries({ queryKey: inventoryKeys.all });
+    },
+  });
+}
+
 export function useDecideLevel(id: string) {
   const qc = useQueryClient();
   return useMutation({
@@ -108,6 +132,14 @@ export function useUpdateAsset(id: string) {
   const qc = useQueryClient();
   return useMutation({
     mutationFn: (body: AssetUpdate) => api<Asset>(`/assets/${encodeURIComponent(id)}`, { method: 'PATCH', body }),
+    onSuccess: () => qc.invalidateQueries({ queryKey: inventoryKeys.all }),
+  });
+}
+
+export function useCreateAsset() {
+  const qc = useQueryClient();
+  return useMutation({
+    mutationFn: (body: AssetCreate) => api<Asset>('/assets', { method: 'POST', body }),
     onSuccess: () => qc.invalidateQueries({ queryKey: inventoryKeys.all }),
   });
 }
