@@ -39,24 +39,29 @@ export const PERMISSIONS = [
   'merger.read',
   'merger.write',
   'merger.task_update', // status, assignee and evidence of merger tasks (operators do the cut-over work)
+  'account.read', // accounts of information systems, their owners and findings (account governance)
+  'account.write', // account sources, role policies, manual link/unlink
+  'account.import', // import account snapshots (file, LDAP, push)
 ] as const;
 export const PermissionSchema = z.enum(PERMISSIONS);
 export type Permission = z.infer<typeof PermissionSchema>;
 
 export const ROLE_PERMISSIONS: Record<Role, readonly Permission[]> = {
   admin: PERMISSIONS,
-  subcommittee: ['org_unit.read', 'person.read', 'user.read', 'audit.read', 'dashboard.read', 'system.read', 'asset.read', 'merger.read'],
-  police: ['org_unit.read', 'person.read', 'person.read_citizen_id', 'user.read', 'audit.read', 'dashboard.read', 'system.read', 'asset.read', 'merger.read'],
-  soc_analyst: ['org_unit.read', 'person.read', 'dashboard.read', 'system.read', 'asset.read'],
+  subcommittee: ['org_unit.read', 'person.read', 'user.read', 'audit.read', 'dashboard.read', 'system.read', 'asset.read', 'merger.read', 'account.read'],
+  police: ['org_unit.read', 'person.read', 'person.read_citizen_id', 'user.read', 'audit.read', 'dashboard.read', 'system.read', 'asset.read', 'merger.read', 'account.read'],
+  soc_analyst: ['org_unit.read', 'person.read', 'dashboard.read', 'system.read', 'asset.read', 'account.read'],
   unit_manager: [
     'org_unit.read', 'org_unit.write', 'person.read', 'person.write', 'person.read_citizen_id', 'user.read', 'dashboard.read',
     'system.read', 'asset.read', 'merger.read', 'system.write', 'system.confirm_level', 'asset.write', 'merger.write', 'merger.task_update',
+    'account.read', 'account.write', 'account.import',
   ],
   system_owner: [
     'org_unit.read', 'person.read', 'dashboard.read',
     'system.read', 'asset.read', 'merger.read', 'system.write', 'system.confirm_level', 'asset.write', 'merger.write', 'merger.task_update',
+    'account.read', 'account.write', 'account.import',
   ],
-  operator: ['org_unit.read', 'person.read', 'dashboard.read', 'system.read', 'asset.read', 'merger.read', 'merger.task_update'],
-  auditor: ['org_unit.read', 'person.read', 'user.read', 'audit.read', 'dashboard.read', 'system.read', 'asset.read', 'merger.read'],
+  operator: ['org_unit.read', 'person.read', 'dashboard.read', 'system.read', 'asset.read', 'merger.read', 'merger.task_update', 'account.read', 'account.import'],
+  auditor: ['org_unit.read', 'person.read', 'user.read', 'audit.read', 'dashboard.read', 'system.read', 'asset.read', 'merger.read', 'account.read'],
   official: ['dashboard.read'],
 };

@@ -3,6 +3,7 @@ import { dirname, resolve } from 'node:path';
 import SQLite from 'better-sqlite3';
 import { Kysely, PostgresDialect, SqliteDialect, type Transaction } from 'kysely';
 import pg from 'pg';
+import type { AccountTables } from '../modules/accounts/accounts.table.js';
 import type { AuditTables } from '../modules/audit/audit.table.js';
 import type { AuditLogTables } from '../modules/audit/merkle.table.js';
 import type { AuthTables } from '../modules/auth/auth.table.js';
@@ -11,7 +12,7 @@ import type { MergerTables } from '../modules/merger/merger.table.js';
 import type { OrgTables } from '../modules/org/org.table.js';
 
 /** The whole schema, composed from each module's table file. */
-export interface Database extends OrgTables, AuthTables, AuditTables, AuditLogTables, InventoryTables, MergerTables {}
+export interface Database extends OrgTables, AuthTables, AuditTables, AuditLogTables, InventoryTables, MergerTables, AccountTables {}
 
 export type Db = Kysely<Database>;
 export type Tx = Transaction<Database>;

@@ -1,5 +1,6 @@
 import type { FastifyInstance } from 'fastify';
 import type { AppDeps } from '../core/context.js';
+import { registerAccounts } from './accounts/accounts.routes.js';
 import { registerAudit } from './audit/audit.routes.js';
 import { registerAuth } from './auth/auth.routes.js';
 import { registerInventory } from './inventory/inventory.routes.js';
@@ -13,4 +14,5 @@ export async function registerModules(app: FastifyInstance, deps: AppDeps): Prom
   await app.register(async (scope) => registerAudit(scope, deps), { prefix: '/api/v1' });
   await app.register(async (scope) => registerInventory(scope, deps), { prefix: '/api/v1' });
   await app.register(async (scope) => registerMerger(scope, deps), { prefix: '/api/v1' });
+  await app.register(async (scope) => registerAccounts(scope, deps), { prefix: '/api/v1' });
 }

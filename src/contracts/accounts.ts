@@ -1,0 +1,180 @@
+import { z } from 'zod';
+
+/** Account governance: sources, snapshots, reconciliation situations and findings (issue 4). */
+
+export const ACCOUNT_FIELDS = [
+  'username', 'display_name', 'email', 'citizen_id', 'date_of_birth', 'unit', 'roles', 'privileged', 'enabled', 'last_login', 'mfa', 'created',
+] as const;
+export const AccountFieldSchema = z.enum(ACCOUNT_FIELDS);
+export type AccountField = z.infer<typeof AccountFieldSchema>;
+
+/** Field → the header of the system's export as it is written there (saved per source). `username` is required. */
+export const AccountMappingSchema = z
+  .partialRecord(AccountFieldSchema, z.string().trim().min(1).max(200))
+  .refine((m) => !!m.username, { message: 'Cần chọn cột tên đăng nhập (username).' });
+export type AccountMapping = z.infer<typeof AccountMappingSchema>;
+
+export const SITUATIONS = ['linked', 'unlinked', 'unmatched', 'disputed'] as const;
+export const SituationSchema = z.enum(SITUATIONS);
+export const FINDING_KINDS = [
+  'orphan', 'leaver', 'transferred', 'merged_unit', 'dormant', 'privileged_no_mfa', 'shared', 'multiple_accounts', 'role_mismatch',
+] as const;
+export const FindingKindSchema = z.enum(FINDING_KINDS);
+
+export const LdapSettingsSchema = z.object({
+  url: z.string().regex(/^ldaps?:\/\/[^\s]+$/, 'Địa chỉ phải có dạng ldap:// hoặc ldaps://'),
+  bindDn: z.string().min(1).max(500),
+  baseDn: z.string().min(1).max(500),
+  filter: z.string().max(1000).default('(objectClass=person)'),
+  /** Groups (CN, folded match) whose members are privileged, e.g. Domain Admins. */
+  privilegedGroups: z.array(z.string().max(200)).max(50).default(['Domain Admins', 'Enterprise Admins', 'Administrators']),
+  /** Attribute flagging MFA enrolment (e.g. a custom attribute set by the MFA product), if any. */
+  mfaAttribute: z.string().max(100).nullable().default(null),
+  pageSize: z.number().int().min(10).max(5000).default(500),
+});
+export type LdapSettings = z.infer<typeof LdapSettingsSchema>;
+
+export const AccountSourceCreateSchema = z.object({
+  systemId: z.string().max(64),
+  name: z.string().trim().min(2).max(200),
+  kind: z.enum(['file', 'ldap', 'push']),
+  mapping: AccountMappingSchema.optional(),
+  ldap: LdapSettingsSchema.optional(),
+  /** Write-only. */
+  ldapPassword: z.string().max(500).optional(),
+  dormantDays: z.number().int().min(1).max(3650).default(45),
+  rolePolicy: z.record(z.string().max(200), z.array(z.string().max(200)).max(200)).nullable().default(null),
+  privilegedRoles: z.array(z.string().max(200)).max(100).default([]),
+});
+export type AccountSourceCreate = z.infer<typeof AccountSourceCreateSchema>;
+
+export const AccountSourceSchema = z.object({
+  id: z.string(),
+  systemId: z.string(),
+  name: z.string(),
+  kind: z.enum(['file', 'ldap', 'push']),
+  mapping: z.record(z.string(), z.string()),
+  ldap: LdapSettingsSchema.nullable(),
+  hasLdapPassword: z.boolean(),
+  dormantDays: z.number(),
+  rolePolicy: z.record(z.string(), z.array(z.string())).nullable(),
+  privilegedRoles: z.array(z.string()),
+  createdAt: z.string(),
+  updatedAt: z.string(),
+});
+export type AccountSource = z.infer<typeof AccountSourceSchema>;
+
+export const SnapshotSummarySchema = z.object({
+  situations: z.record(z.string(), z.number()),
+  findings: z.record(z.string(), z.number()),
+});
+export const AccountSnapshotSchema = z.object({
+  id: z.string(),
+  sourceId: z.string(),
+  systemId: z.string(),
+  origin: z.string(),
+  fileName: z.string().nullable(),
+  takenAt: z.string(),
+  accountCount: z.number(),
+  summary: SnapshotSummarySchema,
+});
+export type AccountSnapshot = z.infer<typeof AccountSnapshotSchema>;
+
+export const SystemAccountSchema = z.object({
+  id: z.string(),
+  systemId: z.string(),
+  username: z.string(),
+  displayName: z.string().nullable(),
+  email: z.string().nullable(),
+  unitText: z.string().nullable(),
+  roles: z.array(z.string()),
+  privileged: z.boolean(),
+  enabled: z.boolean(),
+  locked: z.boolean(),
+  lastLoginAt: z.string().nullable(),
+  mfa: z.boolean().nullable(),
+  situation: SituationSchema,
+  personId: z.string().nullable(),
+  score: z.number(),
+  rules: z.array(z.string()),
+  candidates: z.array(z.object({ personId: z.string(), score: z.number(), rules: z.array(z.string()) })),
+});
+export type SystemAccount = z.infer<typeof SystemAccountSchema>;
+
+export const AccountsQuerySchema = z.object({
+  systemId: z.string().max(64),
+  situation: SituationSchema.optional(),
+  page: z.coerce.number().int().min(1).default(1),
+  pageSize: z.coerce.number().int().min(1).max(500).default(50),
+});
+
+export const AccountChangeSchema = z.object({ username: z.string(), fields: z.array(z.string()) });
+export const SnapshotDiffSchema = z.object({
+  from: z.string(),
+  to: z.string(),
+  added: z.array(z.string()),
+  removed: z.array(z.string()),
+  changed: z.array(AccountChangeSchema),
+});
+export type SnapshotDiff = z.infer<typeof SnapshotDiffSchema>;
+
+export const AccountFindingSchema = z.object({
+  id: z.string(),
+  systemId: z.string(),
+  accountId: z.string(),
+  username: z.string(),
+  kind: FindingKindSchema,
+  severity: z.enum(['high', 'medium', 'low']),
+  personId: z.string().nullable(),
+  reason: z.string(),
+  clause: z.string(),
+  createdAt: z.string(),
+});
+export type AccountFinding = z.infer<typeof AccountFindingSchema>;
+
+export const FindingsQuerySchema = z.object({
+  systemId: z.string().max(64).optional(),
+  kind: FindingKindSchema.optional(),
+  severity: z.enum(['high', 'medium', 'low']).optional(),
+  page: z.coerce.number().int().min(1).default(1),
+  pageSize: z.coerce.number().int().min(1).max(500).default(50),
+});
+
+export const AccountLinkCreateSchema = z.object({
+  systemId: z.string().max(64),
+  username: z.string().min(1).max(300),
+  personId: z.string().max(64),
+  kind: z.enum(['link', 'unlink']),
+  note: z.string().max(1000).optional(),
+});
+
+export const MfaCoverageRowSchema = z.object({
+  systemId: z.string(),
+  systemCode: z.string(),
+  unitId: z.string(),
+  unitCode: z.string(),
+  accounts: z.number(),
+  withMfa: z.number(),
+  privileged: z.number(),
+  privilegedWithMfa: z.number(),
+  /** 0..1, null when there is nothing to measure. */
+  share: z.number().nullable(),
+  privilegedShare: z.number().nullable(),
+});
+export const MfaCoverageSchema = z.object({ items: z.array(MfaCoverageRowSchema) });
+export type MfaCoverageRow = z.infer<typeof MfaCoverageRowSchema>;
+
+export const AccountImportResultSchema = z.object({ snapshot: AccountSnapshotSchema });
+
+export const PushAccountSchema = z.object({
+  username: z.string().min(1).max(300),
+  displayName: z.string().max(300).nullish(),
+  email: z.string().max(300).nullish(),
+  citizenId: z.string().regex(/^\d{12}$/).nullish(),
+  unit: z.string().max(300).nullish(),
+  roles: z.array(z.string().max(200)).max(500).default([]),
+  privileged: z.boolean().default(false),
+  enabled: z.boolean().default(true),
+  lastLoginAt: z.string().max(40).nullish(),
+  mfa: z.boolean().nullish(),
+});

@@ -1,0 +1,124 @@
+import type { FastifyInstance } from 'fastify';
+import type { ZodTypeProvider } from 'fastify-type-provider-zod';
+import { z } from 'zod';
+import {
+  AccountFindingSchema, AccountImportResultSchema, AccountLinkCreateSchema, AccountMappingSchema, AccountSnapshotSchema, AccountSourceCreateSchema,
+  AccountSourceSchema, AccountsQuerySchema, FindingsQuerySchema, MfaCoverageSchema, PushAccountSchema, SnapshotDiffSchema, SystemAccountSchema,
+} from '../../../contracts/accounts.js';
+import { errorResponses } from '../../../contracts/common.js';
+import type { AppDeps } from '../../core/context.js';
+import { UnprocessableError } from '../../core/errors.js';
+import { actorOf } from '../../core/http.js';
+import { hashCitizenId } from '../org/citizen-id.js';
+import { readUpload } from '../org/upload.js';
+import { type ImportedAccount, readAccountFile } from './account-file.js';
+import {
+  createSource, decideLink, diffSnapshots, listAccounts, listFindings, listSnapshots, listSources, mfaCoverage, sourceFor, storeSnapshot,
+} from './accounts.service.js';
+import { fetchLdapAccounts } from './ldap-import.js';
+
+const IdParams = z.object({ id: z.string().max(64) });
+const tags = ['accounts'];
+
+/** Account governance: `/api/v1/account-sources…`, `/api/v1/accounts`, `/api/v1/account-findings`, MFA coverage. */
+export async function registerAccounts(root: FastifyInstance, deps: AppDeps): Promise<void> {
+  const app = root.withTypeProvider<ZodTypeProvider>();
+
+  app.get('/account-sources', {
+    config: { auth: 'user' },
+    schema: { operationId: 'listAccountSources', tags, querystring: z.object({ systemId: z.string().max(64) }), response: { 200: z.object({ items: z.array(AccountSourceSchema) }), ...errorResponses } },
+  }, async (req) => ({ items: await listSources(deps, actorOf(req), req.query.systemId) }));
+
+  app.post('/account-sources', {
+    config: { auth: 'user' },
+    schema: { operationId: 'createAccountSource', tags, body: AccountSourceCreateSchema, response: { 201: AccountSourceSchema, ...errorResponses } },
+  }, async (req, reply) => reply.status(201).send(await createSource(deps, actorOf(req), req.body)));
+
+  app.post('/account-sources/:id/import', {
+    config: { auth: 'user' },
+    schema: {
+      operationId: 'importAccounts', tags, params: IdParams, consumes: ['multipart/form-data'],
+      description: 'CSV/XLSX xuất từ hệ thống, đọc theo ánh xạ cột đã lưu của nguồn. Tất cả hoặc không; tạo một bản chụp và đối soát ngay.',
+      response: { 200: AccountImportResultSchema, ...errorResponses },
+    },
+  }, async (req) => {
+    const actor = actorOf(req);
+    const { src, sys } = await sourceFor(deps, actor, req.params.id, 'account.import');
+    const upload = await readUpload(req);
+    const mapping = AccountMappingSchema.safeParse(JSON.parse(src.mapping_json));
+    if (!mapping.success) throw new UnprocessableError('account_source.mapping_required', 'Nguồn chưa có ánh xạ cột (cần ít nhất cột tên đăng nhập).');
+    const accounts = await readAccountFile(deps.keys, upload, mapping.data);
+    return { snapshot: await storeSnapshot(deps, actor, src, sys, accounts, 'file', upload.fileName) };
+  });
+
+  app.post('/account-sources/:id/ldap-sync', {
+    config: { auth: 'user' },
+    schema: { operationId: 'syncLdapAccounts', tags, params: IdParams, response: { 200: AccountImportResultSchema, ...errorResponses } },
+  }, async (req) => {
+    const actor = actorOf(req);
+    const { src, sys } = await sourceFor(deps, actor, req.params.id, 'account.import');
+    if (src.kind !== 'ldap' || !src.ldap_json) throw new UnprocessableError('account_source.not_ldap', 'Nguồn này không phải LDAP.');
+    const password = src.ldap_password_enc ? deps.keys.decrypt(src.ldap_password_enc) : '';
+    const accounts = await fetchLdapAccounts(JSON.parse(src.ldap_json), password);
+    return { snapshot: await storeSnapshot(deps, actor, src, sys, accounts, 'ldap', null) };
+  });
+
+  app.post('/account-sources/:id/push', {
+    config: { auth: 'user' },
+    schema: {
+      operationId: 'pushAccounts', tags, params: IdParams, description: 'Hệ thống gửi toàn bộ danh sách tài khoản (JSON); tạo một bản chụp.',
+      body: z.object({ accounts: z.array(PushAccountSchema).max(100_000) }), response: { 200: AccountImportResultSchema, ...errorResponses },
+    },
+  }, async (req) => {
+    const actor = actorOf(req);
+    const { src, sys } = await sourceFor(deps, actor, req.params.id, 'account.import');
+    const seen = new Set<string>();
+    const accounts: ImportedAccount[] = [];
+    for (const [i, a] of req.body.accounts.entries()) {
+      if (seen.has(a.username.toLowerCase())) throw new UnprocessableError('import.invalid', `Tài khoản thứ ${i + 1} ("${a.username}") trùng tên đăng nhập.`, { index: i });
+      seen.add(a.username.toLowerCase());
+      const last = a.lastLoginAt ? Date.parse(a.lastLoginAt) : null;
+      if (last !== null && Number.isNaN(last)) throw new UnprocessableError('import.invalid', `Tài khoản thứ ${i + 1}: lastLoginAt không hợp lệ.`, { index: i });
+      accounts.push({
+        username: a.username, displayName: a.displayName ?? null, email: a.email?.toLowerCase() ?? null, citizenIdHash: a.citizenId ? hashCitizenId(deps.keys, a.citizenId) : null,
+        dateOfBirth: null, unitText: a.unit ?? null, roles: a.roles, privileged: a.privileged, enabled: a.enabled, locked: false,
+        lastLoginAt: last === null ? null : new Date(last).toISOString(), mfa: a.mfa ?? null, createdAt: null,
+      });
+    }
+    return { snapshot: await storeSnapshot(deps, actor, src, sys, accounts, 'push', null) };
+  });
+
+  app.get('/account-sources/:id/snapshots', {
+    config: { auth: 'user' },
+    schema: { operationId: 'listAccountSnapshots', tags, params: IdParams, response: { 200: z.object({ items: z.array(AccountSnapshotSchema) }), ...errorResponses } },
+  }, async (req) => ({ items: await listSnapshots(deps, actorOf(req), req.params.id) }));
+
+  app.get('/account-snapshots/:id/diff', {
+    config: { auth: 'user' },
+    schema: { operationId: 'diffAccountSnapshots', tags, params: IdParams, querystring: z.object({ from: z.string().max(64) }), response: { 200: SnapshotDiffSchema, ...errorResponses } },
+  }, async (req) => diffSnapshots(deps, actorOf(req), req.query.from, req.params.id));
+
+  app.get('/accounts', {
+    config: { auth: 'user' },
+    schema: { operationId: 'listAccounts', tags, querystring: AccountsQuerySchema, response: { 200: z.object({ items: z.array(SystemAccountSchema), total: z.number() }), ...errorResponses } },
+  }, async (req) => listAccounts(deps, actorOf(req), req.query));
+
+  app.post('/account-links', {
+    config: { auth: 'user' },
+    schema: { operationId: 'decideAccountLink', tags, body: AccountLinkCreateSchema, response: { 204: z.null(), ...errorResponses } },
+  }, async (req, reply) => {
+    await decideLink(deps, actorOf(req), req.body);
+    return reply.status(204).send(null);
+  });
+
+  app.get('/account-findings', {
+    config: { auth: 'user' },
+    schema: { operationId: 'listAccountFindings', tags, querystring: FindingsQuerySchema, response: { 200: z.object({ items: z.array(AccountFindingSchema), total: z.number() }), ...errorResponses } },
+  }, async (req) => listFindings(deps, actorOf(req), req.query));
+
+  app.get('/account-mfa-coverage', {
+    config: { auth: 'user' },
+    schema: { operationId: 'getAccountMfaCoverage', tags, response: { 200: MfaCoverageSchema, ...errorResponses } },
+  }, async (req) => ({ items: await mfaCoverage(deps, actorOf(req)) }));
+
+}
