@@ -12,7 +12,7 @@ import { verifyLog, type CheckpointItem, type LeafItem, type VerifyReport } from
 
 const PAGE = 5000;
 
-async function* dbLeaves(db: Db): AsyncGenerator<LeafItem> {
+async function* dbLeaves(db: Db): AsyncGenerator<LeafItem[]> {
   let from = 0;
   for (;;) {
     const leaves = await db.selectFrom('audit_log_leaves').selectAll().where('leaf_index', '>=', from).orderBy('leaf_index').limit(PAGE).execute();
@@ -22,12 +22,10 @@ async function* dbLeaves(db: Db): AsyncGenerator<LeafItem> {
     for (let i = 0; i < seqs.length; i += 1000) {
       for (const r of await db.selectFrom('audit_events').selectAll().where('seq', 'in', seqs.slice(i, i + 1000)).execute()) rows.set(Number(r.seq), r);
     }
-    for (const l of leaves) {
-      yield {
-        leafIndex: Number(l.leaf_index), source: l.source, sourceSeq: Number(l.source_seq), entryId: l.entry_id, leafHash: l.leaf_hash,
-        prunedAt: l.pruned_at, entry: rows.get(Number(l.source_seq)) ?? null,
-      };
-    }
+    yield leaves.map((l) => ({
+      leafIndex: Number(l.leaf_index), source: l.source, sourceSeq: Number(l.source_seq), entryId: l.entry_id, leafHash: l.leaf_hash,
+      prunedAt: l.pruned_at, entry: rows.get(Number(l.source_seq)) ?? null,
+    }));
     from = Number(leaves[leaves.length - 1]!.leaf_index) + 1;
   }
 }
@@ -112,9 +110,11 @@ export async function exportBundle(db: Db, file: string, header: { origin: strin
     await write({ type: 'checkpoint', ...c });
     checkpoints++;
   }
-  for await (const l of dbLeaves(db)) {
-    await write({ type: 'leaf', ...l });
-    leaves++;
+  for await (const page of dbLeaves(db)) {
+    for (const l of page) {
+      await write({ type: 'leaf', ...l });
+      leaves++;
+    }
   }
   out.end();
   await once(out, 'finish');
@@ -147,15 +147,20 @@ export async function verifyBundle(file: string, opts: { trustedKey?: string; wi
     }
   }
   checkpoints.sort((a, b) => a.treeSize - b.treeSize);
-  async function* leaves(): AsyncGenerator<LeafItem> {
-    if (pending) yield pending;
+  async function* leaves(): AsyncGenerator<LeafItem[]> {
+    let page: LeafItem[] = pending ? [pending] : [];
     for (;;) {
       const n = await lines.next();
-      if (n.done) return;
+      if (n.done) break;
       if (!n.value) continue;
       const obj = JSON.parse(n.value) as { type: string } & LeafItem;
-      if (obj.type === 'leaf') yield obj;
+      if (obj.type === 'leaf') page.push(obj);
+      if (page.length >= 1000) {
+        yield page;
+        page = [];
+      }
     }
+    if (page.length > 0) yield page;
   }
   async function* cps(): AsyncGenerator<CheckpointItem> {
     yield* checkpoints;

@@ -1,0 +1,192 @@
+import { createHash, randomBytes } from 'node:crypto';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { performance } from 'node:perf_hooks';
+import pg from 'pg';
+import { testEnv } from '../src/server/core/config.js';
+import { newId } from '../src/server/db/columns.js';
+import { type DatabaseHandle, openDatabase } from '../src/server/db/database.js';
+import { migrateToLatest } from '../src/server/db/migrator.js';
+import { CompactRange, formatCheckpoint, generateSeed, signNote, signerFromSeed, encodeVerifierKey, parseVerifierKey } from '../src/server/engines/merkle/index.js';
+import type { AuditEventRow } from '../src/server/modules/audit/audit.table.js';
+import { signCheckpoint } from '../src/server/modules/audit/checkpoint.service.js';
+import { auditEventLeafHash, canonicalAuditEvent } from '../src/server/modules/audit/merkle.leaf.js';
+import { sequenceAuditEvents } from '../src/server/modules/audit/merkle.service.js';
+import { verifyDatabase } from '../src/server/modules/audit/verify.service.js';
+import { verifyLog, type CheckpointItem, type LeafItem } from '../src/server/modules/audit/verify.js';
+
+/**
+ * `npm run bench -- audit [verifyLeaves] [appendEntries]`
+ * 1. Durable appends: audit entries inserted in transactions of BATCH rows, each batch then integrated by the
+ *    sequencer (leaf hashes, leaf rows, compact range) in its own transaction, a checkpoint signed every second;
+ *    on SQLite (file, WAL, synchronous=FULL so every commit is on disk) and PostgreSQL (temp database).
+ *    Baseline: the same entry inserts without the log. Target ≥ 20,000 appends/s on SQLite.
+ * 2. Full verification over N leaves (default 10,000,000): entries re-encoded, re-hashed, compared with their
+ *    stored leaf, folded into the tree, checkpoints checked — as a ratio to raw SHA-256 over the same entry
+ *    bytes in the same process. Target ≥ 500,000 leaves/s. Plus verification from the database at a smaller N.
+ */
+const BATCH = 1000;
+const f0 = (n: number) => Math.round(n).toLocaleString('en-US');
+
+function row(i: number): AuditEventRow {
+  // A typical entry: an update with before/after documents (~450 bytes canonical).
+  return {
+    seq: i + 1,
+    id: `01900000-0000-7000-8000-${String(i).padStart(12, '0')}`,
+    occurred_at: new Date(1_764_000_000_000 + i * 10).toISOString(),
+    action: 'information_system.update',
+    outcome: 'success',
+    actor_user_id: '0191a2b3-c4d5-7e6f-8a9b-0c1d2e3f4a5b',
+    actor_label: 'nguyen.van.an',
+    target_type: 'information_system',
+    target_id: `0192b3c4-d5e6-7f80-9a1b-${String(i % 5000).padStart(12, '0')}`,
+    unit_id: '0190f1e2-d3c4-7b5a-8978-6a5b4c3d2e1f',
+    ip: '10.20.30.40',
+    user_agent: 'Mozilla/5.0 (X11; Linux x86_64) Chrome/130',
+    request_id: `req-${i}`,
+    reason: null,
+    before_json: '{"status":"operating","newLevel":2,"hosting":"Trung tâm dữ liệu tỉnh"}',
+    after_json: '{"status":"operating","newLevel":3,"hosting":"Trung tâm dữ liệu tỉnh"}',
+    details_json: null,
+  };
+}
+
+async function appendBench(handle: DatabaseHandle, label: string, entries: number): Promise<void> {
+  const signer = signerFromSeed('bench.khien/audit', generateSeed());
+  const insert = async (from: number, withLog: boolean) => {
+    const t0 = performance.now();
+    let lastCp = t0;
+    for (let b = from; b < from + entries; b += BATCH) {
+      const rows = Array.from({ length: BATCH }, (_, k) => {
+        const { seq: _s, ...r } = row(b + k);
+        return { ...r, id: newId() };
+      });
+      await handle.db.transaction().execute(async (tx) => {
+        for (let i = 0; i < rows.length; i += 500) await tx.insertInto('audit_events').values(rows.slice(i, i + 500)).execute();
+      });
+      if (withLog) {
+        await sequenceAuditEvents(handle.db, { now: new Date().toISOString(), limit: BATCH });
+        if (performance.now() - lastCp >= 1000) {
+          await signCheckpoint(handle.db, signer, { now: new Date().toISOString(), minIntervalSeconds: 0, force: true });
+          lastCp = performance.now();
+        }
+      }
+    }
+    if (withLog) await signCheckpoint(handle.db, signer, { now: new Date().toISOString(), minIntervalSeconds: 0, force: true });
+    return performance.now() - t0;
+  };
+  const base = await insert(0, false);
+  // The baseline rows are already in the table; the sequencer integrates them too, so clear them first.
+  await handle.db.deleteFrom('audit_events').execute();
+  const logged = await insert(entries, true);
+  const leaves = await handle.db.selectFrom('audit_log_leaves').select((eb) => eb.fn.countAll<number>().as('n')).executeTakeFirstOrThrow();
+  const rate = (entries / logged) * 1000;
+  console.log(`append ${label}: ${f0(entries)} entries in batches of ${BATCH}: ${f0(rate)} appends/s (${(logged / 1000).toFixed(2)} s, ${Number(leaves.n)} leaves) | baseline inserts without the log ${f0((entries / base) * 1000)}/s | ratio ${(rate / ((entries / base) * 1000)).toFixed(2)}`);
+  const v = parseVerifierKey(encodeVerifierKey(signer.name, signer.publicKey));
+  const t0 = performance.now();
+  const report = await verifyDatabase(handle.db, v, signer.name);
+  const ms = performance.now() - t0;
+  console.log(`verify ${label} (from the database): ${f0(report.treeSize)} leaves, ${report.checkpointsChecked} checkpoints, ok=${report.ok}: ${f0((report.treeSize / ms) * 1000)} leaves/s`);
+}
+
+async function verifyBench(n: number): Promise<void> {
+  // Setup (not timed): the stored leaf hashes and two signed checkpoints, as the sequencer would have left them.
+  const signer = signerFromSeed('bench.khien/audit', generateSeed());
+  const stored = Buffer.allocUnsafe(n * 32);
+  const range = new CompactRange();
+  const checkpoints: CheckpointItem[] = [];
+  const tSetup = performance.now();
+  for (let i = 0; i < n; i++) {
+    const h = auditEventLeafHash(row(i));
+    h.copy(stored, i * 32);
+    range.append(h);
+    if (i + 1 === Math.floor(n / 2) || i + 1 === n) {
+      const root = range.root();
+      checkpoints.push({ treeSize: i + 1, rootHash: root.toString('hex'), note: signNote(formatCheckpoint({ origin: signer.name, size: i + 1, root }), signer) });
+    }
+  }
+  console.log(`verify input: ${f0(n)} leaves (~${canonicalAuditEvent(row(0)).length} bytes per entry), built in ${((performance.now() - tSetup) / 1000).toFixed(1)} s`);
+
+  // Baseline: the same entries encoded and hashed with one SHA-256 each, nothing else.
+  let t0 = performance.now();
+  let bytes = 0;
+  for (let i = 0; i < n; i++) {
+    const b = Buffer.from(canonicalAuditEvent(row(i)), 'utf8');
+    bytes += b.length;
+    createHash('sha256').update(b).digest();
+  }
+  const baseMs = performance.now() - t0;
+
+  // Raw SHA-256 only, over the same byte count (one fixed entry-sized buffer): the hashing floor.
+  const sample = Buffer.from(canonicalAuditEvent(row(0)), 'utf8');
+  t0 = performance.now();
+  for (let i = 0; i < n; i++) createHash('sha256').update(sample).digest();
+  const rawMs = performance.now() - t0;
+
+  // Pages of 5,000 leaves, as the database reader yields them.
+  async function* leaves(): AsyncGenerator<LeafItem[]> {
+    for (let p = 0; p < n; p += 5000) {
+      const page: LeafItem[] = [];
+      for (let i = p; i < Math.min(n, p + 5000); i++) {
+        const r = row(i);
+        page.push({ leafIndex: i, source: 'audit_event', sourceSeq: i + 1, entryId: r.id, leafHash: stored.toString('hex', i * 32, i * 32 + 32), prunedAt: null, entry: r });
+      }
+      yield page;
+    }
+  }
+  async function* cps(): AsyncGenerator<CheckpointItem> {
+    yield* checkpoints;
+  }
+  t0 = performance.now();
+  const report = await verifyLog({ verifier: parseVerifierKey(encodeVerifierKey(signer.name, signer.publicKey)), origin: signer.name, leaves: leaves(), checkpoints: cps() });
+  const verifyMs = performance.now() - t0;
+  if (!report.ok) throw new Error(`verification failed: ${JSON.stringify(report.findings.slice(0, 3))}`);
+  const rate = (n / verifyMs) * 1000;
+  console.log(`baseline encode + SHA-256 per entry: ${f0((n / baseMs) * 1000)} entries/s (${(bytes / 2 ** 20 / (baseMs / 1000)).toFixed(0)} MiB/s) | raw SHA-256 of an entry-sized buffer: ${f0((n / rawMs) * 1000)}/s`);
+  console.log(`full verification (encode, leaf hash, compare, tree, ${report.checkpointsChecked} checkpoints): ${f0(rate)} leaves/s (${(verifyMs / 1000).toFixed(1)} s) | ratio to encode+SHA-256 ${(rate / ((n / baseMs) * 1000)).toFixed(2)} | ratio to raw SHA-256 ${(rate / ((n / rawMs) * 1000)).toFixed(2)}`);
+  console.log(`target ≥ 500,000 leaves/s: ${rate >= 500_000 ? 'met' : 'NOT met'}`);
+}
+
+export async function run(): Promise<void> {
+  const n = Number(process.argv[3] ?? 10_000_000);
+  const appends = Number(process.argv[4] ?? 100_000);
+  const dir = mkdtempSync(join(tmpdir(), 'khien-bench-audit-'));
+  try {
+    // SQLite: a file in WAL mode; synchronous=FULL so each committed batch is on disk before the next.
+    const sqlite = openDatabase(`sqlite:${join(dir, 'bench.db')}`);
+    await migrateToLatest(sqlite.db, sqlite.dialect);
+    const { sql } = await import('kysely');
+    await sql`pragma synchronous = FULL`.execute(sqlite.db);
+    await appendBench(sqlite, 'SQLite (WAL, synchronous=FULL)', appends);
+    await sqlite.close();
+
+    const url = testEnv().postgresUrl;
+    const name = `khien_bench_${randomBytes(5).toString('hex')}`;
+    const admin = new pg.Client({ connectionString: url });
+    let pgOk = true;
+    try {
+      await admin.connect();
+      await admin.query(`create database ${name}`);
+    } catch (err) {
+      pgOk = false;
+      console.log(`append PostgreSQL: skipped (${(err as Error).message})`);
+    }
+    if (pgOk) {
+      const u = new URL(url);
+      u.pathname = `/${name}`;
+      const handle = openDatabase(u.toString());
+      try {
+        await migrateToLatest(handle.db, handle.dialect);
+        await appendBench(handle, 'PostgreSQL (synchronous_commit default)', appends);
+      } finally {
+        await handle.close();
+        await admin.query(`drop database if exists ${name} with (force)`);
+        await admin.end();
+      }
+    }
+    await verifyBench(n);
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+}
