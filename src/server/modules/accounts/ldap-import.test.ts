@@ -2,7 +2,7 @@ import { type ChildProcess, execFileSync, spawn } from 'node:child_process';
 import { existsSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { Client } from 'ldapts';
+import { Client, type Entry } from 'ldapts';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createTestContext, insertUnit, insertUserWithSession, type TestContext } from '../../../../test/support/context.js';
 import { newId, nowIso } from '../../db/columns.js';
@@ -22,7 +22,7 @@ describe('Active Directory decoding (crafted search result)', () => {
     expect(fileTimeToIso('9223372036854775807')).toBeNull();
   });
   it('maps entries: groups to roles, privileged groups, disabled and locked accounts', () => {
-    const entries = [
+    const entries: Entry[] = [
       {
         dn: 'CN=Nguyen Van An,OU=SoYTe,DC=gialai,DC=gov,DC=vn', sAMAccountName: 'annv', displayName: 'Nguyễn Văn An', mail: 'AN.NV@gialai.gov.vn', department: 'Sở Y tế',
         userAccountControl: '66048', lastLogonTimestamp: '134071200000000000', whenCreated: '20240102030405.0Z',
