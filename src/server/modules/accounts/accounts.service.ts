@@ -88,10 +88,18 @@ export async function storeSnapshot(
   deps: AccountDeps, actor: Actor | null, src: AccountSourceRow, sys: { owner_unit_id: string; operating_unit_id: string | null },
   accounts: ImportedAccount[], origin: string, fileName: string | null,
 ): Promise<AccountSnapshot> {
+  return deps.db.transaction().execute((tx) => storeSnapshotTx(tx, deps, actor, src, sys, accounts, origin, fileName));
+}
+
+/** storeSnapshot inside the caller's transaction (the demo loader writes everything in one). */
+export async function storeSnapshotTx(
+  tx: Tx, deps: Pick<AccountDeps, 'clock'>, actor: Actor | null, src: AccountSourceRow, sys: { owner_unit_id: string; operating_unit_id: string | null },
+  accounts: ImportedAccount[], origin: string, fileName: string | null,
+): Promise<AccountSnapshot> {
   const now = nowIso(deps.clock);
   const snapshotId = newId(deps.clock());
   const sysUnits = [sys.owner_unit_id, sys.operating_unit_id].filter((x): x is string => !!x);
-  return deps.db.transaction().execute(async (tx) => {
+  {
     const out = await reconcile(tx, src, sysUnits, accounts.map((a) => engineAccount(src.system_id, a)), now);
     const summary = summarize(out);
     const snap = {
@@ -117,7 +125,7 @@ export async function storeSnapshot(
       details: { sourceId: src.id, systemId: src.system_id, origin, file: fileName, accounts: accounts.length, ...summary },
     }, now);
     return toSnapshot(snap);
-  });
+  }
 }
 
 /** Re-run the reconciliation of a system's latest snapshot (after a manual link/unlink or roster change). */

@@ -6,6 +6,7 @@ import type { Keys } from '../../core/keys.js';
 import { recordAudit } from '../../core/audit.js';
 import { hashCitizenId, maskCitizenId } from '../org/citizen-id.js';
 import { generateDemoData, type DemoUnit } from './demo-data.js';
+import { loadDemoAccounts } from './demo-accounts.js';
 import { loadDemoInventory } from './demo-inventory.js';
 import { insertDemoUsers } from './demo-users.js';
 
@@ -114,6 +115,7 @@ export async function loadDemoData(rt: { db: Db; keys: Keys; clock: () => number
     const unitIds = new Map([...ids].map(([key, u]) => [key, u.id]));
     await insertDemoUsers(tx, data, unitIds, personIds, now);
     const inventory = await loadDemoInventory(tx, now);
+    await loadDemoAccounts(tx, now);
     await recordAudit(tx, null, {
       action: 'demo.load',
       actorLabel: 'khien demo',

@@ -1,0 +1,24 @@
+import { sql } from 'kysely';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { createTestContext, type TestContext } from '../../../../test/support/context.js';
+import { loadDemoData } from './demo-loader.js';
+
+let ctx: TestContext;
+beforeAll(async () => {
+  ctx = await createTestContext();
+  await loadDemoData({ db: ctx.db, keys: ctx.keys, clock: ctx.now });
+}, 120_000);
+afterAll(async () => ctx?.close());
+
+describe('demo accounts', () => {
+  it('15,000+ accounts over 30 systems, reconciled, with every injected kind of finding', async () => {
+    const n = await ctx.db.selectFrom('system_accounts').select([sql<number>`count(*)`.as('n'), sql<number>`count(distinct system_id)`.as('s')]).executeTakeFirstOrThrow();
+    expect(Number(n.n)).toBeGreaterThanOrEqual(15_000);
+    expect(Number(n.s)).toBe(30);
+    const kinds = await ctx.db.selectFrom('account_findings').select(['kind', sql<number>`count(*)`.as('n')]).groupBy('kind').execute();
+    const by = Object.fromEntries(kinds.map((k) => [k.kind, Number(k.n)]));
+    for (const k of ['orphan', 'leaver', 'merged_unit', 'dormant', 'shared', 'privileged_no_mfa']) expect(by[k], k).toBeGreaterThan(0);
+    const linked = await ctx.db.selectFrom('system_accounts').select(sql<number>`count(*)`.as('n')).where('situation', '=', 'linked').executeTakeFirstOrThrow();
+    expect(Number(linked.n)).toBeGreaterThan(Number(n.n) / 2);
+  }, 60_000);
+});
