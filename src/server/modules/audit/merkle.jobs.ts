@@ -1,7 +1,7 @@
 import type { FastifyBaseLogger } from 'fastify';
 import type { NoteSigner } from '../../engines/merkle/index.js';
 import type { Config } from '../../core/config.js';
-import type { Db } from '../../db/database.js';
+import { onDialect, type Db, type DialectName } from '../../db/database.js';
 import { nowIso } from '../../db/columns.js';
 import { signCheckpoint, verifierOf } from './checkpoint.service.js';
 import { pruneAuditPayloads, sequenceAuditEvents } from './merkle.service.js';
@@ -13,6 +13,8 @@ export interface AuditLogJobDeps {
   signer: NoteSigner;
   clock: () => number;
   log?: FastifyBaseLogger;
+  /** PostgreSQL may commit seqs out of order: the sequencer then looks back for late entries. */
+  dialect?: DialectName;
 }
 
 /**
@@ -23,7 +25,8 @@ export interface AuditLogJobDeps {
 export async function runAuditLogTick(deps: AuditLogJobDeps, opts: { forceCheckpoint?: boolean } = {}): Promise<{ appended: number; checkpoint?: number; pruned: number }> {
   let appended = 0;
   for (;;) {
-    const n = await sequenceAuditEvents(deps.db, { now: nowIso(deps.clock) });
+    const lateWindow = onDialect(deps.dialect ?? 'postgres', { sqlite: 0, postgres: 10_000 });
+    const n = await sequenceAuditEvents(deps.db, { now: nowIso(deps.clock), lateWindow });
     appended += n;
     if (n < 5000) break;
   }

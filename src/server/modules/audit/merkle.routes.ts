@@ -38,7 +38,7 @@ export function auditLogJobFor(db: object): (ReturnType<typeof startAuditLogJob>
 export async function registerAuditLog(root: FastifyInstance, deps: AppDeps): Promise<void> {
   const app = root.withTypeProvider<ZodTypeProvider>();
   const signer = loadAuditSigner(deps.config);
-  const job = startAuditLogJob({ db: deps.db, config: deps.config, signer, clock: deps.clock, log: deps.log });
+  const job = startAuditLogJob({ db: deps.db, dialect: deps.dialect, config: deps.config, signer, clock: deps.clock, log: deps.log });
   jobs.set(deps.db, { ...job, signer });
   root.addHook('onClose', async () => {
     jobs.delete(deps.db);

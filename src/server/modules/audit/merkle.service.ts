@@ -31,8 +31,10 @@ export async function readTreeState(db: Db): Promise<TreeState> {
  * Two sequencers racing (several processes) collide on the leaf index primary key or the state's
  * compare-and-set, and the loser's transaction rolls back.
  */
-export async function sequenceAuditEvents(db: Db, opts: { now: string; limit?: number }): Promise<number> {
+export async function sequenceAuditEvents(db: Db, opts: { now: string; limit?: number; lateWindow?: number }): Promise<number> {
   const limit = opts.limit ?? 5000;
+  // SQLite has one writer, so seq order is commit order and no look-back is needed (lateWindow 0).
+  const lateWindow = opts.lateWindow ?? LATE_WINDOW;
   return db.transaction().execute(async (tx) => {
     const stateRow = await tx.selectFrom('audit_log_state').selectAll().where('id', '=', STATE_ID).executeTakeFirst();
     const range = stateRow ? CompactRange.restore(JSON.parse(stateRow.compact_json) as { size: number; hashes: string[] }) : new CompactRange();
@@ -41,17 +43,16 @@ export async function sequenceAuditEvents(db: Db, opts: { now: string; limit?: n
       .select((eb) => eb.fn.max('source_seq').as('m'))
       .where('source', '=', AUDIT_EVENT_LEAF)
       .executeTakeFirst();
-    const low = Number(maxSeq?.m ?? 0) - LATE_WINDOW;
-    const rows = (await tx
-      .selectFrom('audit_events as e')
-      .selectAll('e')
-      .where('e.seq', '>', low)
-      .where(({ not, exists, selectFrom }) =>
-        not(exists(selectFrom('audit_log_leaves as l').select(sql`1`.as('one')).where('l.source', '=', AUDIT_EVENT_LEAF).whereRef('l.source_seq', '=', 'e.seq'))),
-      )
-      .orderBy('e.seq')
-      .limit(limit)
-      .execute()) as AuditEventRow[];
+    const high = maxSeq?.m === null || maxSeq?.m === undefined ? Number.MIN_SAFE_INTEGER : Number(maxSeq.m);
+    let q = tx.selectFrom('audit_events as e').selectAll('e');
+    q = lateWindow > 0 && high !== Number.MIN_SAFE_INTEGER
+      ? q.where('e.seq', '>', high - lateWindow).where(({ not, exists, selectFrom }) =>
+          // An entry already in the log (by seq or by id) is never appended twice.
+          not(exists(selectFrom('audit_log_leaves as l').select(sql`1`.as('one')).where('l.source', '=', AUDIT_EVENT_LEAF)
+            .where((eb) => eb.or([eb('l.source_seq', '=', eb.ref('e.seq')), eb('l.entry_id', '=', eb.ref('e.id'))])))),
+        )
+      : q.where('e.seq', '>', high);
+    const rows = (await q.orderBy('e.seq').limit(limit).execute()) as AuditEventRow[];
     if (rows.length === 0) return 0;
     const start = range.size;
     const values = rows.map((row, i) => {

@@ -147,7 +147,8 @@ describe('tampering is reported with its position', () => {
 
   it('an inserted entry', async () => {
     const all = await seqs(ctx);
-    const at = all[0]! - 1; // a free position before the first entry (seq is the order of the log)
+    // A free position before the first entry, beyond the sequencer's look-back window for late commits.
+    const at = all[0]! - 20_000;
     await ctx.db.insertInto('audit_events').values({
       seq: at, id: '01900000-0000-7000-8000-000000000001', occurred_at: nowIso(ctx.now), action: 'test.forged', outcome: 'success',
       actor_user_id: null, actor_label: 'kẻ giả mạo', target_type: null, target_id: null, unit_id: null, ip: null, user_agent: null,
