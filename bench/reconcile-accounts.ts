@@ -48,7 +48,7 @@ export async function run(): Promise<void> {
   });
   const systems: ReconcileSystem[] = Array.from({ length: SYSTEMS }, (_, i) => ({
     id: `s${i}`, unitIds: [`u${i}`], dormantDays: i % 5 === 0 ? 90 : 45, privilegedRoles: ['domain admins', 'quan tri'],
-    rolePolicy: i % 2 === 0 ? { 'chuyen vien': ['nhap lieu', 'xem'], 'truong phong': ['phe duyet', 'xem'], '*': ['xem'] } : null,
+    rolePolicy: i % 2 === 0 ? { 'chuyen vien': ['nhap lieu', 'xem'], 'van thu': ['nhap lieu', 'xem'], 'truong phong': ['phe duyet', 'nhap lieu', 'xem'], '*': ['xem'] } : null,
   }));
   // Raw tuples: [system, username, display, email, cidHash, unit, roles, enabled, lastLogin, mfa]
   const raw: (string | number | null)[][] = new Array(ACCOUNTS);
@@ -59,7 +59,9 @@ export async function run(): Promise<void> {
     const username = r < 0.02 ? `orphan${i}` : r < 0.025 ? pick(['admin', 'vanthu', 'ketoan']) : `${parts[parts.length - 1]}${parts.slice(0, -1).map((x) => x[0]).join('')}${i % 7 === 0 ? i % 10 : ''}`;
     raw[i] = [
       `s${i % SYSTEMS}`, username, r < 0.5 && r >= 0.025 ? p.nameFolded : null, r > 0.3 && r < 0.8 ? p.email! : null, r > 0.6 ? p.citizenIdHash! : null,
-      `DV${Math.floor(rnd() * UNITS)}`, rnd() < 0.05 ? 'quan tri' : 'nhap lieu|xem', rnd() < 0.9 ? 1 : 0,
+      // Mostly the person's own unit; 3 % a unit merged away, 5 % another unit.
+      (() => { const x = rnd(); return x < 0.03 ? `DV${100 + Math.floor(rnd() * 20)}` : x < 0.08 ? `DV${Math.floor(rnd() * 100)}` : `DV${p.unitId.slice(1)}`; })(),
+      rnd() < 0.05 ? 'quan tri' : rnd() < 0.1 ? 'phe duyet|xem' : 'nhap lieu|xem', rnd() < 0.9 ? 1 : 0,
       rnd() < 0.85 ? '2026-11-01T00:00:00Z' : '2026-08-01T00:00:00Z', rnd() < 0.6 ? 1 : 0,
     ];
   }

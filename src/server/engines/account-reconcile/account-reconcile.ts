@@ -113,12 +113,12 @@ export interface AccountResult {
   situation: Situation;
   /** The owner when linked, the single candidate when unlinked. */
   personId: string | null;
-  /** Every person the account is manually linked to (more than one = shared). */
-  linkedPersonIds: string[];
+  /** Every person the account is manually linked to (more than one = shared); empty for automatic links. */
+  linkedPersonIds: readonly string[];
   score: number;
-  rules: CorrelationRule[];
-  /** Up to 3 best candidates (for unlinked/disputed review). */
-  candidates: Candidate[];
+  rules: readonly CorrelationRule[];
+  /** Up to 3 best candidates (for unlinked/disputed review); empty when linked. */
+  candidates: readonly Candidate[];
 }
 
 export interface Finding {
@@ -221,11 +221,26 @@ class Roster {
     return u;
   }
 
+  private readonly unitIdsCache = new Map<string, [string, string] | null>();
+  private readonly keysCache = new Map<string, string[]>();
+
   /** The ids a person's unit may have for an account naming this unit: itself and its current successor. */
   unitIdsFor(text: string | null | undefined): [string, string] | null {
-    const u = this.unitOf(text);
-    if (!u) return null;
-    return [u.id, this.successor(u.id)?.id ?? u.id];
+    if (!text) return null;
+    let hit = this.unitIdsCache.get(text);
+    if (hit === undefined) {
+      const u = this.unitOf(text);
+      hit = u ? [u.id, this.successor(u.id)?.id ?? u.id] : null;
+      this.unitIdsCache.set(text, hit);
+    }
+    return hit;
+  }
+
+  /** usernameKeys, memoised: the same names recur across systems. */
+  keysOf(nameFolded: string): string[] {
+    let k = this.keysCache.get(nameFolded);
+    if (!k) this.keysCache.set(nameFolded, (k = usernameKeys(nameFolded)));
+    return k;
   }
 }
 
@@ -245,45 +260,65 @@ interface Correlation {
 }
 
 const NO_PEOPLE: number[] = [];
+// Shared, never mutated: a million results must not each allocate their own empty or one-rule arrays.
+const NONE: readonly never[] = Object.freeze([]);
+const MANUAL: readonly CorrelationRule[] = Object.freeze(['manual']);
+const CITIZEN: readonly CorrelationRule[] = Object.freeze(['citizen_id']);
+const USERNAME: readonly CorrelationRule[] = Object.freeze(['username']);
 
-function correlate(a: ReconcileAccount, roster: Roster, w: CorrelationWeights, excluded: Set<string> | undefined): Correlation {
-  const scores = new Map<number, { score: number; rules: CorrelationRule[] }>();
-  const add = (i: number, rule: CorrelationRule, weight: number) => {
-    if (excluded?.has(roster.people[i]!.id)) return;
-    const s = scores.get(i);
-    if (!s) scores.set(i, { score: weight, rules: [rule] });
+class ScoreList {
+  readonly items: { i: number; score: number; rules: CorrelationRule[] }[] = [];
+  constructor(
+    private readonly people: readonly ReconcilePerson[],
+    private readonly excluded: Set<string> | undefined,
+  ) {}
+  has(i: number): boolean {
+    for (const x of this.items) if (x.i === i) return true;
+    return false;
+  }
+  add(i: number, rule: CorrelationRule, weight: number): void {
+    if (this.excluded?.has(this.people[i]!.id)) return;
+    let s: { i: number; score: number; rules: CorrelationRule[] } | undefined;
+    for (const x of this.items) if (x.i === i) s = x;
+    if (!s) this.items.push({ i, score: weight, rules: [rule] });
     else if (!s.rules.includes(rule)) {
       s.score += weight;
       s.rules.push(rule);
     }
-  };
-  if (a.email) for (const i of roster.byEmail.get(a.email.toLowerCase()) ?? []) add(i, 'email', w.email);
+  }
+}
+
+function correlate(a: ReconcileAccount, roster: Roster, w: CorrelationWeights, excluded: Set<string> | undefined): Correlation {
+  // A handful of people at most: a small array beats a Map here (10^6 accounts, each allocating one).
+  // No closures in this loop: the bundler's keep-names helper would wrap each one, 10^6 times.
+  const scores = new ScoreList(roster.people, excluded);
+  if (a.email) for (const i of roster.byEmail.get(a.email.toLowerCase()) ?? []) scores.add(i, 'email', w.email);
   const name = folded(a.displayName);
-  if (name) for (const i of roster.byName.get(name) ?? []) add(i, 'full_name', w.fullName);
+  if (name) for (const i of roster.byName.get(name) ?? []) scores.add(i, 'full_name', w.fullName);
   const u = normalizeUsername(a.username);
   const byKey = roster.byUsername.get(u) ?? NO_PEOPLE;
   const unitIds = roster.unitIdsFor(a.unitText);
   let ambiguous = NO_PEOPLE;
   if (byKey.length <= AMBIGUOUS_USERNAME) {
-    for (const i of byKey) add(i, 'username', w.username);
+    for (const i of byKey) scores.add(i, 'username', w.username);
   } else {
     // Namesakes found by name share the key iff the display name yields it; others by e-mail are checked one by one.
-    const nameHasKey = name ? usernameKeys(name).includes(u) : false;
-    for (const [i, sc] of scores) {
-      const p = roster.people[i]!;
-      if ((p.nameFolded === name ? nameHasKey : usernameKeys(p.nameFolded).includes(u)) && !sc.rules.includes('username')) {
+    const nameHasKey = name ? roster.keysOf(name).includes(u) : false;
+    for (const sc of scores.items) {
+      const p = roster.people[sc.i]!;
+      if ((p.nameFolded === name ? nameHasKey : roster.keysOf(p.nameFolded).includes(u)) && !sc.rules.includes('username')) {
         sc.score += w.username;
         sc.rules.push('username');
       }
     }
     if (unitIds) {
-      for (const uid of new Set(unitIds)) for (const i of roster.byUsernameUnit.get(`${u}\u0000${uid}`) ?? NO_PEOPLE) add(i, 'username', w.username);
+      for (const uid of new Set(unitIds)) for (const i of roster.byUsernameUnit.get(`${u}\u0000${uid}`) ?? NO_PEOPLE) scores.add(i, 'username', w.username);
     }
     if (w.username >= w.candidateThreshold) ambiguous = byKey;
   }
   const out: Candidate[] = [];
-  for (const [i, s] of scores) {
-    const p = roster.people[i]!;
+  for (const s of scores.items) {
+    const p = roster.people[s.i]!;
     if (unitIds && (unitIds[0] === p.unitId || unitIds[1] === p.unitId)) {
       s.score += w.unit;
       s.rules.push('unit');
@@ -297,8 +332,8 @@ function correlate(a: ReconcileAccount, roster: Roster, w: CorrelationWeights, e
   out.sort((x, y) => y.score - x.score || (x.personId < y.personId ? -1 : 1));
   if (ambiguous.length === 0) return { candidates: out, ambiguous: 0, ambiguousSample: NO_PEOPLE };
   let withKey = 0;
-  for (const sc of scores.values()) if (sc.rules.includes('username')) withKey++;
-  const sample = ambiguous.slice(0, 3 + scores.size).filter((i) => !scores.has(i)).slice(0, 3);
+  for (const sc of scores.items) if (sc.rules.includes('username')) withKey++;
+  const sample = ambiguous.slice(0, 3 + scores.items.length).filter((i) => !scores.has(i)).slice(0, 3);
   return { candidates: out, ambiguous: Math.max(0, ambiguous.length - withKey), ambiguousSample: sample };
 }
 
@@ -321,35 +356,44 @@ export function correlateAccounts(input: ReconcileInput, roster?: Roster): Accou
     const k = links.size + unlinks.size > 0 ? accountKey(a.systemId, a.username) : '';
     const manual = links.get(k);
     if (manual && manual.length > 0) {
-      return { index, situation: 'linked', personId: manual[0]!, linkedPersonIds: manual, score: 100, rules: ['manual'], candidates: [] };
+      return { index, situation: 'linked', personId: manual[0]!, linkedPersonIds: manual, score: 100, rules: MANUAL, candidates: NONE };
     }
     const excluded = unlinks.get(k);
     if (a.citizenIdHash) {
       const i = r.byCitizen.get(a.citizenIdHash);
       const p = i === undefined ? undefined : r.people[i]!;
       // The citizen ID is certain (one CCCD, one person) unless someone ruled that person out by hand.
-      if (p && !excluded?.has(p.id)) return { index, situation: 'linked', personId: p.id, linkedPersonIds: [p.id], score: 100, rules: ['citizen_id'], candidates: [] };
+      if (p && !excluded?.has(p.id)) return { index, situation: 'linked', personId: p.id, linkedPersonIds: NONE, score: 100, rules: CITIZEN, candidates: NONE };
     }
     const corr = correlate(a, r, w, excluded);
     const cands = corr.candidates;
     const others = corr.ambiguous;
     if (cands.length === 0 && others > 0) {
       const top = corr.ambiguousSample.map((i): Candidate => ({ personId: r.people[i]!.id, score: w.username, rules: ['username'] }));
-      return { index, situation: others === 1 ? 'unlinked' : 'disputed', personId: others === 1 ? top[0]!.personId : null, linkedPersonIds: [], score: w.username, rules: ['username'], candidates: top };
+      return { index, situation: others === 1 ? 'unlinked' : 'disputed', personId: others === 1 ? top[0]!.personId : null, linkedPersonIds: NONE, score: w.username, rules: USERNAME, candidates: top };
     }
     const best = cands[0];
-    if (!best) return { index, situation: 'unmatched', personId: null, linkedPersonIds: [], score: 0, rules: [], candidates: [] };
+    if (!best) return { index, situation: 'unmatched', personId: null, linkedPersonIds: NONE, score: 0, rules: NONE, candidates: NONE };
     const top = cands.slice(0, 3);
     const rivals = cands.length - 1 + others;
     const tied = (cands.length > 1 && cands[1]!.score === best.score) || (others > 0 && best.score === w.username);
     if (tied || (rivals > 0 && best.score < w.linkThreshold)) {
-      return { index, situation: 'disputed', personId: null, linkedPersonIds: [], score: best.score, rules: best.rules, candidates: top };
+      return { index, situation: 'disputed', personId: null, linkedPersonIds: NONE, score: best.score, rules: best.rules, candidates: top };
     }
     if (best.score >= w.linkThreshold) {
-      return { index, situation: 'linked', personId: best.personId, linkedPersonIds: [best.personId], score: best.score, rules: best.rules, candidates: top };
+      return { index, situation: 'linked', personId: best.personId, linkedPersonIds: NONE, score: best.score, rules: best.rules, candidates: NONE };
     }
-    return { index, situation: 'unlinked', personId: best.personId, linkedPersonIds: [], score: best.score, rules: best.rules, candidates: top };
+    return { index, situation: 'unlinked', personId: best.personId, linkedPersonIds: NONE, score: best.score, rules: best.rules, candidates: top };
   });
+}
+
+function pushFinding(findings: Finding[], index: number, owner: string | null, kind: FindingKind, severity: Finding['severity'], reason: string): void {
+  findings.push({ index, kind, severity, personId: owner, reason, clause: CLAUSES[kind] });
+}
+
+function inSystemUnit(roster: Roster, unitIds: readonly string[], unitId: string): boolean {
+  for (const id of unitIds) if (id === unitId || roster.successor(id)?.id === unitId) return true;
+  return false;
 }
 
 function isPrivileged(a: ReconcileAccount, privilegedRoles: Set<string> | undefined): boolean {
@@ -373,52 +417,50 @@ export function reconcileAccounts(input: ReconcileInput): ReconcileOutput {
   for (const res of results) {
     const a = input.accounts[res.index]!;
     const sys = systems.get(a.systemId);
-    const f = (kind: FindingKind, severity: Finding['severity'], reason: string, personId: string | null = res.personId) =>
-      findings.push({ index: res.index, kind, severity, personId, reason, clause: CLAUSES[kind] });
     const ownerIdx = res.personId ? roster.personIndex.get(res.personId) : undefined;
     const owner = ownerIdx === undefined ? undefined : roster.people[ownerIdx]!;
     const probable = res.situation === 'unlinked' ? ' (theo đối sánh, chưa xác nhận)' : '';
     const generic = isGenericUsername(a.username);
 
     if (res.situation === 'unmatched' && a.enabled && !generic) {
-      f('orphan', 'high', `Tài khoản "${a.username}" đang hoạt động nhưng không khớp với cán bộ nào trong danh sách nhân sự.`);
+      pushFinding(findings, res.index, res.personId, 'orphan', 'high', `Tài khoản "${a.username}" đang hoạt động nhưng không khớp với cán bộ nào trong danh sách nhân sự.`);
     }
     if (generic || res.linkedPersonIds.length > 1) {
       const why = res.linkedPersonIds.length > 1 ? `được gắn với ${res.linkedPersonIds.length} cán bộ` : 'là tên dùng chung theo chức năng';
-      f('shared', a.enabled ? 'high' : 'low', `Tài khoản "${a.username}" ${why}: không xác định được người chịu trách nhiệm.`);
+      pushFinding(findings, res.index, res.personId, 'shared', a.enabled ? 'high' : 'low', `Tài khoản "${a.username}" ${why}: không xác định được người chịu trách nhiệm.`);
     }
     if (owner && a.enabled) {
       const leaver = LEAVER_STATUS[owner.status];
       if (leaver) {
-        f('leaver', 'high', `Tài khoản "${a.username}" vẫn hoạt động trong khi cán bộ ${leaver}${owner.statusSince ? ` từ ${owner.statusSince}` : ''}${probable}.`);
+        pushFinding(findings, res.index, res.personId, 'leaver', 'high', `Tài khoản "${a.username}" vẫn hoạt động trong khi cán bộ ${leaver}${owner.statusSince ? ` từ ${owner.statusSince}` : ''}${probable}.`);
       } else if (sys && sys.unitIds.length > 0) {
-        const inSystemUnit = (unitId: string) => sys.unitIds.some((id) => id === unitId || roster.successor(id)?.id === unitId);
         // The system belongs to a unit the person left, or (status `transferred`) the account still names another unit.
-        const left = (owner.formerUnitIds ?? []).find((u) => inSystemUnit(u));
+        let left: string | undefined;
+        for (const u of owner.formerUnitIds ?? []) if (!left && inSystemUnit(roster, sys.unitIds, u)) left = u;
         const named = roster.unitOf(a.unitText);
         const stale = owner.status === 'transferred' && named && named.id !== owner.unitId && roster.successor(named.id)?.id !== owner.unitId ? named.id : undefined;
-        if ((left && !inSystemUnit(owner.unitId)) || stale) {
+        if ((left && !inSystemUnit(roster, sys.unitIds, owner.unitId)) || stale) {
           const from = roster.unitById.get((left ?? stale)!)?.code ?? 'đơn vị cũ';
-          f('transferred', 'high', `Cán bộ đã chuyển công tác khỏi ${from} nhưng vẫn còn tài khoản "${a.username}" trên hệ thống của đơn vị cũ${probable}.`);
+          pushFinding(findings, res.index, res.personId, 'transferred', 'high', `Cán bộ đã chuyển công tác khỏi ${from} nhưng vẫn còn tài khoản "${a.username}" trên hệ thống của đơn vị cũ${probable}.`);
         }
       }
     }
     const unit = roster.unitOf(a.unitText);
     if (unit?.mergedIntoId && a.enabled) {
       const next = roster.successor(unit.id);
-      f('merged_unit', 'medium', `Tài khoản "${a.username}" thuộc ${unit.code}, đơn vị đã sáp nhập${unit.mergedOn ? ` ngày ${unit.mergedOn}` : ''}${next ? ` vào ${next.code}` : ''}: cần chuyển sang đơn vị mới hoặc thu hồi.`);
+      pushFinding(findings, res.index, res.personId, 'merged_unit', 'medium', `Tài khoản "${a.username}" thuộc ${unit.code}, đơn vị đã sáp nhập${unit.mergedOn ? ` ngày ${unit.mergedOn}` : ''}${next ? ` vào ${next.code}` : ''}: cần chuyển sang đơn vị mới hoặc thu hồi.`);
     }
     if (a.enabled) {
       const days = sys?.dormantDays ?? 45;
       const since = a.lastLoginAt ?? a.createdAt ?? null;
       const idle = since ? Math.floor((asOfMs - Date.parse(since)) / DAY_MS) : null;
       if (idle !== null && idle > days) {
-        f('dormant', 'medium', a.lastLoginAt
+        pushFinding(findings, res.index, res.personId, 'dormant', 'medium', a.lastLoginAt
           ? `Tài khoản "${a.username}" không đăng nhập ${idle} ngày (ngưỡng ${days} ngày) mà chưa bị vô hiệu hoá.`
           : `Tài khoản "${a.username}" được tạo ${idle} ngày trước và chưa từng đăng nhập (ngưỡng ${days} ngày).`);
       }
       if (isPrivileged(a, sys?.priv) && a.mfa !== true) {
-        f('privileged_no_mfa', 'high', `Tài khoản quản trị "${a.username}" ${a.mfa === false ? 'không bật' : 'không có thông tin về'} xác thực đa yếu tố.`);
+        pushFinding(findings, res.index, res.personId, 'privileged_no_mfa', 'high', `Tài khoản quản trị "${a.username}" ${a.mfa === false ? 'không bật' : 'không có thông tin về'} xác thực đa yếu tố.`);
       }
       if (owner && res.situation === 'linked') push(perPersonSystem, `${a.systemId}\u0000${owner.id}`, res.index);
     }
@@ -426,7 +468,7 @@ export function reconcileAccounts(input: ReconcileInput): ReconcileOutput {
       const allowed = new Set([...(sys.rolePolicy[folded(owner.position)] ?? []), ...(sys.rolePolicy['*'] ?? [])].map(folded));
       const extra = a.roles.filter((role) => !allowed.has(folded(role)));
       if (extra.length > 0) {
-        f('role_mismatch', 'medium', `Quyền ${extra.map((x) => `"${x}"`).join(', ')} của tài khoản "${a.username}" không phù hợp với chức vụ ${owner.position ? `"${owner.position}"` : '(chưa ghi chức vụ)'}${probable}.`);
+        pushFinding(findings, res.index, res.personId, 'role_mismatch', 'medium', `Quyền ${extra.map((x) => `"${x}"`).join(', ')} của tài khoản "${a.username}" không phù hợp với chức vụ ${owner.position ? `"${owner.position}"` : '(chưa ghi chức vụ)'}${probable}.`);
       }
     }
   }
