@@ -412,7 +412,9 @@ export function reconcileAccounts(input: ReconcileInput): ReconcileOutput {
   const systems = new Map(input.systems.map((s) => [s.id, { ...s, priv: s.privilegedRoles ? new Set(s.privilegedRoles.map(folded)) : undefined }]));
   const asOfMs = Date.parse(input.asOf);
   const findings: Finding[] = [];
-  const perPersonSystem = new Map<string, number[]>();
+  // (system, person) → account index, or indexes once there are several; numeric keys keep 10^6 entries small.
+  const systemNo = new Map(input.systems.map((s, i) => [s.id, i]));
+  const perPersonSystem = new Map<number, number | number[]>();
 
   for (const res of results) {
     const a = input.accounts[res.index]!;
@@ -462,7 +464,13 @@ export function reconcileAccounts(input: ReconcileInput): ReconcileOutput {
       if (isPrivileged(a, sys?.priv) && a.mfa !== true) {
         pushFinding(findings, res.index, res.personId, 'privileged_no_mfa', 'high', `Tài khoản quản trị "${a.username}" ${a.mfa === false ? 'không bật' : 'không có thông tin về'} xác thực đa yếu tố.`);
       }
-      if (owner && res.situation === 'linked') push(perPersonSystem, `${a.systemId}\u0000${owner.id}`, res.index);
+      if (ownerIdx !== undefined && res.situation === 'linked') {
+        const key = ownerIdx * (input.systems.length + 1) + (systemNo.get(a.systemId) ?? input.systems.length);
+        const prev = perPersonSystem.get(key);
+        if (prev === undefined) perPersonSystem.set(key, res.index);
+        else if (typeof prev === 'number') perPersonSystem.set(key, [prev, res.index]);
+        else prev.push(res.index);
+      }
     }
     if (owner && a.enabled && sys?.rolePolicy && a.roles && a.roles.length > 0) {
       const allowed = new Set([...(sys.rolePolicy[folded(owner.position)] ?? []), ...(sys.rolePolicy['*'] ?? [])].map(folded));
@@ -472,9 +480,9 @@ export function reconcileAccounts(input: ReconcileInput): ReconcileOutput {
       }
     }
   }
-  for (const [key, idx] of perPersonSystem) {
-    if (idx.length < 2) continue;
-    const personId = key.slice(key.indexOf('\u0000') + 1);
+  for (const idx of perPersonSystem.values()) {
+    if (typeof idx === 'number') continue;
+    const personId = results[idx[0]!]!.personId;
     const names = idx.map((i) => `"${input.accounts[i]!.username}"`).join(', ');
     for (const i of idx) {
       findings.push({ index: i, kind: 'multiple_accounts', severity: 'low', personId, reason: `Cán bộ có ${idx.length} tài khoản đang hoạt động trên cùng hệ thống: ${names}.`, clause: CLAUSES.multiple_accounts });
