@@ -73,6 +73,16 @@ describe('situations', () => {
     expect(out.results[0]).toMatchObject({ situation: 'linked', personId: 'p-hoa', rules: ['manual'] });
     expect(out.results[1]!.situation).toBe('unmatched');
   });
+  it('a common name (many namesakes) is resolved within the unit and by stronger evidence', () => {
+    const many = Array.from({ length: 20 }, (_, i) => person(`p-ns${i}`, 'nguyen thi mai', { unitId: i === 0 ? 'u-sgd' : 'u-skhcn', email: `mai${i}@gialai.gov.vn` }));
+    const input = (a: ReconcileAccount) => base([a], { people: [...people, ...many] });
+    const withEmail = reconcileAccounts(input(acc('xyz', { displayName: 'Nguyễn Thị Mai', unitText: 'SGDDT', email: 'mai0@gialai.gov.vn' })));
+    expect(withEmail.results[0]).toMatchObject({ situation: 'linked', personId: 'p-ns0' });
+    expect(withEmail.results[0]!.rules).toEqual(['email', 'full_name', 'unit']);
+    const nameOnly = reconcileAccounts(input(acc('xyz', { displayName: 'Nguyễn Thị Mai', unitText: 'SGDDT' })));
+    expect(nameOnly.results[0]!.situation).toBe('disputed');
+    expect(nameOnly.results[0]!.candidates[0]).toMatchObject({ personId: 'p-ns0', score: 60 });
+  });
   it('tunable weights change the outcome', () => {
     const out = reconcileAccounts(base([acc('hoavt')], { weights: { username: 90 } }));
     expect(out.results[0]!.situation).toBe('linked');

@@ -186,6 +186,8 @@ class Roster {
   readonly byUsername = new Map<string, number[]>();
   /** Username key + unit id → people: resolves common keys (`hungnv`) within the account's unit. */
   readonly byUsernameUnit = new Map<string, number[]>();
+  /** Folded name + unit id → people: resolves common names within the account's unit. */
+  readonly byNameUnit = new Map<string, number[]>();
   readonly personIndex = new Map<string, number>();
   readonly unitById = new Map<string, ReconcileUnit>();
   readonly unitByText = new Map<string, ReconcileUnit>();
@@ -196,6 +198,7 @@ class Roster {
       if (p.citizenIdHash) this.byCitizen.set(p.citizenIdHash, i);
       if (p.email) push(this.byEmail, p.email.toLowerCase(), i);
       push(this.byName, p.nameFolded, i);
+      push(this.byNameUnit, `${p.nameFolded}\u0000${p.unitId}`, i);
       for (const k of usernameKeys(p.nameFolded)) {
         push(this.byUsername, k, i);
         push(this.byUsernameUnit, `${k}\u0000${p.unitId}`, i);
@@ -257,6 +260,8 @@ interface Correlation {
   ambiguous: number;
   /** A few of them, for review. */
   ambiguousSample: number[];
+  /** Which weak rule they share (the longer list when both name and username are common). */
+  ambiguousRule?: CorrelationRule;
 }
 
 const NO_PEOPLE: number[] = [];
@@ -265,6 +270,7 @@ const NONE: readonly never[] = Object.freeze([]);
 const MANUAL: readonly CorrelationRule[] = Object.freeze(['manual']);
 const CITIZEN: readonly CorrelationRule[] = Object.freeze(['citizen_id']);
 const USERNAME: readonly CorrelationRule[] = Object.freeze(['username']);
+const FULL_NAME: readonly CorrelationRule[] = Object.freeze(['full_name']);
 
 class ScoreList {
   readonly items: { i: number; score: number; rules: CorrelationRule[] }[] = [];
@@ -294,11 +300,26 @@ function correlate(a: ReconcileAccount, roster: Roster, w: CorrelationWeights, e
   const scores = new ScoreList(roster.people, excluded);
   if (a.email) for (const i of roster.byEmail.get(a.email.toLowerCase()) ?? []) scores.add(i, 'email', w.email);
   const name = folded(a.displayName);
-  if (name) for (const i of roster.byName.get(name) ?? []) scores.add(i, 'full_name', w.fullName);
+  const unitIds = roster.unitIdsFor(a.unitText);
+  const byName = name ? roster.byName.get(name) ?? NO_PEOPLE : NO_PEOPLE;
+  let ambiguous = NO_PEOPLE;
+  let ambiguousRule: CorrelationRule = 'username';
+  if (byName.length <= AMBIGUOUS_USERNAME) {
+    for (const i of byName) scores.add(i, 'full_name', w.fullName);
+  } else {
+    // A common name (dozens of namesakes in a province): same treatment as a common username key.
+    for (const sc of scores.items) if (roster.people[sc.i]!.nameFolded === name) scores.add(sc.i, 'full_name', w.fullName);
+    if (unitIds) {
+      for (const i of roster.byNameUnit.get(`${name}\u0000${unitIds[0]}`) ?? NO_PEOPLE) scores.add(i, 'full_name', w.fullName);
+      if (unitIds[1] !== unitIds[0]) for (const i of roster.byNameUnit.get(`${name}\u0000${unitIds[1]}`) ?? NO_PEOPLE) scores.add(i, 'full_name', w.fullName);
+    }
+    if (w.fullName >= w.candidateThreshold) {
+      ambiguous = byName;
+      ambiguousRule = 'full_name';
+    }
+  }
   const u = normalizeUsername(a.username);
   const byKey = roster.byUsername.get(u) ?? NO_PEOPLE;
-  const unitIds = roster.unitIdsFor(a.unitText);
-  let ambiguous = NO_PEOPLE;
   if (byKey.length <= AMBIGUOUS_USERNAME) {
     for (const i of byKey) scores.add(i, 'username', w.username);
   } else {
@@ -312,9 +333,13 @@ function correlate(a: ReconcileAccount, roster: Roster, w: CorrelationWeights, e
       }
     }
     if (unitIds) {
-      for (const uid of new Set(unitIds)) for (const i of roster.byUsernameUnit.get(`${u}\u0000${uid}`) ?? NO_PEOPLE) scores.add(i, 'username', w.username);
+      for (const i of roster.byUsernameUnit.get(`${u}\u0000${unitIds[0]}`) ?? NO_PEOPLE) scores.add(i, 'username', w.username);
+      if (unitIds[1] !== unitIds[0]) for (const i of roster.byUsernameUnit.get(`${u}\u0000${unitIds[1]}`) ?? NO_PEOPLE) scores.add(i, 'username', w.username);
     }
-    if (w.username >= w.candidateThreshold) ambiguous = byKey;
+    if (w.username >= w.candidateThreshold && byKey.length > ambiguous.length) {
+      ambiguous = byKey;
+      ambiguousRule = 'username';
+    }
   }
   const out: Candidate[] = [];
   for (const s of scores.items) {
@@ -332,9 +357,9 @@ function correlate(a: ReconcileAccount, roster: Roster, w: CorrelationWeights, e
   out.sort((x, y) => y.score - x.score || (x.personId < y.personId ? -1 : 1));
   if (ambiguous.length === 0) return { candidates: out, ambiguous: 0, ambiguousSample: NO_PEOPLE };
   let withKey = 0;
-  for (const sc of scores.items) if (sc.rules.includes('username')) withKey++;
+  for (const sc of scores.items) if (sc.rules.includes(ambiguousRule)) withKey++;
   const sample = ambiguous.slice(0, 3 + scores.items.length).filter((i) => !scores.has(i)).slice(0, 3);
-  return { candidates: out, ambiguous: Math.max(0, ambiguous.length - withKey), ambiguousSample: sample };
+  return { candidates: out, ambiguous: Math.max(0, ambiguous.length - withKey), ambiguousSample: sample, ambiguousRule };
 }
 
 function accountKey(systemId: string, username: string): string {
@@ -369,14 +394,17 @@ export function correlateAccounts(input: ReconcileInput, roster?: Roster): Accou
     const cands = corr.candidates;
     const others = corr.ambiguous;
     if (cands.length === 0 && others > 0) {
-      const top = corr.ambiguousSample.map((i): Candidate => ({ personId: r.people[i]!.id, score: w.username, rules: ['username'] }));
-      return { index, situation: others === 1 ? 'unlinked' : 'disputed', personId: others === 1 ? top[0]!.personId : null, linkedPersonIds: NONE, score: w.username, rules: USERNAME, candidates: top };
+      const rule = corr.ambiguousRule ?? 'username';
+      const weight = rule === 'full_name' ? w.fullName : w.username;
+      const top = corr.ambiguousSample.map((i): Candidate => ({ personId: r.people[i]!.id, score: weight, rules: [rule] }));
+      return { index, situation: others === 1 ? 'unlinked' : 'disputed', personId: others === 1 ? top[0]!.personId : null, linkedPersonIds: NONE, score: weight, rules: rule === 'username' ? USERNAME : FULL_NAME, candidates: top };
     }
     const best = cands[0];
     if (!best) return { index, situation: 'unmatched', personId: null, linkedPersonIds: NONE, score: 0, rules: NONE, candidates: NONE };
     const top = cands.slice(0, 3);
     const rivals = cands.length - 1 + others;
-    const tied = (cands.length > 1 && cands[1]!.score === best.score) || (others > 0 && best.score === w.username);
+    const weakest = corr.ambiguousRule === 'full_name' ? w.fullName : w.username;
+    const tied = (cands.length > 1 && cands[1]!.score === best.score) || (others > 0 && best.score === weakest);
     if (tied || (rivals > 0 && best.score < w.linkThreshold)) {
       return { index, situation: 'disputed', personId: null, linkedPersonIds: NONE, score: best.score, rules: best.rules, candidates: top };
     }
