@@ -46,10 +46,12 @@ export async function sequenceAuditEvents(db: Db, opts: { now: string; limit?: n
     const high = maxSeq?.m === null || maxSeq?.m === undefined ? Number.MIN_SAFE_INTEGER : Number(maxSeq.m);
     let q = tx.selectFrom('audit_events as e').selectAll('e');
     q = lateWindow > 0 && high !== Number.MIN_SAFE_INTEGER
-      ? q.where('e.seq', '>', high - lateWindow).where(({ not, exists, selectFrom }) =>
+      ? q.where('e.seq', '>', high - lateWindow).where(({ and, not, exists, selectFrom }) =>
           // An entry already in the log (by seq or by id) is never appended twice.
-          not(exists(selectFrom('audit_log_leaves as l').select(sql`1`.as('one')).where('l.source', '=', AUDIT_EVENT_LEAF)
-            .where((eb) => eb.or([eb('l.source_seq', '=', eb.ref('e.seq')), eb('l.entry_id', '=', eb.ref('e.id'))])))),
+          and([
+            not(exists(selectFrom('audit_log_leaves as l').select(sql`1`.as('one')).where('l.source', '=', AUDIT_EVENT_LEAF).whereRef('l.source_seq', '=', 'e.seq'))),
+            not(exists(selectFrom('audit_log_leaves as l2').select(sql`1`.as('one')).whereRef('l2.entry_id', '=', 'e.id'))),
+          ]),
         )
       : q.where('e.seq', '>', high);
     const rows = (await q.orderBy('e.seq').limit(limit).execute()) as AuditEventRow[];
