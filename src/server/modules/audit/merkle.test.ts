@@ -2,7 +2,7 @@ import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createTestContext, type TestContext } from '../../../../test/support/context.js';
+import { createTestContext, insertUnit, insertUserWithSession, type TestContext } from '../../../../test/support/context.js';
 import { buildApp } from '../../app.js';
 import { loadConfig } from '../../core/config.js';
 import { createKeys } from '../../core/keys.js';
@@ -73,6 +73,28 @@ describe('audit log store', () => {
     expect(verifyInclusion(Buffer.from(inc.leafHash, 'base64'), inc.leafIndex, inc.treeSize, inc.proof.map((p) => Buffer.from(p, 'base64')), Buffer.from(last.root_hash, 'hex'))).toBe(true);
     const cons = await auditConsistencyProof(ctx.db, Number(first.tree_size), Number(last.tree_size));
     expect(verifyConsistency(Number(first.tree_size), Number(last.tree_size), cons.map((p) => Buffer.from(p, 'base64')), Buffer.from(first.root_hash, 'hex'), Buffer.from(last.root_hash, 'hex'))).toBe(true);
+  });
+
+  it('API: an auditor gets checkpoints and proofs that verify; a user without audit.read is refused', async () => {
+    const unit = await insertUnit(ctx);
+    const auditor = await insertUserWithSession(ctx, { unitId: unit.id, grants: [{ role: 'auditor', unitId: unit.id }] });
+    const official = await insertUserWithSession(ctx, { unitId: unit.id, grants: [{ role: 'official', unitId: unit.id }] });
+    await auditLogJobFor(ctx.db)!.runNow(true);
+    const latest = await ctx.app.inject({ method: 'GET', url: '/api/v1/audit-log/checkpoints/latest', headers: auditor.headers });
+    expect(latest.statusCode).toBe(200);
+    const cp = latest.json() as { treeSize: number; rootHash: string; note: string };
+    const list = await ctx.app.inject({ method: 'GET', url: '/api/v1/audit-log/checkpoints?limit=10', headers: auditor.headers });
+    expect((list.json() as { items: { treeSize: number }[] }).items[0]!.treeSize).toBe(cp.treeSize);
+    const inc = await ctx.app.inject({ method: 'GET', url: `/api/v1/audit-log/inclusion-proof?seq=${(await seqs(ctx))[3]}`, headers: auditor.headers });
+    expect(inc.statusCode).toBe(200);
+    const p = inc.json() as { leafIndex: number; treeSize: number; leafHash: string; proof: string[] };
+    const b64 = (x: string) => Buffer.from(x, 'base64');
+    expect(verifyInclusion(b64(p.leafHash), p.leafIndex, p.treeSize, p.proof.map(b64), b64(cp.rootHash))).toBe(true);
+    const cons = await ctx.app.inject({ method: 'GET', url: `/api/v1/audit-log/consistency-proof?from=20&to=${cp.treeSize}`, headers: auditor.headers });
+    const first = await ctx.db.selectFrom('audit_log_checkpoints').select('root_hash').where('tree_size', '=', 20).executeTakeFirstOrThrow();
+    expect(verifyConsistency(20, cp.treeSize, (cons.json() as { proof: string[] }).proof.map(b64), Buffer.from(first.root_hash, 'hex'), b64(cp.rootHash))).toBe(true);
+    const denied = await ctx.app.inject({ method: 'GET', url: '/api/v1/audit-log/checkpoints/latest', headers: official.headers });
+    expect(denied.statusCode).toBe(403);
   });
 
   it('exports a bundle that verifies offline with the published key, and fails when edited', async () => {
