@@ -59,6 +59,29 @@ export interface RangeHasher {
   assertKeyUsable(): Promise<void>;
 }
 
+/**
+ * A half-open range of raw key tuples `[lo, hi)` in byte/numeric key order, used by range hashing of text
+ * and composite keys; `null` is open (below the first / above the last key). Values are the database's own
+ * text of each key column (not normalised), so both sides compare them with the same byte-order rules.
+ */
+export interface KeyRange {
+  kind: 'keys';
+  lo: string[] | null;
+  hi: string[] | null;
+}
+
+/** Range hashing over key tuples (single text key, or composite keys of integer/text columns). */
+export interface KeyRangeHasher {
+  engine: string;
+  /** Per key column: `int` (compared numerically) or `text` (compared by bytes); must match on both sides. */
+  keyClasses: ('int' | 'text')[];
+  /** Up to `parts - 1` keys of this (source) dataset inside `range` splitting its rows into ~equal parts. */
+  splitPoints(range: KeyRange, parts: number): Promise<string[][]>;
+  /** Count and hash of each sub-range cut by `points` (sorted, inside `range`): `points.length + 1` entries. */
+  rangeHashes(range: KeyRange, points: string[][]): Promise<BucketHash[]>;
+  assertKeyUsable(): Promise<void>;
+}
+
 /** A dataset opened for reading. Implementations: postgres, mysql, sqlite, file (csv/xlsx). */
 export interface OpenedDataset {
   side: Side;
@@ -67,8 +90,9 @@ export interface OpenedDataset {
   keyCols: ResolvedColumn[];
   valueCols: ResolvedColumn[];
   /** Rows ordered by key under `kinds` (canonical key order), in batches; `range` only with `rangeHasher`. */
-  stream(kinds: KeyKind[], range?: IntRange): AsyncIterable<CanonRow[]>;
+  stream(kinds: KeyKind[], range?: IntRange | KeyRange): AsyncIterable<CanonRow[]>;
   rangeHasher?: RangeHasher;
+  keyRangeHasher?: KeyRangeHasher;
   close(): Promise<void>;
 }
 

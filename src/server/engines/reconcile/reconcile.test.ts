@@ -169,6 +169,67 @@ describe.runIf(pgUp)('PostgreSQL', () => {
     expect(report.samples.extra).toEqual([{ id: '25000' }]);
   });
 
+  it('range-hashes a text key and a composite (text, integer) key, cutting ranges at source keys', async () => {
+    // Vietnamese codes; every 50th has diacritics (multi-byte UTF-8, sorted by bytes on both sides).
+    const code = `'HS-' || lpad(g::text, 6, '0') || CASE WHEN g % 50 = 0 THEN '-Đắk Đoa' ELSE '' END`;
+    const unit = `(ARRAY['GL-ĐAKĐOA', 'BĐ-QUYNHON', 'KT-ĐĂKTÔ', 'Ia-Grai', 'gl-pleiku', 'Ấp-Mới', 'HS-A', 'HS-Ă'])[g % 8 + 1]`;
+    const cols = `name text, amount numeric(12,2), born date, updated timestamptz, active boolean, note text`;
+    const vals = `'Công dân số ' || g, (g % 9973) / 4.0, date '1950-01-01' + (g % 20000), timestamptz '2025-07-01 00:00:00+07' + g * interval '1 minute', g % 2 = 0, CASE WHEN g % 7 = 0 THEN NULL ELSE 'xã Ia Grai' END`;
+    for (const t of ['txt_a', 'txt_b']) {
+      await admin.query(`CREATE TABLE ${t} (ma varchar(40) PRIMARY KEY, ${cols})`);
+      await admin.query(`INSERT INTO ${t} SELECT ${code}, ${vals} FROM generate_series(1, 20000) g`);
+    }
+    for (const t of ['comp_a', 'comp_b']) {
+      await admin.query(`CREATE TABLE ${t} (unit text, seq integer, ${cols}, PRIMARY KEY (unit, seq))`);
+      await admin.query(`INSERT INTO ${t} SELECT ${unit}, g / 8 + 1, ${vals} FROM generate_series(1, 20000) g`);
+    }
+    const opts = { topBuckets: 64, fanout: 16, leafRows: 100 };
+    const txt = (t: string) => spec(t, { key: ['ma'] });
+    const comp = (t: string) => spec(t, { key: ['unit', 'seq'] });
+
+    for (const [a, b] of [[txt('txt_a'), txt('txt_b')], [comp('comp_a'), comp('comp_b')]] as const) {
+      const equal = await reconcile(a, b, opts);
+      expectValid(equal);
+      expect(equal.mode).toBe('range-hash');
+      expect(equal.outcome).toBe('equal');
+      expect(equal.counts.equal).toBe(20000);
+      expect(equal.ranges.skipped).toBe(equal.ranges.compared);
+      expect(equal.source.rowsRead + equal.target.rowsRead).toBe(0);
+    }
+
+    await admin.query(`UPDATE txt_b SET name = 'sửa' WHERE ma = 'HS-012345'`);
+    await admin.query(`DELETE FROM txt_b WHERE ma = 'HS-007000-Đắk Đoa'`);
+    await admin.query(`INSERT INTO txt_b (ma, name) VALUES ('AA-000001', 'trước'), ('HS-010000-Đắk Đoa-2', 'giữa'), ('Ấp-999', 'sau')`);
+    const t = await reconcile(txt('txt_a'), txt('txt_b'), opts);
+    expectValid(t);
+    expect(t.mode).toBe('range-hash');
+    expect(t.counts).toEqual({ equal: 19998, missing: 1, extra: 3, changed: 1 });
+    expect(t.samples.missing).toEqual([{ ma: 'HS-007000-Đắk Đoa' }]);
+    expect(t.samples.extra).toEqual([{ ma: 'AA-000001' }, { ma: 'HS-010000-Đắk Đoa-2' }, { ma: 'Ấp-999' }]);
+    expect(t.samples.changed).toEqual([{ key: { ma: 'HS-012345' }, columns: [{ column: 'name', source: 'Công dân số 12345', target: 'sửa' }] }]);
+    expect(t.source.rowsRead).toBeLessThan(500); // far fewer than the 20,000 rows in the table
+    expect(t.target.rowsRead).toBeLessThan(500);
+    expect((await reconcile(txt('txt_a'), txt('txt_b'), { rangeHash: false })).counts).toEqual(t.counts);
+
+    await admin.query(`UPDATE comp_b SET note = 'khác' WHERE unit = 'KT-ĐĂKTÔ' AND seq = 1001`);
+    await admin.query(`DELETE FROM comp_b WHERE unit = 'Ia-Grai' AND seq = 9`);
+    await admin.query(`INSERT INTO comp_b (unit, seq, name) VALUES ('AA', 1, 'trước'), ('Ia-Grai', 999999, 'giữa'), ('Ấp-Mới', 2502, 'sau')`);
+    const c = await reconcile(comp('comp_a'), comp('comp_b'), opts);
+    expectValid(c);
+    expect(c.mode).toBe('range-hash');
+    expect(c.counts).toEqual({ equal: 19998, missing: 1, extra: 3, changed: 1 });
+    expect(c.samples.missing).toEqual([{ unit: 'Ia-Grai', seq: '9' }]);
+    expect(c.samples.extra).toEqual([
+      { unit: 'AA', seq: '1' },
+      { unit: 'Ia-Grai', seq: '999999' },
+      { unit: 'Ấp-Mới', seq: '2502' },
+    ]);
+    expect(c.samples.changed).toEqual([{ key: { unit: 'KT-ĐĂKTÔ', seq: '1001' }, columns: [{ column: 'note', source: 'xã Ia Grai', target: 'khác' }] }]);
+    expect(c.source.rowsRead).toBeLessThan(500);
+    expect(c.target.rowsRead).toBeLessThan(500);
+    expect((await reconcile(comp('comp_a'), comp('comp_b'), { rangeHash: false })).counts).toEqual(c.counts);
+  });
+
   it('falls back to streaming rows when most ranges differ only in spelling', async () => {
     // Every timestamp written as text in +07: each row's database text differs, every value is equal.
     await admin.query(`SET TimeZone = 'Asia/Ho_Chi_Minh'`);
@@ -254,6 +315,71 @@ describe.runIf(myUp)('MariaDB', () => {
     expect(report.counts).toEqual({ equal: 249, missing: 0, extra: 0, changed: 1 });
     expect(report.samples.changed[0]).toEqual({ key: { id: '77' }, columns: [{ column: 'note', source: 'ghi chú 77', target: null }] });
     expect(report.source.rowsRead).toBeLessThan(40);
+  });
+
+  it('range-hashes a text key and a composite (text, integer) key between two MariaDB tables', async () => {
+    const code = `CONCAT('HS-', LPAD(seq, 6, '0'), IF(seq % 50 = 0, '-Đắk Đoa', ''))`;
+    const unit = `ELT(seq % 8 + 1, 'GL-ĐAKĐOA', 'BĐ-QUYNHON', 'KT-ĐĂKTÔ', 'Ia-Grai', 'gl-pleiku', 'Ấp-Mới', 'HS-A', 'HS-Ă')`;
+    const cols = `name VARCHAR(200) CHARACTER SET utf8mb4, amount DECIMAL(12,2), born DATE, updated DATETIME, active TINYINT(1), note VARCHAR(200) CHARACTER SET utf8mb4`;
+    const vals = `CONCAT('Công dân số ', seq), (seq % 9973) / 4, DATE '1950-01-01' + INTERVAL (seq % 20000) DAY, TIMESTAMP '2025-07-01 00:00:00' + INTERVAL seq MINUTE, seq % 2 = 0, IF(seq % 7 = 0, NULL, 'xã Ia Grai')`;
+    const tx = `${table}_tx`;
+    const cp = `${table}_cp`;
+    try {
+      for (const t of [tx, `${tx}_b`]) {
+        // A case- and accent-insensitive collation: ranges must still be cut and compared by bytes.
+        await conn.query(`CREATE TABLE ${t} (ma VARCHAR(40) CHARACTER SET utf8mb4 COLLATE utf8mb4_unicode_ci PRIMARY KEY, ${cols})`);
+        await conn.query(`INSERT INTO ${t} SELECT ${code}, ${vals} FROM seq_1_to_20000`);
+      }
+      for (const t of [cp, `${cp}_b`]) {
+        await conn.query(`CREATE TABLE ${t} (unit VARCHAR(40) CHARACTER SET utf8mb4 COLLATE utf8mb4_bin, seq INT, ${cols}, PRIMARY KEY (unit, seq))`);
+        await conn.query(`INSERT INTO ${t} SELECT ${unit}, seq DIV 8 + 1, ${vals} FROM seq_1_to_20000`);
+      }
+      const opts = { topBuckets: 64, fanout: 16, leafRows: 100 };
+      const txt = (t: string): DatasetSpec => ({ ...mySpec(t), key: ['ma'] });
+      const comp = (t: string): DatasetSpec => ({ ...mySpec(t), key: ['unit', 'seq'] });
+      for (const [a, b] of [[txt(tx), txt(`${tx}_b`)], [comp(cp), comp(`${cp}_b`)]] as const) {
+        const equal = await reconcile(a, b, opts);
+        expectValid(equal);
+        expect(equal.mode).toBe('range-hash');
+        expect(equal.counts).toEqual({ equal: 20000, missing: 0, extra: 0, changed: 0 });
+        expect(equal.ranges.skipped).toBe(equal.ranges.compared);
+        expect(equal.source.rowsRead + equal.target.rowsRead).toBe(0);
+      }
+
+      await conn.query(`UPDATE ${tx}_b SET name = 'sửa' WHERE ma = 'HS-012345'`);
+      await conn.query(`DELETE FROM ${tx}_b WHERE ma = 'HS-007000-Đắk Đoa'`);
+      await conn.query(`INSERT INTO ${tx}_b (ma, name) VALUES ('AA-000001', 'trước'), ('HS-010000-Đắk Đoa-2', 'giữa'), ('Ấp-999', 'sau')`);
+      const t = await reconcile(txt(tx), txt(`${tx}_b`), opts);
+      expectValid(t);
+      expect(t.mode).toBe('range-hash');
+      expect(t.counts).toEqual({ equal: 19998, missing: 1, extra: 3, changed: 1 });
+      expect(t.samples.missing).toEqual([{ ma: 'HS-007000-Đắk Đoa' }]);
+      expect(t.samples.extra).toEqual([{ ma: 'AA-000001' }, { ma: 'HS-010000-Đắk Đoa-2' }, { ma: 'Ấp-999' }]);
+      expect(t.samples.changed).toEqual([{ key: { ma: 'HS-012345' }, columns: [{ column: 'name', source: 'Công dân số 12345', target: 'sửa' }] }]);
+      expect(t.source.rowsRead).toBeLessThan(500); // far fewer than the 20,000 rows in the table
+      expect(t.target.rowsRead).toBeLessThan(500);
+      expect((await reconcile(txt(tx), txt(`${tx}_b`), { rangeHash: false })).counts).toEqual(t.counts);
+
+      await conn.query(`UPDATE ${cp}_b SET note = 'khác' WHERE unit = 'KT-ĐĂKTÔ' AND seq = 1001`);
+      await conn.query(`DELETE FROM ${cp}_b WHERE unit = 'HS-Ă' AND seq = 9`);
+      await conn.query(`INSERT INTO ${cp}_b (unit, seq, name) VALUES ('AA', 1, 'trước'), ('HS-A', 999999, 'giữa'), ('Ấp-Mới', 2502, 'sau')`);
+      const c = await reconcile(comp(cp), comp(`${cp}_b`), opts);
+      expectValid(c);
+      expect(c.mode).toBe('range-hash');
+      expect(c.counts).toEqual({ equal: 19998, missing: 1, extra: 3, changed: 1 });
+      expect(c.samples.missing).toEqual([{ unit: 'HS-Ă', seq: '9' }]);
+      expect(c.samples.extra).toEqual([
+        { unit: 'AA', seq: '1' },
+        { unit: 'HS-A', seq: '999999' },
+        { unit: 'Ấp-Mới', seq: '2502' },
+      ]);
+      expect(c.samples.changed).toEqual([{ key: { unit: 'KT-ĐĂKTÔ', seq: '1001' }, columns: [{ column: 'note', source: 'xã Ia Grai', target: 'khác' }] }]);
+      expect(c.source.rowsRead).toBeLessThan(500);
+      expect(c.target.rowsRead).toBeLessThan(500);
+      expect((await reconcile(comp(cp), comp(`${cp}_b`), { rangeHash: false })).counts).toEqual(c.counts);
+    } finally {
+      await conn.query(`DROP TABLE IF EXISTS ${tx}, ${tx}_b, ${cp}, ${cp}_b`);
+    }
   });
 
   it.runIf(pgUp)('compares MariaDB with PostgreSQL row by row (different engines)', async () => {

@@ -1,12 +1,14 @@
 import mysql from 'mysql2';
 import type { DatasetSpec } from '../../../contracts/reconcile.js';
-import type { BucketHash, CanonRow, IntRange, OpenContext, OpenedDataset, RangeHasher, ResolvedColumn } from './dataset.js';
+import type { BucketHash, CanonRow, IntRange, KeyRange, KeyRangeHasher, OpenContext, OpenedDataset, RangeHasher, ResolvedColumn } from './dataset.js';
 import { abortIfNeeded, canonRow, connectionError, datasetLabel, duplicateKeyError, ReconcileError, resolveColumns } from './dataset.js';
 import type { KeyKind } from './order.js';
 
 const NUMERIC_TYPES = new Set(['tinyint', 'smallint', 'mediumint', 'int', 'integer', 'bigint', 'decimal', 'numeric', 'float', 'double', 'real']);
 const INTEGER_TYPES = new Set(['tinyint', 'smallint', 'mediumint', 'int', 'integer', 'bigint']);
 const TEXT_TYPES = new Set(['char', 'varchar', 'tinytext', 'text', 'mediumtext', 'longtext', 'enum', 'set']);
+/** Key types range-hashed as key tuples: compared by UTF-8 bytes or numerically on both sides. */
+const TUPLE_TEXT_TYPES = new Set(['char', 'varchar', 'tinytext', 'text', 'mediumtext', 'longtext']);
 
 /** Quote a MySQL/MariaDB identifier. */
 export function myIdent(name: string): string {
@@ -62,11 +64,30 @@ export async function openMysql(spec: DatasetSpec, ctx: OpenContext): Promise<Op
     const single = keyCols.length === 1 && INTEGER_TYPES.has(keyCols[0]!.dbType) ? keyCols[0]! : undefined;
     const kid = single ? myIdent(single.physical) : '';
 
-    async function* stream(kinds: KeyKind[], range?: IntRange): AsyncGenerator<CanonRow[]> {
+    // Key tuples for range hashing of text/composite keys: text by UTF-8 bytes, integers as integers.
+    const tupleKey = !single && keyCols.every((c) => INTEGER_TYPES.has(c.dbType) || TUPLE_TEXT_TYPES.has(c.dbType));
+    const isInt = (c: ResolvedColumn) => INTEGER_TYPES.has(c.dbType);
+    const keyExpr = (c: ResolvedColumn) => (isInt(c) ? myIdent(c.physical) : `CAST(CONVERT(${myIdent(c.physical)} USING utf8mb4) AS BINARY)`);
+    /** A key value as a SQL literal: integers inlined as validated digits (a string would compare as a double). */
+    const keyLit = (c: ResolvedColumn, v: string) => {
+      if (!isInt(c)) return `CAST(CONVERT(${conn.escape(v)} USING utf8mb4) AS BINARY)`;
+      if (!/^-?\d+$/.test(v)) throw new ReconcileError('reconcile.read_failed', 422, `Khóa "${c.physical}" không phải số nguyên ở ${label}.`, { side: ctx.side, dataset: label });
+      return v;
+    };
+    const keyTuple = `(${keyCols.map(keyExpr).join(', ')})`;
+    const tupleLit = (b: string[]) => `(${keyCols.map((c, i) => keyLit(c, b[i]!)).join(', ')})`;
+    const rangeCond = (range: KeyRange): string => {
+      const parts: string[] = [];
+      if (range.lo) parts.push(`${keyTuple} >= ${tupleLit(range.lo)}`);
+      if (range.hi) parts.push(`${keyTuple} < ${tupleLit(range.hi)}`);
+      return parts.length ? parts.join(' AND ') : '1';
+    };
+
+    async function* stream(kinds: KeyKind[], range?: IntRange | KeyRange): AsyncGenerator<CanonRow[]> {
       const order = keyCols.map((c, i) => orderExpr(c, kinds[i]!)).join(', ');
       // Range bounds are BigInts computed here and inlined as digits: a bound passed as a parameter string
       // would be compared as a double and lose precision above 2^53.
-      const where = range ? ` WHERE ${kid} >= ${range.lo} AND ${kid} < ${range.hi}` : '';
+      const where = !range ? '' : 'kind' in range ? ` WHERE ${rangeCond(range)}` : ` WHERE ${kid} >= ${range.lo} AND ${kid} < ${range.hi}`;
       const rows = conn.query({ sql: `SELECT ${select} FROM ${tsql}${where} ORDER BY ${order}`, rowsAsArray: true }).stream({ highWaterMark: ctx.batchSize });
       let batch: CanonRow[] = [];
       try {
@@ -124,9 +145,65 @@ export async function openMysql(spec: DatasetSpec, ctx: OpenContext): Promise<Op
       };
     }
 
+    let keyRangeHasher: KeyRangeHasher | undefined;
+    if (tupleKey) {
+      const rowText = `CONCAT_WS(',', ${[...keyCols, ...valueCols].map((c) => `QUOTE(${myIdent(c.physical)})`).join(', ')})`;
+      const keyOut = (c: ResolvedColumn) => (isInt(c) ? `CAST(${myIdent(c.physical)} AS CHAR)` : `CONVERT(${myIdent(c.physical)} USING utf8mb4)`);
+      keyRangeHasher = {
+        engine: 'mysql',
+        keyClasses: keyCols.map((c) => (isInt(c) ? 'int' : 'text')),
+        async splitPoints(range, parts) {
+          const p = Math.max(1, Math.floor(parts));
+          const [r] = (await q.query({
+            sql: `SELECT ${keyCols.map((_, i) => `k${i}`).join(', ')} FROM (
+                    SELECT ${keyCols.map((c, i) => `${keyOut(c)} AS k${i}`).join(', ')}, ROW_NUMBER() OVER (ORDER BY ${keyCols.map(keyExpr).join(', ')}) AS rn, COUNT(*) OVER () AS c
+                      FROM ${tsql} WHERE ${rangeCond(range)}) s
+                   WHERE rn > 1 AND MOD(rn - 1, CEIL(c / ${p})) = 0 ORDER BY rn`,
+            rowsAsArray: true,
+          })) as unknown as [unknown[][]];
+          return r.map((row) => row.map((v) => String(v)));
+        },
+        async rangeHashes(range, points) {
+          // Rows and boundaries sorted together in one pass: a row's bucket is the number of boundaries at or
+          // before its key (boundaries sort before an equal key: half-open ranges [b_i, b_i+1)).
+          const ks = keyCols.map((_, i) => `k${i}`).join(', ');
+          const bounds = points.map((b) => ` UNION ALL SELECT ${keyCols.map((c, i) => keyLit(c, b[i]!)).join(', ')}, 0, NULL`).join('');
+          const [r] = (await q.query({
+            sql: `SELECT CAST(bi AS CHAR), COUNT(*),
+                    CAST(SUM(CAST(CONV(SUBSTR(m, 1, 16), 16, 10) AS UNSIGNED)) AS CHAR), CAST(SUM(CAST(CONV(SUBSTR(m, 17, 16), 16, 10) AS UNSIGNED)) AS CHAR)
+                    FROM (SELECT r, m, SUM(1 - r) OVER (ORDER BY ${ks}, r ROWS UNBOUNDED PRECEDING) AS bi FROM (
+                      SELECT ${keyCols.map((c, i) => `${keyExpr(c)} AS k${i}`).join(', ')}, 1 AS r, MD5(${rowText}) AS m FROM ${tsql} WHERE ${rangeCond(range)}${bounds}
+                    ) u) s WHERE r = 1 GROUP BY bi`,
+            rowsAsArray: true,
+          })) as unknown as [(string | number)[][]];
+          const out: BucketHash[] = Array.from({ length: points.length + 1 }, () => ({ n: 0, h: '0:0' }));
+          for (const [b, c, s1, s2] of r) out[Number(b)] = { n: Number(c), h: `${s1}:${s2}` };
+          return out;
+        },
+        async assertKeyUsable() {
+          const names = keyCols.map((c) => c.physical);
+          const ids = keyCols.map((c) => myIdent(c.physical));
+          const [nul] = (await q.query({ sql: `SELECT ${ids.map((k) => `${k} IS NULL`).join(', ')} FROM ${tsql} WHERE ${ids.map((k) => `${k} IS NULL`).join(' OR ')} LIMIT 1`, rowsAsArray: true })) as unknown as [unknown[][]];
+          if (nul.length > 0) {
+            const column = names[nul[0]!.findIndex((v) => Number(v) === 1)] ?? names[0]!;
+            throw new ReconcileError('reconcile.null_key', 422, `Khóa "${column}" rỗng (NULL) ở ${label}.`, { side: ctx.side, dataset: label, column });
+          }
+          const [uniq] = (await q.query(
+            `SELECT INDEX_NAME FROM information_schema.STATISTICS WHERE TABLE_SCHEMA = COALESCE(?, DATABASE()) AND TABLE_NAME = ? AND NON_UNIQUE = 0
+              GROUP BY INDEX_NAME HAVING COUNT(*) = ? AND SUM(COLUMN_NAME IN (?)) = ?`,
+            [schema, name, names.length, names, names.length],
+          )) as unknown as [unknown[]];
+          if (uniq.length > 0) return;
+          const [dup] = (await q.query({ sql: `SELECT ${keyCols.map(keyOut).join(', ')} FROM ${tsql} GROUP BY ${ids.join(', ')} HAVING COUNT(*) > 1 LIMIT 1`, rowsAsArray: true })) as unknown as [unknown[][]];
+          if (dup.length > 0) throw duplicateKeyError(ctx.side, label, names, dup[0]!.map(String));
+        },
+      };
+    }
+
     return {
       side: ctx.side,
       kind: 'mysql',
+      keyRangeHasher,
       label,
       keyCols,
       valueCols,
