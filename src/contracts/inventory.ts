@@ -109,6 +109,8 @@ export const LevelReasonSchema = z.object({
   clause: z.string(),
   level: LevelSchema,
   text: z.string(),
+  /** Figures in the sentence, for wording it in another language (absent on proposals stored before). */
+  params: z.record(z.string(), z.union([z.string(), z.number()])).optional(),
 });
 export type LevelReason = z.infer<typeof LevelReasonSchema>;
 

@@ -398,6 +398,13 @@ describe('inventory e2e', () => {
     expect(await page.getByTestId('level-nd331').first().innerText()).toMatch(/^Decree 331 · /);
     await page.evaluate(() => window.scrollTo(0, 0));
     await shot('23-systems-en');
+    // The advisor's reasons are worded in English too, with the system's own figures.
+    await page.getByText(SYSTEM_NAME).first().click();
+    await page.waitForURL(/\/systems\/[^/]+$/);
+    await page.getByTestId('level-reason').first().waitFor();
+    const reasons = (await page.getByTestId('level-reason').allInnerTexts()).join('\n');
+    expect(reasons).toContain('Processes basic personal data of 150,000 data subjects (100,000 or more).');
+    expect(reasons).not.toMatch(/dữ liệu cá nhân/);
     // Leave the user in Vietnamese for anyone reusing the database.
     await page.getByTestId('language-switch').getByText('VI').click();
     await expect.poll(() => page.getByTestId('page-title').innerText()).toBe('Hệ thống thông tin');

@@ -38,6 +38,8 @@ describe('level advisor — NĐ 331/2026', () => {
     expect(at.level).toBe(3);
     expect(at.reasons[0]).toMatchObject({ ruleId: 'nd331_personal_100k', level: 3, clause: 'NĐ 331/2026 Điều 13' });
     expect(at.reasons[0]!.text).toContain('100.000');
+    // The figures travel with the reason so the English UI can word it with the same numbers.
+    expect(at.reasons[0]!.params).toEqual({ subjects: 100_000, threshold: 100_000 });
   });
 
   it('sensitive personal data: 9,999 subjects → 2; 10,000 → 3', () => {

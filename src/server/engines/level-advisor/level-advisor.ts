@@ -39,7 +39,10 @@ export interface Reason {
   ruleId: string;
   clause: string;
   level: Level;
+  /** Vietnamese sentence (the stored, authoritative wording). */
   text: string;
+  /** The figures in the sentence, so a client can word it in another language (web i18n `inventory.advisorRules.<ruleId>`). */
+  params?: Record<string, string | number>;
 }
 
 export interface Proposal {
@@ -113,7 +116,7 @@ function commonRules(f: LevelFacts, regime: Regime, add: (r: Reason) => void): v
   }
   // Industrial control: works grade II–IV → 3; grade I → 4; special grade → 5.
   if (f.icsWorkGrade === 'II' || f.icsWorkGrade === 'III' || f.icsWorkGrade === 'IV') {
-    add({ ruleId: 'ics_grade_2_4', clause: c('NĐ 85/2016 Điều 9', 'NĐ 331/2026 Điều 13'), level: 3, text: `Hệ thống điều khiển công nghiệp của công trình cấp ${f.icsWorkGrade}.` });
+    add({ ruleId: 'ics_grade_2_4', clause: c('NĐ 85/2016 Điều 9', 'NĐ 331/2026 Điều 13'), level: 3, params: { grade: f.icsWorkGrade ?? '' }, text: `Hệ thống điều khiển công nghiệp của công trình cấp ${f.icsWorkGrade}.` });
   }
   if (f.icsWorkGrade === 'I') {
     add({ ruleId: 'ics_grade_1', clause: c('NĐ 85/2016 Điều 10', 'NĐ 331/2026 Điều 14'), level: 4, text: 'Hệ thống điều khiển công nghiệp của công trình cấp I.' });
@@ -128,6 +131,7 @@ function commonRules(f: LevelFacts, regime: Regime, add: (r: Reason) => void): v
       ruleId: 'composite_highest',
       clause: c('NĐ 85/2016 Điều 5', 'NĐ 331/2026 Điều 8 khoản 2'),
       level: topPart.level,
+      params: { code: topPart.code, name: topPart.name, level: topPart.level },
       text: `Hệ thống gồm nhiều hệ thống thành phần: lấy cấp độ cao nhất của các thành phần (${topPart.code} – ${topPart.name}: cấp độ ${topPart.level}).`,
     });
   }
@@ -136,15 +140,15 @@ function commonRules(f: LevelFacts, regime: Regime, add: (r: Reason) => void): v
 function nd85Rules(f: LevelFacts, add: (r: Reason) => void): void {
   // NĐ 85 Đ8 / Đ9: online public services level ≤ 2 → 2; level ≥ 3 → 3.
   const dvc = f.onlineServiceLevel ?? 0;
-  if (dvc >= 3) add({ ruleId: 'nd85_online_service_3', clause: 'NĐ 85/2016 Điều 9', level: 3, text: `Cung cấp dịch vụ công trực tuyến mức độ ${dvc} (mức độ 3 trở lên).` });
-  else if (dvc >= 1) add({ ruleId: 'nd85_online_service_2', clause: 'NĐ 85/2016 Điều 8', level: 2, text: `Cung cấp dịch vụ công trực tuyến mức độ ${dvc} (mức độ 2 trở xuống).` });
+  if (dvc >= 3) add({ ruleId: 'nd85_online_service_3', clause: 'NĐ 85/2016 Điều 9', level: 3, params: { serviceLevel: dvc }, text: `Cung cấp dịch vụ công trực tuyến mức độ ${dvc} (mức độ 3 trở lên).` });
+  else if (dvc >= 1) add({ ruleId: 'nd85_online_service_2', clause: 'NĐ 85/2016 Điều 8', level: 2, params: { serviceLevel: dvc }, text: `Cung cấp dịch vụ công trực tuyến mức độ ${dvc} (mức độ 2 trở xuống).` });
   // NĐ 85 Đ8 / Đ9: online services processing private/personal information of < 10,000 users → 2, ≥ 10,000 → 3.
   if (f.type === 'citizen_service' && handlesPrivateOrPersonal(f)) {
     const users = Math.max(f.externalUsers ?? 0, personalCount(f), sensitiveCount(f));
     if (users >= ND85_USERS) {
-      add({ ruleId: 'nd85_personal_10k', clause: 'NĐ 85/2016 Điều 9', level: 3, text: `Dịch vụ trực tuyến xử lý thông tin riêng, thông tin cá nhân của ${fmt(users)} người sử dụng (từ ${fmt(ND85_USERS)} trở lên).` });
+      add({ ruleId: 'nd85_personal_10k', clause: 'NĐ 85/2016 Điều 9', level: 3, params: { users, threshold: ND85_USERS }, text: `Dịch vụ trực tuyến xử lý thông tin riêng, thông tin cá nhân của ${fmt(users)} người sử dụng (từ ${fmt(ND85_USERS)} trở lên).` });
     } else {
-      add({ ruleId: 'nd85_personal_under_10k', clause: 'NĐ 85/2016 Điều 8', level: 2, text: `Dịch vụ trực tuyến xử lý thông tin riêng, thông tin cá nhân của dưới ${fmt(ND85_USERS)} người sử dụng.` });
+      add({ ruleId: 'nd85_personal_under_10k', clause: 'NĐ 85/2016 Điều 8', level: 2, params: { threshold: ND85_USERS }, text: `Dịch vụ trực tuyến xử lý thông tin riêng, thông tin cá nhân của dưới ${fmt(ND85_USERS)} người sử dụng.` });
     }
   }
   // [I] Under NĐ 85 the provincial administrative-procedure system was a level-3 online-service system in practice
@@ -162,16 +166,17 @@ function nd331Rules(f: LevelFacts, add: (r: Reason) => void): void {
   const basic = personalCount(f);
   const sensitive = sensitiveCount(f);
   if (basic >= ND331_BASIC_SUBJECTS) {
-    add({ ruleId: 'nd331_personal_100k', clause: 'NĐ 331/2026 Điều 13', level: 3, text: `Xử lý dữ liệu cá nhân cơ bản của ${fmt(basic)} chủ thể (từ ${fmt(ND331_BASIC_SUBJECTS)} trở lên).` });
+    add({ ruleId: 'nd331_personal_100k', clause: 'NĐ 331/2026 Điều 13', level: 3, params: { subjects: basic, threshold: ND331_BASIC_SUBJECTS }, text: `Xử lý dữ liệu cá nhân cơ bản của ${fmt(basic)} chủ thể (từ ${fmt(ND331_BASIC_SUBJECTS)} trở lên).` });
   }
   if (sensitive >= ND331_SENSITIVE_SUBJECTS) {
-    add({ ruleId: 'nd331_sensitive_10k', clause: 'NĐ 331/2026 Điều 13', level: 3, text: `Xử lý dữ liệu cá nhân nhạy cảm của ${fmt(sensitive)} chủ thể (từ ${fmt(ND331_SENSITIVE_SUBJECTS)} trở lên).` });
+    add({ ruleId: 'nd331_sensitive_10k', clause: 'NĐ 331/2026 Điều 13', level: 3, params: { subjects: sensitive, threshold: ND331_SENSITIVE_SUBJECTS }, text: `Xử lý dữ liệu cá nhân nhạy cảm của ${fmt(sensitive)} chủ thể (từ ${fmt(ND331_SENSITIVE_SUBJECTS)} trở lên).` });
   }
   if ((basic > 0 || sensitive > 0) && basic < ND331_BASIC_SUBJECTS && sensitive < ND331_SENSITIVE_SUBJECTS) {
     add({
       ruleId: 'nd331_personal_below',
       clause: 'NĐ 331/2026 Điều 12',
       level: 2,
+      params: { basic, sensitive, basicThreshold: ND331_BASIC_SUBJECTS, sensitiveThreshold: ND331_SENSITIVE_SUBJECTS },
       text: `Xử lý dữ liệu cá nhân dưới ngưỡng cấp độ 3 (${fmt(basic)} chủ thể dữ liệu cơ bản < ${fmt(ND331_BASIC_SUBJECTS)}; ${fmt(sensitive)} chủ thể dữ liệu nhạy cảm < ${fmt(ND331_SENSITIVE_SUBJECTS)}).`,
     });
   }

@@ -2,7 +2,9 @@ import { Alert, Badge, Button, Group, NumberInput, Paper, SegmentedControl, Stac
 import { IconBulb, IconCheck } from '@tabler/icons-react';
 import { useState } from 'react';
 import { useTranslation } from 'react-i18next';
-import type { LevelProposal, SystemDetail } from '../../../contracts/inventory.js';
+import type { TFunction } from 'i18next';
+import type { LevelProposal, LevelReason, SystemDetail } from '../../../contracts/inventory.js';
+import i18n from '../../i18n/index.js';
 import { ErrorAlert } from '../../components/ErrorAlert.js';
 import { formatDate, formatDateTime } from '../../components/format.js';
 import { notifySuccess } from '../../components/notify.js';
@@ -11,8 +13,20 @@ import { LevelBadge } from './badges.js';
 
 const MIN_JUSTIFICATION = 20;
 
+/**
+ * The advisor's sentence: the server's Vietnamese wording, or in another language the rule's own translation
+ * filled with the reason's figures (older stored proposals without figures keep the Vietnamese text).
+ */
+function reasonText(r: LevelReason, t: TFunction, language: string): string {
+  if (language === 'vi') return r.text;
+  const template: unknown = i18n.getResource(language, 'translation', `inventory.advisorRules.${r.ruleId}`);
+  if (typeof template !== 'string') return r.text;
+  if (template.includes('{{') && !r.params) return r.text;
+  return t(`inventory.advisorRules.${r.ruleId}`, { ...r.params });
+}
+
 function Reasons({ proposal, testId }: { proposal: LevelProposal; testId: string }) {
-  const { t } = useTranslation();
+  const { t, i18n: i18nInstance } = useTranslation();
   if (proposal.reasons.length === 0) {
     return (
       <Text size="sm" c="dimmed">
@@ -33,7 +47,7 @@ function Reasons({ proposal, testId }: { proposal: LevelProposal; testId: string
         {proposal.reasons.map((r) => (
           <Table.Tr key={r.ruleId} data-testid="level-reason" fw={r.level === proposal.level ? 600 : undefined}>
             <Table.Td style={{ whiteSpace: 'nowrap' }}>{t('inventory.levelN', { level: r.level })}</Table.Td>
-            <Table.Td>{r.text}</Table.Td>
+            <Table.Td>{reasonText(r, t, i18nInstance.language)}</Table.Td>
             <Table.Td>
               <Text size="sm" c="dimmed">
                 {r.clause}
