@@ -405,6 +405,8 @@ describe('inventory e2e', () => {
     const reasons = (await page.getByTestId('level-reason').allInnerTexts()).join('\n');
     expect(reasons).toContain('Processes basic personal data of 150,000 data subjects (100,000 or more).');
     expect(reasons).not.toMatch(/dữ liệu cá nhân/);
+    await page.getByTestId('nav-systems').click();
+    await expect.poll(() => page.getByTestId('page-title').innerText()).toBe('Information systems');
     // Leave the user in Vietnamese for anyone reusing the database.
     await page.getByTestId('language-switch').getByText('VI').click();
     await expect.poll(() => page.getByTestId('page-title').innerText()).toBe('Hệ thống thông tin');
