@@ -9,6 +9,8 @@ import { fromBool, fromJson, newId, nowIso, toJson } from '../../db/columns.js';
 import type { Tx } from '../../db/database.js';
 import { reconcileAccounts, type ReconcileAccount } from '../../engines/account-reconcile/account-reconcile.js';
 import { scopeOf } from '../inventory/inventory.policy.js';
+import { requireOnUnit } from '../org/org.policy.js';
+import { findPerson } from '../org/person.repository.js';
 import { systemInScope } from '../inventory/inventory.repository.js';
 import type { ImportedAccount } from './account-file.js';
 import { systemFor } from './accounts.policy.js';
@@ -153,8 +155,11 @@ export async function rereconcileLatest(deps: AccountDeps, tx: Tx, systemId: str
 /** Link an account to a person, or rule a person out; kept across imports, applied at once to the latest snapshot. */
 export async function decideLink(deps: AccountDeps, actor: Actor, input: { systemId: string; username: string; personId: string; kind: 'link' | 'unlink'; note?: string | undefined }): Promise<void> {
   const sys = await systemFor(deps.db, actor, input.systemId, 'account.write');
-  const person = await deps.db.selectFrom('people').select('id').where('id', '=', input.personId).executeTakeFirst();
+  const person = await findPerson(deps.db, input.personId);
   if (!person) throw new NotFoundError('person.not_found', 'Không tìm thấy cán bộ.');
+  // The person must be one the actor may see: linking an account to an official of another unit would both
+  // reveal that official and attach them to a system they were never shown to this actor (403, audited).
+  requireOnUnit(actor, 'person.read', { id: person.unit_id, path: person.unit_path }, { type: 'person', id: person.id });
   const now = nowIso(deps.clock);
   await deps.db.transaction().execute(async (tx) => {
     await tx.deleteFrom('account_links').where('system_id', '=', sys.id).where('username', '=', input.username).where('person_id', '=', input.personId).execute();

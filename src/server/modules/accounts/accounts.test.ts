@@ -8,18 +8,19 @@ let ctx: TestContext;
 let managerA: TestUser;
 let managerB: TestUser;
 let unitA: { id: string; path: string; code: string };
+let unitB: { id: string; path: string; code: string };
 let former: { id: string; path: string; code: string };
 let systemId: string;
 let sourceId: string;
 const people: Record<string, string> = {};
 
-async function addPerson(key: string, fullName: string, extra: { email?: string; cccd?: string; status?: string; position?: string } = {}) {
+async function addPerson(key: string, fullName: string, extra: { email?: string; cccd?: string; status?: string; position?: string; unitId?: string } = {}) {
   const id = newId();
   const now = nowIso(ctx.now);
   await ctx.db.insertInto('people').values({
     id, full_name: fullName, name_folded: fullName.normalize('NFD').replace(/\p{M}/gu, '').replace(/[đĐ]/g, 'd').toLowerCase(),
     citizen_id_hash: extra.cccd ? hashCitizenId(ctx.keys, extra.cccd) : null, citizen_id_masked: null, date_of_birth: null, gender: null,
-    email: extra.email ?? null, phone: null, unit_id: unitA.id, position: extra.position ?? 'Chuyên viên', status: extra.status ?? 'active',
+    email: extra.email ?? null, phone: null, unit_id: extra.unitId ?? unitA.id, position: extra.position ?? 'Chuyên viên', status: extra.status ?? 'active',
     status_since: '2026-06-01', created_at: now, updated_at: now,
   }).execute();
   people[key] = id;
@@ -37,7 +38,7 @@ beforeAll(async () => {
   ctx = await createTestContext();
   const root = await insertUnit(ctx, { code: 'GL', name: 'UBND tỉnh Gia Lai', type: 'province' });
   unitA = await insertUnit(ctx, { code: 'SO-YT', name: 'Sở Y tế', parentId: root.id });
-  const unitB = await insertUnit(ctx, { code: 'SO-TC', name: 'Sở Tài chính', parentId: root.id });
+  unitB = await insertUnit(ctx, { code: 'SO-TC', name: 'Sở Tài chính', parentId: root.id });
   former = await insertUnit(ctx, { code: 'SO-YT-BD', name: 'Sở Y tế Bình Định', parentId: root.id });
   await ctx.db.updateTable('org_units').set({ merged_into_id: unitA.id, merged_on: '2025-07-01' }).where('id', '=', former.id).execute();
   managerA = await insertUserWithSession(ctx, { unitId: unitA.id, grants: [{ role: 'unit_manager', unitId: unitA.id }] });
@@ -45,6 +46,7 @@ beforeAll(async () => {
   await addPerson('an', 'Nguyễn Văn An', { email: 'an.nv@gialai.gov.vn', cccd: '064123456789' });
   await addPerson('binh', 'Trần Thị Bình', { email: 'binh.tt@gialai.gov.vn', status: 'retired' });
   await addPerson('hoa', 'Võ Thị Hoa', { email: 'hoa.vt@gialai.gov.vn' });
+  await addPerson('other', 'Lê Văn Cường', { email: 'cuong.lv@gialai.gov.vn', unitId: unitB.id });
   const sys = await ctx.app.inject({ method: 'POST', url: '/api/v1/systems', headers: managerA.headers, payload: { code: 'SYT-HIS', name: 'Phần mềm quản lý bệnh viện', type: 'internal', ownerUnitId: unitA.id } });
   expect(sys.statusCode, sys.body).toBe(201);
   systemId = sys.json().id;
@@ -170,5 +172,15 @@ describe('scope', () => {
     expect((await get(managerB, '/api/v1/account-findings')).json().total).toBe(0);
     expect((await get(managerB, '/api/v1/account-mfa-coverage')).json().items).toEqual([]);
     expect((await get(managerA, '/api/v1/account-findings')).json().total).toBeGreaterThan(0);
+  });
+
+  it('refuses to link an account of its own system to an official of another unit (403, audited, nothing written)', async () => {
+    const before = await ctx.db.selectFrom('audit_events').select(['id']).where('action', '=', 'authz.denied').where('unit_id', '=', unitB.id).execute();
+    const res = await ctx.app.inject({ method: 'POST', url: '/api/v1/account-links', headers: managerA.headers, payload: { systemId, username: 'annv', personId: people.other, kind: 'link' } });
+    expect(res.statusCode, res.body).toBe(403);
+    expect(res.body).not.toContain('Cường');
+    const after = await ctx.db.selectFrom('audit_events').select(['id']).where('action', '=', 'authz.denied').where('unit_id', '=', unitB.id).execute();
+    expect(after.length).toBe(before.length + 1);
+    expect(await ctx.db.selectFrom('account_links').selectAll().where('person_id', '=', people.other!).execute()).toEqual([]);
   });
 });
