@@ -59,6 +59,8 @@ export const AccountSourceSchema = z.object({
   dormantDays: z.number(),
   rolePolicy: z.record(z.string(), z.array(z.string())).nullable(),
   privilegedRoles: z.array(z.string()),
+  /** The active push API key (never the key itself), or null. */
+  apiKey: z.object({ id: z.string(), prefix: z.string(), createdAt: z.string(), lastUsedAt: z.string().nullable() }).nullable(),
   createdAt: z.string(),
   updatedAt: z.string(),
 });
@@ -178,3 +180,174 @@ export const PushAccountSchema = z.object({
   lastLoginAt: z.string().max(40).nullish(),
   mfa: z.boolean().nullish(),
 });
+
+/** A freshly created push API key: the only time the key is shown. */
+export const ApiKeyCreatedSchema = z.object({ id: z.string(), prefix: z.string(), key: z.string(), createdAt: z.string() });
+
+// ---- Access review campaigns (issue 4 item 4) ----
+
+export const STAGE_RULES = ['one_deny_denies', 'all_must_accept', 'one_accept_accepts', 'accepted_if_not_denied', 'first_decides'] as const;
+export const StageRuleSchema = z.enum(STAGE_RULES);
+export const REVIEW_DECISIONS = ['accept', 'revoke', 'reduce', 'not_decided'] as const;
+export const ReviewDecisionSchema = z.enum(REVIEW_DECISIONS);
+export const ReviewerKindSchema = z.enum(['unit_manager', 'system_owner']);
+
+export const ReviewStageCreateSchema = z.object({
+  name: z.string().trim().min(2).max(200),
+  reviewerKind: ReviewerKindSchema,
+  rule: StageRuleSchema.default('one_deny_denies'),
+  durationDays: z.number().int().min(1).max(180).default(14),
+  /** Reminder this many hours before the deadline (midPoint notifyBeforeDeadline). */
+  remindBeforeHours: z.number().int().min(0).max(2160).default(48),
+});
+
+export const ReviewCampaignCreateSchema = z.object({
+  name: z.string().trim().min(3).max(300),
+  description: z.string().max(2000).nullish(),
+  /** The unit running the campaign. */
+  unitId: z.string().max(64),
+  systemIds: z.array(z.string().max(64)).min(1).max(200),
+  /** Review only accounts of people of these units (subtrees) and accounts without a person; [] = all. */
+  unitIds: z.array(z.string().max(64)).max(200).default([]),
+  stages: z.array(ReviewStageCreateSchema).min(1).max(5),
+  /** Days the operator has to carry out a revocation before it is escalated. */
+  taskDays: z.number().int().min(1).max(180).default(7),
+});
+export type ReviewCampaignCreate = z.infer<typeof ReviewCampaignCreateSchema>;
+
+/** pending (before the reminder time), due_soon (reminder sent), overdue (past the deadline), closed. */
+export const StageStateSchema = z.enum(['waiting', 'pending', 'due_soon', 'overdue', 'closed']);
+
+export const ReviewStageSchema = z.object({
+  ordinal: z.number(),
+  name: z.string(),
+  reviewerKind: ReviewerKindSchema,
+  rule: StageRuleSchema,
+  durationDays: z.number(),
+  remindBeforeHours: z.number(),
+  startedAt: z.string().nullable(),
+  deadline: z.string().nullable(),
+  closedAt: z.string().nullable(),
+  state: StageStateSchema,
+});
+
+export const ReviewCampaignSchema = z.object({
+  id: z.string(),
+  name: z.string(),
+  description: z.string().nullable(),
+  unitId: z.string(),
+  unitName: z.string(),
+  systemIds: z.array(z.string()),
+  unitIds: z.array(z.string()),
+  status: z.enum(['running', 'closed']),
+  currentStage: z.number(),
+  taskDays: z.number(),
+  createdAt: z.string(),
+  startedAt: z.string().nullable(),
+  closedAt: z.string().nullable(),
+  stages: z.array(ReviewStageSchema),
+  counts: z.object({ items: z.number(), open: z.number(), accept: z.number(), revoke: z.number(), reduce: z.number(), notDecided: z.number() }),
+  /** Whether the caller may close the current stage. */
+  canManage: z.boolean(),
+});
+export type ReviewCampaign = z.infer<typeof ReviewCampaignSchema>;
+
+export const ReviewResponseSchema = z.object({
+  assignmentId: z.string(),
+  stage: z.number(),
+  reviewerId: z.string(),
+  reviewerName: z.string(),
+  decision: ReviewDecisionSchema.nullable(),
+  comment: z.string().nullable(),
+  decidedAt: z.string().nullable(),
+});
+
+export const ReviewItemSchema = z.object({
+  id: z.string(),
+  campaignId: z.string(),
+  systemId: z.string(),
+  systemCode: z.string(),
+  systemName: z.string(),
+  username: z.string(),
+  roles: z.array(z.string()),
+  personId: z.string().nullable(),
+  personName: z.string().nullable(),
+  unitId: z.string(),
+  unitName: z.string(),
+  stage: z.number(),
+  stageOutcome: ReviewDecisionSchema.nullable(),
+  outcome: ReviewDecisionSchema.nullable(),
+  findings: z.array(FindingKindSchema),
+  responses: z.array(ReviewResponseSchema),
+});
+export type ReviewItem = z.infer<typeof ReviewItemSchema>;
+
+export const ReviewItemsQuerySchema = z.object({
+  outcome: z.enum(['open', 'accept', 'revoke', 'reduce', 'not_decided']).optional(),
+  page: z.coerce.number().int().min(1).default(1),
+  pageSize: z.coerce.number().int().min(1).max(500).default(50),
+});
+
+/** One of my review assignments in a running stage. */
+export const MyReviewSchema = ReviewItemSchema.extend({
+  assignmentId: z.string(),
+  campaignName: z.string(),
+  stageName: z.string(),
+  rule: StageRuleSchema,
+  deadline: z.string().nullable(),
+  state: StageStateSchema,
+  decision: ReviewDecisionSchema.nullable(),
+  comment: z.string().nullable(),
+});
+export type MyReview = z.infer<typeof MyReviewSchema>;
+
+export const ReviewDecideSchema = z.object({
+  decision: ReviewDecisionSchema,
+  comment: z.string().trim().max(2000).default(''),
+}).refine((d) => d.decision === 'accept' || d.decision === 'not_decided' || d.comment.length >= 3, { message: 'Thu hồi hoặc giảm quyền cần ghi lý do.', path: ['comment'] });
+
+export const RevocationTaskSchema = z.object({
+  id: z.string(),
+  campaignId: z.string().nullable(),
+  campaignName: z.string().nullable(),
+  systemId: z.string(),
+  systemCode: z.string(),
+  systemName: z.string(),
+  username: z.string(),
+  personId: z.string().nullable(),
+  personName: z.string().nullable(),
+  kind: z.enum(['revoke', 'reduce']),
+  roles: z.array(z.string()),
+  reason: z.string().nullable(),
+  unitId: z.string(),
+  unitName: z.string(),
+  status: z.enum(['open', 'verified']),
+  dueAt: z.string(),
+  overdue: z.boolean(),
+  escalatedAt: z.string().nullable(),
+  verifiedAt: z.string().nullable(),
+  verifiedSnapshotId: z.string().nullable(),
+  operatorNote: z.string().nullable(),
+  createdAt: z.string(),
+});
+export type RevocationTask = z.infer<typeof RevocationTaskSchema>;
+
+export const RevocationTasksQuerySchema = z.object({
+  status: z.enum(['open', 'verified', 'overdue']).optional(),
+  systemId: z.string().max(64).optional(),
+  page: z.coerce.number().int().min(1).default(1),
+  pageSize: z.coerce.number().int().min(1).max(500).default(50),
+});
+
+export const ReviewNoticeSchema = z.object({
+  id: z.string(),
+  kind: z.enum(['reminder', 'overdue', 'escalation', 'task_overdue']),
+  campaignId: z.string().nullable(),
+  taskId: z.string().nullable(),
+  message: z.string(),
+  createdAt: z.string(),
+});
+export type ReviewNotice = z.infer<typeof ReviewNoticeSchema>;
+
+export const TickResultSchema = z.object({ reminders: z.number(), overdue: z.number(), escalations: z.number(), tasksEscalated: z.number(), stagesClosed: z.number() });
+export type TickResult = z.infer<typeof TickResultSchema>;

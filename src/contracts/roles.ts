@@ -42,6 +42,7 @@ export const PERMISSIONS = [
   'account.read', // accounts of information systems, their owners and findings (account governance)
   'account.write', // account sources, role policies, manual link/unlink
   'account.import', // import account snapshots (file, LDAP, push)
+  'account.review_manage', // run access review campaigns (create, close stages) for the unit's systems and people
 ] as const;
 export const PermissionSchema = z.enum(PERMISSIONS);
 export type Permission = z.infer<typeof PermissionSchema>;
@@ -54,12 +55,12 @@ export const ROLE_PERMISSIONS: Record<Role, readonly Permission[]> = {
   unit_manager: [
     'org_unit.read', 'org_unit.write', 'person.read', 'person.write', 'person.read_citizen_id', 'user.read', 'dashboard.read',
     'system.read', 'asset.read', 'merger.read', 'system.write', 'system.confirm_level', 'asset.write', 'merger.write', 'merger.task_update',
-    'account.read', 'account.write', 'account.import',
+    'account.read', 'account.write', 'account.import', 'account.review_manage',
   ],
   system_owner: [
     'org_unit.read', 'person.read', 'dashboard.read',
     'system.read', 'asset.read', 'merger.read', 'system.write', 'system.confirm_level', 'asset.write', 'merger.write', 'merger.task_update',
-    'account.read', 'account.write', 'account.import',
+    'account.read', 'account.write', 'account.import', 'account.review_manage',
   ],
   operator: ['org_unit.read', 'person.read', 'dashboard.read', 'system.read', 'asset.read', 'merger.read', 'merger.task_update', 'account.read', 'account.import'],
   auditor: ['org_unit.read', 'person.read', 'user.read', 'audit.read', 'dashboard.read', 'system.read', 'asset.read', 'merger.read', 'account.read'],

@@ -59,8 +59,8 @@ export async function buildApp(
       route.config = { ...route.config, auth: 'public' };
     }
     const auth = route.config?.auth;
-    if (auth !== 'public' && auth !== 'pending' && auth !== 'user') {
-      throw new Error(`route ${route.method} ${route.url} has no config.auth (public | pending | user)`);
+    if (auth !== 'public' && auth !== 'pending' && auth !== 'user' && auth !== 'system_key') {
+      throw new Error(`route ${route.method} ${route.url} has no config.auth (public | pending | user | system_key)`);
     }
     options.collectRoutes?.({ ...route, publicScope: this.hasDecorator('khienPublicScope') });
   });

@@ -6,6 +6,7 @@ import { loadDemoData } from './modules/demo/demo-loader.js';
 import { bootstrapAdminForDemo, createAdminCommand } from './cli/admin.js';
 import { formatReport, runReconcile } from './cli/reconcile.js';
 import { openRuntime, type Runtime } from './runtime.js';
+import { tick as reviewTick } from './modules/accounts/reviews.service.js';
 
 /**
  * The `khien` command. `start` is the embedded demo entry point used by `npm start`: migrate the SQLite
@@ -42,6 +43,11 @@ async function serve(rt: Runtime, banner?: () => void): Promise<void> {
   process.on('SIGTERM', () => void shutdown('SIGTERM'));
   process.on('SIGINT', () => void shutdown('SIGINT'));
   await app.listen({ host: rt.config.host, port: rt.config.port });
+  // Scheduler duty until a separate scheduler role exists: access review reminders and escalations (idempotent).
+  const timer = setInterval(() => {
+    reviewTick({ db: rt.handle.db, clock: rt.clock }).catch((err: unknown) => app.log.error({ err }, 'access review tick failed'));
+  }, 10 * 60_000);
+  timer.unref();
   banner?.();
 }
 
@@ -126,6 +132,17 @@ program
     console.log(opts.json ? JSON.stringify(report, null, 2) : formatReport(report));
     // Exit status: 0 equal, 3 different (errors exit 1), so scripts can gate a cut-over on it.
     process.exitCode = report.outcome === 'equal' ? 0 : 3;
+  });
+
+const accounts = program.command('accounts').description('Quản trị tài khoản các hệ thống thông tin');
+accounts
+  .command('tick')
+  .description('Nhắc hạn rà soát, đánh dấu quá hạn và leo thang việc thu hồi quá hạn (máy chủ tự chạy 10 phút một lần)')
+  .action(async () => {
+    const rt = runtime();
+    const r = await reviewTick({ db: rt.handle.db, clock: rt.clock });
+    console.log(`Nhắc hạn: ${r.reminders}, quá hạn: ${r.overdue}, báo người lập đợt: ${r.escalations}, việc thu hồi leo thang: ${r.tasksEscalated}`);
+    await rt.handle.close();
   });
 
 const user = program.command('user').description('Quản lý người dùng');

@@ -70,7 +70,7 @@ function routeProblems(list: Collected[]): string[] {
   const problems: string[] = [];
     for (const r of list) {
       const name = `${String(r.method)} ${r.url}`;
-      if (r.auth !== 'public' && r.auth !== 'pending' && r.auth !== 'user') problems.push(`${name}: no config.auth`);
+      if (r.auth !== 'public' && r.auth !== 'pending' && r.auth !== 'user' && r.auth !== 'system_key') problems.push(`${name}: no config.auth`);
       if (r.publicScope) continue; // Swagger UI and static files, public by scope in app.ts
       if (r.method === 'HEAD') continue; // Fastify's automatic HEAD twin of a GET route
       if (!r.schema?.operationId) problems.push(`${name}: no operationId`);

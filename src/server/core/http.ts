@@ -11,8 +11,11 @@ import { isForeignKeyViolation, isUniqueViolation } from '../db/database.js';
  * - `public`: no session needed (health, login);
  * - `pending`: any session, also one still changing its password or enrolling/completing MFA;
  * - `user`: a fully authenticated session (password + second factor). Permissions are checked in services.
+ * - `system_key`: a machine credential (`Authorization: Bearer …`), never a session: the guard requires the
+ *   header and no CSRF token (a browser never sends it by itself); the handler must verify the key against
+ *   the object it acts on (accounts push: modules/accounts/api-key.ts).
  */
-export type RouteAuth = 'public' | 'pending' | 'user';
+export type RouteAuth = 'public' | 'pending' | 'user' | 'system_key';
 
 declare module 'fastify' {
   interface FastifyContextConfig {

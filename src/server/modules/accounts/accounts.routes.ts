@@ -3,7 +3,9 @@ import type { ZodTypeProvider } from 'fastify-type-provider-zod';
 import { z } from 'zod';
 import {
   AccountFindingSchema, AccountImportResultSchema, AccountLinkCreateSchema, AccountMappingSchema, AccountSnapshotSchema, AccountSourceCreateSchema,
-  AccountSourceSchema, AccountsQuerySchema, FindingsQuerySchema, MfaCoverageSchema, PushAccountSchema, SnapshotDiffSchema, SystemAccountSchema,
+  AccountSourceSchema, AccountsQuerySchema, ApiKeyCreatedSchema, FindingsQuerySchema, MfaCoverageSchema, MyReviewSchema, PushAccountSchema,
+  ReviewCampaignCreateSchema, ReviewCampaignSchema, ReviewDecideSchema, ReviewItemSchema, ReviewItemsQuerySchema, ReviewNoticeSchema,
+  RevocationTaskSchema, RevocationTasksQuerySchema, SnapshotDiffSchema, SystemAccountSchema, TickResultSchema,
 } from '../../../contracts/accounts.js';
 import { errorResponses } from '../../../contracts/common.js';
 import type { AppDeps } from '../../core/context.js';
@@ -16,6 +18,12 @@ import {
   createSource, decideLink, diffSnapshots, listAccounts, listFindings, listSnapshots, listSources, mfaCoverage, sourceFor, storeSnapshot,
 } from './accounts.service.js';
 import { fetchLdapAccounts } from './ldap-import.js';
+import { authenticatePush, createApiKey } from './api-key.js';
+import {
+  closeCurrentStage, createCampaign, decide, getCampaign, listCampaigns, listItems, listTasks, myNotices, myReviews, noteTask, tick,
+} from './reviews.service.js';
+import { hasPermission } from '../../core/actor.js';
+import { ForbiddenError } from '../../core/errors.js';
 
 const IdParams = z.object({ id: z.string().max(64) });
 const tags = ['accounts'];
@@ -63,15 +71,24 @@ export async function registerAccounts(root: FastifyInstance, deps: AppDeps): Pr
     return { snapshot: await storeSnapshot(deps, actor, src, sys, accounts, 'ldap', null) };
   });
 
-  app.post('/account-sources/:id/push', {
+  app.post('/account-sources/:id/api-key', {
     config: { auth: 'user' },
     schema: {
-      operationId: 'pushAccounts', tags, params: IdParams, description: 'Hệ thống gửi toàn bộ danh sách tài khoản (JSON); tạo một bản chụp.',
+      operationId: 'createAccountApiKey', tags, params: IdParams,
+      description: 'Tạo (hoặc xoay vòng) khóa API để hệ thống gửi danh sách tài khoản. Khóa chỉ hiển thị một lần; khóa cũ bị thu hồi.',
+      response: { 201: ApiKeyCreatedSchema, ...errorResponses },
+    },
+  }, async (req, reply) => reply.status(201).send(await createApiKey(deps, actorOf(req), req.params.id)));
+
+  app.post('/account-sources/:id/push', {
+    config: { auth: 'system_key' },
+    schema: {
+      operationId: 'pushAccounts', tags, params: IdParams,
+      description: 'Hệ thống gửi toàn bộ danh sách tài khoản (JSON) với khóa API của nguồn (Authorization: Bearer khk_…); tạo một bản chụp.',
       body: z.object({ accounts: z.array(PushAccountSchema).max(100_000) }), response: { 200: AccountImportResultSchema, ...errorResponses },
     },
   }, async (req) => {
-    const actor = actorOf(req);
-    const { src, sys } = await sourceFor(deps, actor, req.params.id, 'account.import');
+    const { src, sys, who, label } = await authenticatePush(deps, req, req.params.id);
     const seen = new Set<string>();
     const accounts: ImportedAccount[] = [];
     for (const [i, a] of req.body.accounts.entries()) {
@@ -85,7 +102,7 @@ export async function registerAccounts(root: FastifyInstance, deps: AppDeps): Pr
         lastLoginAt: last === null ? null : new Date(last).toISOString(), mfa: a.mfa ?? null, createdAt: null,
       });
     }
-    return { snapshot: await storeSnapshot(deps, actor, src, sys, accounts, 'push', null) };
+    return { snapshot: await storeSnapshot(deps, who, src, sys, accounts, 'push', null, label) };
   });
 
   app.get('/account-sources/:id/snapshots', {
@@ -120,5 +137,66 @@ export async function registerAccounts(root: FastifyInstance, deps: AppDeps): Pr
     config: { auth: 'user' },
     schema: { operationId: 'getAccountMfaCoverage', tags, response: { 200: MfaCoverageSchema, ...errorResponses } },
   }, async (req) => ({ items: await mfaCoverage(deps, actorOf(req)) }));
+
+  // ---- Access review campaigns and revocation tasks ----
+
+  app.get('/review-campaigns', {
+    config: { auth: 'user' },
+    schema: { operationId: 'listReviewCampaigns', tags, response: { 200: z.object({ items: z.array(ReviewCampaignSchema) }), ...errorResponses } },
+  }, async (req) => ({ items: await listCampaigns(deps, actorOf(req)) }));
+
+  app.post('/review-campaigns', {
+    config: { auth: 'user' },
+    schema: { operationId: 'createReviewCampaign', tags, body: ReviewCampaignCreateSchema, response: { 201: ReviewCampaignSchema, ...errorResponses } },
+  }, async (req, reply) => reply.status(201).send(await createCampaign(deps, actorOf(req), req.body)));
+
+  app.get('/review-campaigns/:id', {
+    config: { auth: 'user' },
+    schema: { operationId: 'getReviewCampaign', tags, params: IdParams, response: { 200: ReviewCampaignSchema, ...errorResponses } },
+  }, async (req) => getCampaign(deps, actorOf(req), req.params.id));
+
+  app.get('/review-campaigns/:id/items', {
+    config: { auth: 'user' },
+    schema: { operationId: 'listReviewItems', tags, params: IdParams, querystring: ReviewItemsQuerySchema, response: { 200: z.object({ items: z.array(ReviewItemSchema), total: z.number() }), ...errorResponses } },
+  }, async (req) => listItems(deps, actorOf(req), req.params.id, req.query));
+
+  app.post('/review-campaigns/:id/close-stage', {
+    config: { auth: 'user' },
+    schema: { operationId: 'closeReviewStage', tags, params: IdParams, response: { 200: ReviewCampaignSchema, ...errorResponses } },
+  }, async (req) => closeCurrentStage(deps, actorOf(req), req.params.id));
+
+  app.get('/my-reviews', {
+    config: { auth: 'user' },
+    schema: { operationId: 'listMyReviews', tags, querystring: z.object({ pending: z.enum(['true', 'false']).optional() }), response: { 200: z.object({ items: z.array(MyReviewSchema) }), ...errorResponses } },
+  }, async (req) => ({ items: await myReviews(deps, actorOf(req), { pending: req.query.pending === 'true' }) }));
+
+  app.post('/review-assignments/:id/decision', {
+    config: { auth: 'user' },
+    schema: { operationId: 'decideReview', tags, params: IdParams, body: ReviewDecideSchema, response: { 200: MyReviewSchema, ...errorResponses } },
+  }, async (req) => decide(deps, actorOf(req), req.params.id, req.body));
+
+  app.get('/review-notices', {
+    config: { auth: 'user' },
+    schema: { operationId: 'listReviewNotices', tags, response: { 200: z.object({ items: z.array(ReviewNoticeSchema) }), ...errorResponses } },
+  }, async (req) => ({ items: await myNotices(deps, actorOf(req)) }));
+
+  app.post('/review-tick', {
+    config: { auth: 'user' },
+    schema: { operationId: 'runReviewTick', tags, description: 'Chạy ngay bước nhắc hạn/leo thang (bình thường do bộ lập lịch chạy 10 phút một lần).', response: { 200: TickResultSchema, ...errorResponses } },
+  }, async (req) => {
+    const actor = actorOf(req);
+    if (!hasPermission(actor, 'account.review_manage')) throw new ForbiddenError('auth.forbidden', 'Bạn không có quyền thực hiện thao tác này.', { permission: 'account.review_manage' });
+    return tick(deps, actor);
+  });
+
+  app.get('/revocation-tasks', {
+    config: { auth: 'user' },
+    schema: { operationId: 'listRevocationTasks', tags, querystring: RevocationTasksQuerySchema.extend({ personId: z.string().max(64).optional() }), response: { 200: z.object({ items: z.array(RevocationTaskSchema), total: z.number() }), ...errorResponses } },
+  }, async (req) => listTasks(deps, actorOf(req), req.query));
+
+  app.patch('/revocation-tasks/:id', {
+    config: { auth: 'user' },
+    schema: { operationId: 'noteRevocationTask', tags, params: IdParams, body: z.object({ operatorNote: z.string().trim().min(1).max(2000) }), response: { 200: RevocationTaskSchema, ...errorResponses } },
+  }, async (req) => noteTask(deps, actorOf(req), req.params.id, req.body.operatorNote));
 
 }

@@ -1,7 +1,7 @@
 import type {
   AccountFinding, AccountSnapshot, AccountSource, AccountSourceCreate, MfaCoverageRow, SnapshotDiff, SystemAccount,
 } from '../../../contracts/accounts.js';
-import type { Actor } from '../../core/actor.js';
+import type { Actor, RequestMeta } from '../../core/actor.js';
 import { recordAudit } from '../../core/audit.js';
 import type { AppDeps } from '../../core/context.js';
 import { NotFoundError, UnprocessableError } from '../../core/errors.js';
@@ -16,6 +16,7 @@ import type { ImportedAccount } from './account-file.js';
 import { systemFor } from './accounts.policy.js';
 import { findSnapshot, findSource, latestSnapshot, loadRoster, toAccount, toSnapshot, toSource } from './accounts.repository.js';
 import type { AccountSourceRow, SystemAccountRow } from './accounts.table.js';
+import { verifyRevocations } from './reviews.service.js';
 
 export type AccountDeps = Pick<AppDeps, 'db' | 'keys' | 'clock'>;
 
@@ -40,7 +41,11 @@ export async function createSource(deps: AccountDeps, actor: Actor, input: Accou
 
 export async function listSources(deps: AccountDeps, actor: Actor, systemId: string): Promise<AccountSource[]> {
   await systemFor(deps.db, actor, systemId, 'account.read');
-  return (await deps.db.selectFrom('account_sources').selectAll().where('system_id', '=', systemId).orderBy('created_at').execute()).map(toSource);
+  const keys = await deps.db.selectFrom('account_api_keys').select(['id', 'source_id', 'prefix', 'created_at', 'last_used_at']).where('system_id', '=', systemId).where('revoked_at', 'is', null).execute();
+  return (await deps.db.selectFrom('account_sources').selectAll().where('system_id', '=', systemId).orderBy('created_at').execute()).map((r) => {
+    const k = keys.find((x) => x.source_id === r.id);
+    return { ...toSource(r), apiKey: k ? { id: k.id, prefix: k.prefix, createdAt: k.created_at, lastUsedAt: k.last_used_at } : null };
+  });
 }
 
 /** The source, after checking the actor may use it with `permission`. */
@@ -87,16 +92,16 @@ async function insertFindings(tx: Tx, snapshotId: string, systemId: string, ids:
  * file, LDAP and push imports alike (and the demo loader, with actor null).
  */
 export async function storeSnapshot(
-  deps: AccountDeps, actor: Actor | null, src: AccountSourceRow, sys: { owner_unit_id: string; operating_unit_id: string | null },
-  accounts: ImportedAccount[], origin: string, fileName: string | null,
+  deps: AccountDeps, actor: Actor | RequestMeta | null, src: AccountSourceRow, sys: { owner_unit_id: string; operating_unit_id: string | null },
+  accounts: ImportedAccount[], origin: string, fileName: string | null, actorLabel?: string,
 ): Promise<AccountSnapshot> {
-  return deps.db.transaction().execute((tx) => storeSnapshotTx(tx, deps, actor, src, sys, accounts, origin, fileName));
+  return deps.db.transaction().execute((tx) => storeSnapshotTx(tx, deps, actor, src, sys, accounts, origin, fileName, actorLabel));
 }
 
 /** storeSnapshot inside the caller's transaction (the demo loader writes everything in one). */
 export async function storeSnapshotTx(
-  tx: Tx, deps: Pick<AccountDeps, 'clock'>, actor: Actor | null, src: AccountSourceRow, sys: { owner_unit_id: string; operating_unit_id: string | null },
-  accounts: ImportedAccount[], origin: string, fileName: string | null,
+  tx: Tx, deps: Pick<AccountDeps, 'clock'>, actor: Actor | RequestMeta | null, src: AccountSourceRow, sys: { owner_unit_id: string; operating_unit_id: string | null },
+  accounts: ImportedAccount[], origin: string, fileName: string | null, actorLabel?: string,
 ): Promise<AccountSnapshot> {
   const now = nowIso(deps.clock);
   const snapshotId = newId(deps.clock());
@@ -105,7 +110,7 @@ export async function storeSnapshotTx(
     const out = await reconcile(tx, src, sysUnits, accounts.map((a) => engineAccount(src.system_id, a)), now);
     const summary = summarize(out);
     const snap = {
-      id: snapshotId, source_id: src.id, system_id: src.system_id, origin, file_name: fileName, taken_at: now, taken_by: actor?.userId ?? null,
+      id: snapshotId, source_id: src.id, system_id: src.system_id, origin, file_name: fileName, taken_at: now, taken_by: actor && 'userId' in actor ? actor.userId : null,
       account_count: accounts.length, summary_json: JSON.stringify(summary),
     };
     await tx.insertInto('account_snapshots').values(snap).execute();
@@ -123,9 +128,10 @@ export async function storeSnapshotTx(
     for (let i = 0; i < rows.length; i += 100) await tx.insertInto('system_accounts').values(rows.slice(i, i + 100)).execute();
     await insertFindings(tx, snapshotId, src.system_id, ids, out, now, deps.clock);
     await recordAudit(tx, actor, {
-      action: 'account.import', targetType: 'account_snapshot', targetId: snapshotId, unitId: sys.owner_unit_id,
+      action: 'account.import', targetType: 'account_snapshot', targetId: snapshotId, unitId: sys.owner_unit_id, actorLabel: actorLabel ?? null,
       details: { sourceId: src.id, systemId: src.system_id, origin, file: fileName, accounts: accounts.length, ...summary },
     }, now);
+    await verifyRevocations(tx, actor, src.system_id, snapshotId, accounts, now, sys.owner_unit_id);
     return toSnapshot(snap);
   }
 }

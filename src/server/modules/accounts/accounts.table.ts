@@ -94,10 +94,149 @@ export interface AccountFindingsTable {
 }
 export type AccountFindingRow = Selectable<AccountFindingsTable>;
 
-export interface AccountTables {
+export interface AccountTables extends AccessReviewTables {
   account_sources: AccountSourcesTable;
   account_snapshots: AccountSnapshotsTable;
   system_accounts: SystemAccountsTable;
   account_links: AccountLinksTable;
   account_findings: AccountFindingsTable;
+}
+
+/** A per-system push API key: only its HMAC (keys.hmac('api_key')) is stored; the key is shown once. */
+export interface AccountApiKeysTable {
+  id: string;
+  source_id: string;
+  system_id: string;
+  /** The first characters of the key, to recognise it in lists. */
+  prefix: string;
+  key_hash: string;
+  created_by: string | null;
+  created_at: string;
+  revoked_at: string | null;
+  last_used_at: string | null;
+}
+
+/** An access review campaign over systems (and, optionally, the people of some units). */
+export interface ReviewCampaignsTable {
+  id: string;
+  name: string;
+  description: string | null;
+  /** The unit that runs the campaign (scope of who may see and manage it). */
+  unit_id: string;
+  system_ids_json: string;
+  /** Units whose people's accounts are reviewed; [] = every account of the systems. */
+  unit_ids_json: string;
+  /** running | closed */
+  status: string;
+  current_stage: number;
+  /** Days an operator has to carry out a revocation before it is escalated. */
+  task_days: number;
+  created_by: string | null;
+  created_at: string;
+  started_at: string | null;
+  closed_at: string | null;
+}
+export type ReviewCampaignRow = Selectable<ReviewCampaignsTable>;
+
+export interface ReviewStagesTable {
+  id: string;
+  campaign_id: string;
+  ordinal: number;
+  name: string;
+  /** unit_manager | system_owner */
+  reviewer_kind: string;
+  /** a StageRule of engines/access-review */
+  rule: string;
+  duration_days: number;
+  remind_before_hours: number;
+  started_at: string | null;
+  deadline: string | null;
+  closed_at: string | null;
+}
+export type ReviewStageRow = Selectable<ReviewStagesTable>;
+
+/** One account under review (midPoint's certification case). */
+export interface ReviewItemsTable {
+  id: string;
+  campaign_id: string;
+  system_id: string;
+  account_id: string;
+  username: string;
+  roles_json: string;
+  person_id: string | null;
+  /** The person's unit, or the system's owner unit for an account without a person. */
+  unit_id: string;
+  stage: number;
+  /** The outcome of the current stage once its rule decided. */
+  stage_outcome: string | null;
+  /** Final outcome: accept | revoke | reduce | not_decided (null while under review). */
+  outcome: string | null;
+  closed_at: string | null;
+}
+export type ReviewItemRow = Selectable<ReviewItemsTable>;
+
+export interface ReviewAssignmentsTable {
+  id: string;
+  item_id: string;
+  campaign_id: string;
+  stage: number;
+  reviewer_id: string;
+  /** accept | revoke | reduce | not_decided, null = no response yet */
+  decision: string | null;
+  comment: string | null;
+  decided_at: string | null;
+}
+export type ReviewAssignmentRow = Selectable<ReviewAssignmentsTable>;
+
+/** A reminder, overdue notice or escalation produced by the scheduler tick (the in-app inbox; no e-mail). */
+export interface ReviewNoticesTable {
+  id: string;
+  /** reminder | overdue | escalation | task_overdue */
+  kind: string;
+  campaign_id: string | null;
+  stage: number | null;
+  task_id: string | null;
+  recipient_id: string | null;
+  unit_id: string | null;
+  message: string;
+  /** Makes the tick idempotent: one notice per kind, stage/task and recipient. */
+  dedupe_key: string;
+  created_at: string;
+}
+export type ReviewNoticeRow = Selectable<ReviewNoticesTable>;
+
+/** Carry out a revoke/reduce decision on the system; verified (closed) only by a later import. */
+export interface RevocationTasksTable {
+  id: string;
+  campaign_id: string | null;
+  item_id: string | null;
+  system_id: string;
+  username: string;
+  person_id: string | null;
+  /** revoke | reduce */
+  kind: string;
+  /** Roles the account had when the decision was taken. */
+  roles_json: string;
+  reason: string | null;
+  /** The unit that must act (the system's operating unit, else its owner). */
+  unit_id: string;
+  /** open | verified */
+  status: string;
+  due_at: string;
+  operator_note: string | null;
+  escalated_at: string | null;
+  verified_at: string | null;
+  verified_snapshot_id: string | null;
+  created_at: string;
+}
+export type RevocationTaskRow = Selectable<RevocationTasksTable>;
+
+export interface AccessReviewTables {
+  account_api_keys: AccountApiKeysTable;
+  review_campaigns: ReviewCampaignsTable;
+  review_stages: ReviewStagesTable;
+  review_items: ReviewItemsTable;
+  review_assignments: ReviewAssignmentsTable;
+  review_notices: ReviewNoticesTable;
+  revocation_tasks: RevocationTasksTable;
 }

@@ -46,6 +46,12 @@ export async function authenticate(deps: AppDeps, req: FastifyRequest, auth: Rou
   req.sessionUser = null;
   const unsafe = !SAFE_METHODS.has(req.method);
   const csrf = req.headers[CSRF_HEADER];
+  if (auth === 'system_key') {
+    // A machine credential only; the route's handler verifies the key itself (see core/http.ts RouteAuth).
+    const authz = req.headers.authorization;
+    if (typeof authz !== 'string' || !authz.startsWith('Bearer ')) throw new UnauthenticatedError('auth.api_key_missing', 'Cần khóa API (Authorization: Bearer …).');
+    return;
+  }
   if (auth === 'public') {
     if (unsafe && typeof csrf !== 'string') throw new ForbiddenError('auth.csrf_missing', 'Thiếu mã chống giả mạo yêu cầu (CSRF).');
     return;
