@@ -1,7 +1,9 @@
 import type {
   MyReview, ReviewCampaign, ReviewCampaignCreate, ReviewItem, ReviewNotice, RevocationTask, TickResult,
 } from '../../../contracts/accounts.js';
-import { type Actor, can, type RequestMeta, scopeOf } from '../../core/actor.js';
+import { type Actor, can, type RequestMeta, scopeOf, type SessionUser } from '../../core/actor.js';
+
+type Who = Actor | SessionUser | RequestMeta | null;
 import { recordAudit } from '../../core/audit.js';
 import { ConflictError, ForbiddenError, NotFoundError } from '../../core/errors.js';
 import { fromJson, newId, nowIso } from '../../db/columns.js';
@@ -13,7 +15,7 @@ import { findUnit } from '../org/org-unit.repository.js';
 import { requireOnUnit } from '../org/org.policy.js';
 import { systemFor } from './accounts.policy.js';
 import type { AccountDeps } from './accounts.service.js';
-import type { ReviewCampaignRow, ReviewItemRow, ReviewStageRow } from './accounts.table.js';
+import type { ReviewAssignmentRow, ReviewCampaignRow, ReviewItemRow, ReviewStageRow } from './accounts.table.js';
 import type { ImportedAccount } from './account-file.js';
 
 /**
@@ -105,44 +107,51 @@ export async function createCampaign(deps: AccountDeps, actor: Actor, input: Rev
     scopeUnits.push(u);
   }
   const now = nowIso(deps.clock);
-  const id = newId(deps.clock());
-  await deps.db.transaction().execute(async (tx) => {
-    await tx.insertInto('review_campaigns').values({
-      id, name: input.name, description: input.description ?? null, unit_id: unit.id, system_ids_json: JSON.stringify(systems.map((s) => s.id)),
-      unit_ids_json: JSON.stringify(scopeUnits.map((u) => u.id)), status: 'running', current_stage: 1, task_days: input.taskDays,
-      created_by: actor.userId, created_at: now, started_at: now, closed_at: null,
-    }).execute();
-    for (const [i, st] of input.stages.entries()) {
-      await tx.insertInto('review_stages').values({
-        id: newId(deps.clock()), campaign_id: id, ordinal: i + 1, name: st.name, reviewer_kind: st.reviewerKind, rule: st.rule,
-        duration_days: st.durationDays, remind_before_hours: st.remindBeforeHours,
-        started_at: i === 0 ? now : null, deadline: i === 0 ? addMs(now, st.durationDays * DAY) : null, closed_at: null,
-      }).execute();
-    }
-    let items = 0;
-    for (const sys of systems) {
-      const snap = await tx.selectFrom('account_snapshots').select('id').where('system_id', '=', sys.id).orderBy('id', 'desc').limit(1).executeTakeFirst();
-      if (!snap) continue;
-      let q = tx.selectFrom('system_accounts as a').leftJoin('people as p', 'p.id', 'a.person_id').leftJoin('org_units as pu', 'pu.id', 'p.unit_id')
-        .select(['a.id', 'a.username', 'a.roles_json', 'a.person_id', 'p.unit_id as person_unit']).where('a.snapshot_id', '=', snap.id).where('a.enabled', '=', 1);
-      if (scopeUnits.length) {
-        q = q.where((eb) => eb.or([eb('a.person_id', 'is', null), ...scopeUnits.map((u) => eb('pu.path', 'like', `${u.path}%`))]));
-      }
-      const rows = await q.orderBy('a.username').execute();
-      const values = rows.map((r) => ({
-        id: newId(deps.clock()), campaign_id: id, system_id: sys.id, account_id: r.id, username: r.username, roles_json: r.roles_json,
-        person_id: r.person_id, unit_id: r.person_unit ?? sys.owner_unit_id, stage: 1, stage_outcome: null, outcome: null, closed_at: null,
-      }));
-      for (let i = 0; i < values.length; i += 200) await tx.insertInto('review_items').values(values.slice(i, i + 200)).execute();
-      items += values.length;
-    }
-    await assignStage(tx, deps, id, 1, actor.userId, now);
-    await recordAudit(tx, actor, {
-      action: 'review_campaign.create', targetType: 'review_campaign', targetId: id, unitId: unit.id,
-      details: { name: input.name, systems: systems.map((s) => s.code), units: scopeUnits.map((u) => u.code), stages: input.stages.length, items },
-    }, now);
-  });
+  const id = await deps.db.transaction().execute((tx) => startCampaignTx(tx, deps, actor, actor.userId, unit, input, systems, scopeUnits, now));
   return getCampaign(deps, actor, id);
+}
+
+/** Insert a started campaign (stage 1 open) with its items and first assignments; also used by the demo loader. */
+export async function startCampaignTx(
+  tx: Tx, deps: Pick<AccountDeps, 'clock'>, who: Who, createdBy: string, unit: { id: string }, input: ReviewCampaignCreate,
+  systems: Pick<SystemWithUnits, 'id' | 'code' | 'owner_unit_id'>[], scopeUnits: Pick<OrgUnitRow, 'id' | 'code' | 'path'>[], now: string,
+): Promise<string> {
+  const id = newId(deps.clock());
+  await tx.insertInto('review_campaigns').values({
+    id, name: input.name, description: input.description ?? null, unit_id: unit.id, system_ids_json: JSON.stringify(systems.map((s) => s.id)),
+    unit_ids_json: JSON.stringify(scopeUnits.map((u) => u.id)), status: 'running', current_stage: 1, task_days: input.taskDays,
+    created_by: createdBy, created_at: now, started_at: now, closed_at: null,
+  }).execute();
+  for (const [i, st] of input.stages.entries()) {
+    await tx.insertInto('review_stages').values({
+      id: newId(deps.clock()), campaign_id: id, ordinal: i + 1, name: st.name, reviewer_kind: st.reviewerKind, rule: st.rule,
+      duration_days: st.durationDays, remind_before_hours: st.remindBeforeHours,
+      started_at: i === 0 ? now : null, deadline: i === 0 ? addMs(now, st.durationDays * DAY) : null, closed_at: null,
+    }).execute();
+  }
+  let items = 0;
+  for (const sys of systems) {
+    const snap = await tx.selectFrom('account_snapshots').select('id').where('system_id', '=', sys.id).orderBy('id', 'desc').limit(1).executeTakeFirst();
+    if (!snap) continue;
+    let q = tx.selectFrom('system_accounts as a').leftJoin('people as p', 'p.id', 'a.person_id').leftJoin('org_units as pu', 'pu.id', 'p.unit_id')
+      .select(['a.id', 'a.username', 'a.roles_json', 'a.person_id', 'p.unit_id as person_unit']).where('a.snapshot_id', '=', snap.id).where('a.enabled', '=', 1);
+    if (scopeUnits.length) {
+      q = q.where((eb) => eb.or([eb('a.person_id', 'is', null), ...scopeUnits.map((u) => eb('pu.path', 'like', `${u.path}%`))]));
+    }
+    const rows = await q.orderBy('a.username').execute();
+    const values = rows.map((r) => ({
+      id: newId(deps.clock()), campaign_id: id, system_id: sys.id, account_id: r.id, username: r.username, roles_json: r.roles_json,
+      person_id: r.person_id, unit_id: r.person_unit ?? sys.owner_unit_id, stage: 1, stage_outcome: null, outcome: null, closed_at: null,
+    }));
+    for (let i = 0; i < values.length; i += 200) await tx.insertInto('review_items').values(values.slice(i, i + 200)).execute();
+    items += values.length;
+  }
+  await assignStage(tx, deps, id, 1, createdBy, now);
+  await recordAudit(tx, who, {
+    action: 'review_campaign.create', targetType: 'review_campaign', targetId: id, unitId: unit.id,
+    details: { name: input.name, systems: systems.map((s) => s.code), units: scopeUnits.map((u) => u.code), stages: input.stages.length, items },
+  }, now);
+  return id;
 }
 
 /** Assign the reviewers of stage `ordinal` to every open item at that stage. */
@@ -166,7 +175,7 @@ async function responsesOf(tx: Db | Tx, itemId: string, stage: number) {
 }
 
 /** Close an item with its final outcome; revoke/reduce become a revocation task for the system's operator. */
-async function finalizeItem(tx: Tx, deps: Pick<AccountDeps, 'clock'>, who: Actor | RequestMeta | null, c: ReviewCampaignRow, item: ReviewItemRow, outcome: Outcome, now: string) {
+async function finalizeItem(tx: Tx, deps: Pick<AccountDeps, 'clock'>, who: Who, c: ReviewCampaignRow, item: ReviewItemRow, outcome: Outcome, now: string) {
   await tx.updateTable('review_items').set({ outcome, stage_outcome: outcome, closed_at: now }).where('id', '=', item.id).execute();
   if (outcome !== 'revoke' && outcome !== 'reduce') return;
   const sys = await tx.selectFrom('information_systems').select(['owner_unit_id', 'operating_unit_id']).where('id', '=', item.system_id).executeTakeFirstOrThrow();
@@ -185,7 +194,7 @@ async function finalizeItem(tx: Tx, deps: Pick<AccountDeps, 'clock'>, who: Actor
 }
 
 /** Close the campaign's current stage: undecided items get the rule's outcome at the deadline; accepted ones move on. */
-async function closeStage(tx: Tx, deps: Pick<AccountDeps, 'clock'>, who: Actor | RequestMeta | null, c: ReviewCampaignRow, now: string): Promise<void> {
+async function closeStage(tx: Tx, deps: Pick<AccountDeps, 'clock'>, who: Who, c: ReviewCampaignRow, now: string): Promise<void> {
   const stages = await tx.selectFrom('review_stages').selectAll().where('campaign_id', '=', c.id).orderBy('ordinal').execute();
   const stage = stages.find((s) => s.ordinal === c.current_stage)!;
   const next = stages.find((s) => s.ordinal === c.current_stage + 1);
@@ -209,7 +218,7 @@ async function closeStage(tx: Tx, deps: Pick<AccountDeps, 'clock'>, who: Actor |
 }
 
 /** Close the stage once no item of it still waits for an outcome. */
-async function closeStageIfDone(tx: Tx, deps: Pick<AccountDeps, 'clock'>, who: Actor | RequestMeta | null, campaignId: string, now: string) {
+async function closeStageIfDone(tx: Tx, deps: Pick<AccountDeps, 'clock'>, who: Who, campaignId: string, now: string) {
   const c = await tx.selectFrom('review_campaigns').selectAll().where('id', '=', campaignId).executeTakeFirstOrThrow();
   if (c.status !== 'running') return;
   const waiting = await tx.selectFrom('review_items').select('id').where('campaign_id', '=', c.id).where('stage', '=', c.current_stage)
@@ -227,6 +236,23 @@ export async function closeCurrentStage(deps: AccountDeps, actor: Actor, campaig
   return getCampaign(deps, actor, campaignId);
 }
 
+/** Record one answer and apply the stage rule (inside the caller's transaction; the demo loader uses it too). */
+export async function decideTx(
+  tx: Tx, deps: Pick<AccountDeps, 'clock'>, who: Who, a: Pick<ReviewAssignmentRow, 'id' | 'stage'>, item: ReviewItemRow, c: ReviewCampaignRow, rule: StageRule, isLast: boolean,
+  input: { decision: Decision; comment: string }, now: string,
+): Promise<void> {
+  await tx.updateTable('review_assignments').set({ decision: input.decision, comment: input.comment || null, decided_at: now }).where('id', '=', a.id).execute();
+  const outcome = stageOutcome(rule, await responsesOf(tx, item.id, a.stage), false);
+  if (outcome === 'accept' && !isLast) await tx.updateTable('review_items').set({ stage_outcome: 'accept' }).where('id', '=', item.id).execute();
+  else if (outcome) await finalizeItem(tx, deps, who, c, item, outcome, now);
+  else if (item.stage_outcome) await tx.updateTable('review_items').set({ stage_outcome: null }).where('id', '=', item.id).execute();
+  await recordAudit(tx, who, {
+    action: 'review.decide', targetType: 'review_item', targetId: item.id, unitId: item.unit_id,
+    details: { campaignId: c.id, stage: a.stage, systemId: item.system_id, username: item.username, decision: input.decision, comment: input.comment || null, outcome },
+  }, now);
+  await closeStageIfDone(tx, deps, who, c.id, now);
+}
+
 /** A reviewer's answer on one assignment. Only the assigned reviewer may answer, while the item's stage is open. */
 export async function decide(deps: AccountDeps, actor: Actor, assignmentId: string, input: { decision: Decision; comment: string }): Promise<MyReview> {
   const a = await deps.db.selectFrom('review_assignments').selectAll().where('id', '=', assignmentId).executeTakeFirst();
@@ -242,18 +268,7 @@ export async function decide(deps: AccountDeps, actor: Actor, assignmentId: stri
   const stage = await deps.db.selectFrom('review_stages').selectAll().where('campaign_id', '=', c.id).where('ordinal', '=', a.stage).executeTakeFirstOrThrow();
   const isLast = !(await deps.db.selectFrom('review_stages').select('id').where('campaign_id', '=', c.id).where('ordinal', '=', a.stage + 1).executeTakeFirst());
   const now = nowIso(deps.clock);
-  await deps.db.transaction().execute(async (tx) => {
-    await tx.updateTable('review_assignments').set({ decision: input.decision, comment: input.comment || null, decided_at: now }).where('id', '=', a.id).execute();
-    const outcome = stageOutcome(stage.rule as StageRule, await responsesOf(tx, item.id, a.stage), false);
-    if (outcome === 'accept' && !isLast) await tx.updateTable('review_items').set({ stage_outcome: 'accept' }).where('id', '=', item.id).execute();
-    else if (outcome) await finalizeItem(tx, deps, actor, c, item, outcome, now);
-    else if (item.stage_outcome) await tx.updateTable('review_items').set({ stage_outcome: null }).where('id', '=', item.id).execute();
-    await recordAudit(tx, actor, {
-      action: 'review.decide', targetType: 'review_item', targetId: item.id, unitId: item.unit_id,
-      details: { campaignId: c.id, stage: a.stage, systemId: item.system_id, username: item.username, decision: input.decision, comment: input.comment || null, outcome },
-    }, now);
-    await closeStageIfDone(tx, deps, actor, c.id, now);
-  });
+  await deps.db.transaction().execute((tx) => decideTx(tx, deps, actor, a, item, c, stage.rule as StageRule, isLast, input, now));
   const mine = await myReviews(deps, actor, { assignmentId: a.id });
   return mine[0]!;
 }
@@ -426,7 +441,7 @@ export async function noteTask(deps: AccountDeps, actor: Actor, taskId: string, 
  * the account is gone or disabled in the new snapshot; a reduce task when the account is gone, disabled or now
  * holds fewer of the roles it had when the decision was taken.
  */
-export async function verifyRevocations(tx: Tx, who: Actor | RequestMeta | null, systemId: string, snapshotId: string, accounts: Pick<ImportedAccount, 'username' | 'enabled' | 'roles'>[], now: string, unitId: string): Promise<number> {
+export async function verifyRevocations(tx: Tx, who: Who, systemId: string, snapshotId: string, accounts: Pick<ImportedAccount, 'username' | 'enabled' | 'roles'>[], now: string, unitId: string): Promise<number> {
   const open = await tx.selectFrom('revocation_tasks').selectAll().where('system_id', '=', systemId).where('status', '=', 'open').execute();
   if (!open.length) return 0;
   const byName = new Map(accounts.map((a) => [a.username.toLowerCase(), a]));
@@ -462,10 +477,15 @@ const fmtDate = (iso: string) => iso.slice(0, 10).split('-').reverse().join('/')
  * campaign's creator once past the deadline, and escalation of revocation tasks past their due date to the
  * managers of the unit that must act.
  */
-export async function tick(deps: Pick<AccountDeps, 'db' | 'clock'>, who: Actor | RequestMeta | null = null): Promise<TickResult> {
+export async function tick(deps: Pick<AccountDeps, 'db' | 'clock'>, who: Who = null): Promise<TickResult> {
   const now = nowIso(deps.clock);
+  return deps.db.transaction().execute((tx) => tickTx(tx, deps, who, now));
+}
+
+/** The tick inside the caller's transaction (the demo loader runs it once at load time). */
+export async function tickTx(tx: Tx, deps: Pick<AccountDeps, 'clock'>, who: Who, now: string): Promise<TickResult> {
   const result: TickResult = { reminders: 0, overdue: 0, escalations: 0, tasksEscalated: 0, stagesClosed: 0 };
-  await deps.db.transaction().execute(async (tx) => {
+  {
     const running = await tx.selectFrom('review_campaigns as c').innerJoin('review_stages as s', (j) => j.onRef('s.campaign_id', '=', 'c.id').onRef('s.ordinal', '=', 'c.current_stage'))
       .select(['c.id', 'c.name', 'c.unit_id', 'c.created_by', 's.ordinal', 's.name as stage_name', 's.started_at', 's.deadline', 's.closed_at', 's.remind_before_hours'])
       .where('c.status', '=', 'running').execute();
@@ -501,7 +521,7 @@ export async function tick(deps: Pick<AccountDeps, 'db' | 'clock'>, who: Actor |
       await recordAudit(tx, who, { action: 'revocation.escalate', targetType: 'revocation_task', targetId: t.id, unitId: t.unit_id, actorLabel: 'scheduler', details: { dueAt: t.due_at } }, now);
       result.tasksEscalated += 1;
     }
-  });
+  }
   return result;
 }
 

@@ -21,4 +21,19 @@ describe('demo accounts', () => {
     const linked = await ctx.db.selectFrom('system_accounts').select(sql<number>`count(*)`.as('n')).where('situation', '=', 'linked').executeTakeFirstOrThrow();
     expect(Number(linked.n)).toBeGreaterThan(Number(n.n) / 2);
   }, 60_000);
+
+  it('a running review campaign with decisions, open and overdue (escalated) revocation tasks and reminders', async () => {
+    const c = await ctx.db.selectFrom('review_campaigns').selectAll().executeTakeFirstOrThrow();
+    expect(c.status).toBe('running');
+    const items = await ctx.db.selectFrom('review_items').select(['outcome', 'stage_outcome']).where('campaign_id', '=', c.id).execute();
+    expect(items.length).toBeGreaterThan(20);
+    expect(items.filter((i) => i.outcome === null && i.stage_outcome === null).length).toBeGreaterThan(0);
+    expect(items.filter((i) => i.stage_outcome === 'accept').length).toBeGreaterThan(0);
+    const tasks = await ctx.db.selectFrom('revocation_tasks').selectAll().execute();
+    expect(tasks.filter((t) => t.status === 'open' && t.escalated_at !== null).length).toBeGreaterThan(0);
+    expect(tasks.filter((t) => t.status === 'open' && t.escalated_at === null).length).toBeGreaterThan(0);
+    const notices = await ctx.db.selectFrom('review_notices').select(['kind']).execute();
+    expect(new Set(notices.map((n) => n.kind))).toEqual(new Set(['reminder', 'task_overdue']));
+    expect(await ctx.db.selectFrom('account_api_keys').selectAll().execute()).toHaveLength(1);
+  });
 });

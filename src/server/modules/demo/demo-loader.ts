@@ -7,6 +7,7 @@ import { recordAudit } from '../../core/audit.js';
 import { hashCitizenId, maskCitizenId } from '../org/citizen-id.js';
 import { generateDemoData, type DemoUnit } from './demo-data.js';
 import { loadDemoAccounts } from './demo-accounts.js';
+import { loadDemoReviews } from './demo-reviews.js';
 import { loadDemoInventory } from './demo-inventory.js';
 import { insertDemoUsers } from './demo-users.js';
 
@@ -116,10 +117,11 @@ export async function loadDemoData(rt: { db: Db; keys: Keys; clock: () => number
     await insertDemoUsers(tx, data, unitIds, personIds, now);
     const inventory = await loadDemoInventory(tx, now);
     await loadDemoAccounts(tx, now);
+    const reviews = await loadDemoReviews(tx, rt.keys, now);
     await recordAudit(tx, null, {
       action: 'demo.load',
       actorLabel: 'khien demo',
-      details: { units: unitRows.length, people: peopleRows.length, history: historyRows.length, inventory },
+      details: { units: unitRows.length, people: peopleRows.length, history: historyRows.length, inventory, reviews },
     }, now);
   });
   return { loaded: true, units: data.units.length, people: data.people.length };
