@@ -43,15 +43,17 @@ export const PERMISSIONS = [
   'account.write', // account sources, role policies, manual link/unlink
   'account.import', // import account snapshots (file, LDAP, push)
   'account.review_manage', // run access review campaigns (create, close stages) for the unit's systems and people
+  'rule.read', // detection rules (Sigma), their hit counts and FP filters — province-wide SOC configuration
+  'rule.write', // enable/disable, tune (FP filters) and import detection rules
 ] as const;
 export const PermissionSchema = z.enum(PERMISSIONS);
 export type Permission = z.infer<typeof PermissionSchema>;
 
 export const ROLE_PERMISSIONS: Record<Role, readonly Permission[]> = {
   admin: PERMISSIONS,
-  subcommittee: ['org_unit.read', 'person.read', 'user.read', 'audit.read', 'dashboard.read', 'system.read', 'asset.read', 'merger.read', 'account.read'],
-  police: ['org_unit.read', 'person.read', 'person.read_citizen_id', 'user.read', 'audit.read', 'dashboard.read', 'system.read', 'asset.read', 'merger.read', 'account.read'],
-  soc_analyst: ['org_unit.read', 'person.read', 'dashboard.read', 'system.read', 'asset.read', 'account.read'],
+  subcommittee: ['org_unit.read', 'person.read', 'user.read', 'audit.read', 'dashboard.read', 'system.read', 'asset.read', 'merger.read', 'account.read', 'rule.read'],
+  police: ['org_unit.read', 'person.read', 'person.read_citizen_id', 'user.read', 'audit.read', 'dashboard.read', 'system.read', 'asset.read', 'merger.read', 'account.read', 'rule.read'],
+  soc_analyst: ['org_unit.read', 'person.read', 'dashboard.read', 'system.read', 'asset.read', 'account.read', 'rule.read', 'rule.write'],
   unit_manager: [
     'org_unit.read', 'org_unit.write', 'person.read', 'person.write', 'person.read_citizen_id', 'user.read', 'dashboard.read',
     'system.read', 'asset.read', 'merger.read', 'system.write', 'system.confirm_level', 'asset.write', 'merger.write', 'merger.task_update',
@@ -63,6 +65,6 @@ export const ROLE_PERMISSIONS: Record<Role, readonly Permission[]> = {
     'account.read', 'account.write', 'account.import', 'account.review_manage',
   ],
   operator: ['org_unit.read', 'person.read', 'dashboard.read', 'system.read', 'asset.read', 'merger.read', 'merger.task_update', 'account.read', 'account.import'],
-  auditor: ['org_unit.read', 'person.read', 'user.read', 'audit.read', 'dashboard.read', 'system.read', 'asset.read', 'merger.read', 'account.read'],
+  auditor: ['org_unit.read', 'person.read', 'user.read', 'audit.read', 'dashboard.read', 'system.read', 'asset.read', 'merger.read', 'account.read', 'rule.read'],
   official: ['dashboard.read'],
 };

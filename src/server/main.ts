@@ -80,6 +80,13 @@ program
     await rt.handle.close();
   });
 
+/** SigmaHQ rules for the demo when the corpus is present (Khiên's own rules come with the demo data). */
+async function demoSigma(rt: Runtime): Promise<void> {
+  const { loadDemoSigmaRules } = await import('./cli/rules.js');
+  const r = await loadDemoSigmaRules(rt);
+  if (r) console.log(`Quy tắc SigmaHQ: ${r.compiled} biên dịch được, ${r.unsupported} chưa hỗ trợ.`);
+}
+
 program
   .command('demo')
   .description('Nạp dữ liệu mẫu tỉnh Gia Lai (mới) vào cơ sở dữ liệu trống')
@@ -88,6 +95,7 @@ program
     await migrateToLatest(rt.handle.db, rt.handle.dialect);
     const result = await loadDemoData({ db: rt.handle.db, keys: rt.keys, clock: rt.clock });
     console.log(result.loaded ? `Đã nạp ${result.units} đơn vị, ${result.people} cán bộ.` : 'Cơ sở dữ liệu đã có dữ liệu: bỏ qua.');
+    if (result.loaded) await demoSigma(rt);
     await rt.handle.close();
   });
 
@@ -98,6 +106,7 @@ program
     const rt = runtime();
     await migrateToLatest(rt.handle.db, rt.handle.dialect);
     const demo = await loadDemoData({ db: rt.handle.db, keys: rt.keys, clock: rt.clock });
+    if (demo.loaded) await demoSigma(rt);
     const login = await bootstrapAdminForDemo(rt);
     await serve(rt, () => {
       const url = rt.config.publicUrl;
@@ -142,6 +151,21 @@ accounts
     const rt = runtime();
     const r = await reviewTick({ db: rt.handle.db, clock: rt.clock });
     console.log(`Nhắc hạn: ${r.reminders}, quá hạn: ${r.overdue}, báo người lập đợt: ${r.escalations}, việc thu hồi leo thang: ${r.tasksEscalated}`);
+    await rt.handle.close();
+  });
+
+const rules = program.command('rules').description('Quy tắc phát hiện Sigma');
+rules
+  .command('import <dir>')
+  .description('Nạp quy tắc Sigma từ một bản sao SigmaHQ (thư mục rules*, …) hoặc thư mục YAML; chạy lại không tạo trùng')
+  .option('--source <source>', 'nguồn: sigmahq | khien | custom', 'sigmahq')
+  .option('--json', 'in kết quả dạng JSON')
+  .action(async (dir: string, opts: { source: string; json?: boolean }) => {
+    if (!['sigmahq', 'khien', 'custom'].includes(opts.source)) throw new InvalidArgumentError(`--source ${opts.source}`);
+    const { formatRulesImport, runRulesImport } = await import('./cli/rules.js');
+    const rt = runtime();
+    const r = await runRulesImport(rt, dir, opts.source as 'sigmahq' | 'khien' | 'custom');
+    console.log(opts.json ? JSON.stringify(r, null, 2) : formatRulesImport(r));
     await rt.handle.close();
   });
 

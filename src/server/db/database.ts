@@ -10,9 +10,10 @@ import type { AuthTables } from '../modules/auth/auth.table.js';
 import type { InventoryTables } from '../modules/inventory/inventory.table.js';
 import type { MergerTables } from '../modules/merger/merger.table.js';
 import type { OrgTables } from '../modules/org/org.table.js';
+import type { RuleTables } from '../modules/rules/rules.table.js';
 
 /** The whole schema, composed from each module's table file. */
-export interface Database extends OrgTables, AuthTables, AuditTables, AuditLogTables, InventoryTables, MergerTables, AccountTables {}
+export interface Database extends OrgTables, AuthTables, AuditTables, AuditLogTables, InventoryTables, MergerTables, AccountTables, RuleTables {}
 
 export type Db = Kysely<Database>;
 export type Tx = Transaction<Database>;

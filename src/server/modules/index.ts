@@ -6,6 +6,7 @@ import { registerAuth } from './auth/auth.routes.js';
 import { registerInventory } from './inventory/inventory.routes.js';
 import { registerMerger } from './merger/merger.routes.js';
 import { registerOrg } from './org/org.routes.js';
+import { registerRules } from './rules/rules.routes.js';
 
 /** Explicit wiring: each module registers its own routes. Add a module here. */
 export async function registerModules(app: FastifyInstance, deps: AppDeps): Promise<void> {
@@ -15,4 +16,5 @@ export async function registerModules(app: FastifyInstance, deps: AppDeps): Prom
   await app.register(async (scope) => registerInventory(scope, deps), { prefix: '/api/v1' });
   await app.register(async (scope) => registerMerger(scope, deps), { prefix: '/api/v1' });
   await app.register(async (scope) => registerAccounts(scope, deps), { prefix: '/api/v1' });
+  await app.register(async (scope) => registerRules(scope, deps), { prefix: '/api/v1' });
 }

@@ -106,6 +106,12 @@ function channelServices(channel: string): string[] {
   return [...new Set([head, base.replace(/[/ ]/g, '-')])];
 }
 
+/**
+ * Login events get the category `authentication` (ECS event.category) whatever their product, so one Khiên
+ * rule covers SSH, PAM and Windows logons (e.g. logins to disabled or leaver accounts).
+ */
+const AUTH_ACTIONS = new Set(['ssh_login', 'logon', 'login', 'pam_auth', 'su', 'authentication']);
+
 export interface EventLogsource {
   product: string | undefined;
   categories: string[];
@@ -119,6 +125,10 @@ export function logsourceSignature(e: KhienEvent): string {
   const ch = e.Channel;
   if (typeof ch === 'string') sig += `\u0001${ch}\u0001${String(eid)}`;
   if (eid === 12 || eid === '12') sig += `\u0001${String(e.EventType)}`;
+  const action = e['event.action'];
+  if (typeof action === 'string' && AUTH_ACTIONS.has(action)) sig += '\u0001auth';
+  const ecsCat = e['event.category'];
+  if (ecsCat !== undefined) sig += `\u0001${String(ecsCat)}`;
   return sig;
 }
 
@@ -130,6 +140,10 @@ export function eventLogsource(e: KhienEvent): EventLogsource {
   if (c) for (const x of c.toLowerCase().split(',')) categories.add(x.trim());
   const s = str(e['khien.logsource.service']);
   if (s) for (const x of s.toLowerCase().split(',')) services.add(x.trim());
+  const action = e['event.action'];
+  if (typeof action === 'string' && AUTH_ACTIONS.has(action)) categories.add('authentication');
+  const ecsCat = e['event.category'];
+  for (const x of Array.isArray(ecsCat) ? ecsCat : typeof ecsCat === 'string' ? [ecsCat] : []) categories.add(String(x).toLowerCase());
   const channel = str(e.Channel);
   if (channel !== undefined) {
     product ??= 'windows';

@@ -10,6 +10,7 @@ import { loadDemoAccounts } from './demo-accounts.js';
 import { loadDemoReviews } from './demo-reviews.js';
 import { loadDemoInventory } from './demo-inventory.js';
 import { insertDemoUsers } from './demo-users.js';
+import { importRulesInto, readKhienRules } from '../rules/rules.service.js';
 
 const BATCH = 400;
 
@@ -118,10 +119,12 @@ export async function loadDemoData(rt: { db: Db; keys: Keys; clock: () => number
     const inventory = await loadDemoInventory(tx, now);
     await loadDemoAccounts(tx, now);
     const reviews = await loadDemoReviews(tx, rt.keys, now);
+    // Khiên's own Sigma rules always; SigmaHQ's are added by `khien start`/`khien demo` when the corpus is present.
+    const rules = await importRulesInto(tx, null, readKhienRules(), 'khien', now, rt.clock);
     await recordAudit(tx, null, {
       action: 'demo.load',
       actorLabel: 'khien demo',
-      details: { units: unitRows.length, people: peopleRows.length, history: historyRows.length, inventory, reviews },
+      details: { units: unitRows.length, people: peopleRows.length, history: historyRows.length, inventory, reviews, rules: rules.created },
     }, now);
   });
   return { loaded: true, units: data.units.length, people: data.people.length };
