@@ -25,6 +25,7 @@ const OrgUnitsRoute = lazy(() => import('./routes/org-units.js'));
 const PeopleRoute = lazy(() => import('./routes/people.js'));
 const PersonRoute = lazy(() => import('./routes/person.js'));
 const UsersRoute = lazy(() => import('./routes/users.js'));
+const RulesRoute = lazy(() => import('./routes/rules.js'));
 
 function Page({ children }: { children: ReactNode }) {
   return (
@@ -67,6 +68,7 @@ const router = createBrowserRouter([
       { path: 'merger', element: <Page><MergerRoute /></Page> },
       { path: 'audit', element: <Page><AuditRoute /></Page> },
       { path: 'account', element: <Page><AccountRoute /></Page> },
+      { path: 'soc/rules', element: <Page><RulesRoute /></Page> },
       { path: '*', element: <NotFoundRoute /> },
     ],
   },

@@ -13,6 +13,7 @@ import {
   IconListDetails,
   IconRadar,
   IconServer,
+  IconShieldSearch,
   IconShieldCheck,
   IconUsers,
   IconUserShield,
@@ -54,6 +55,10 @@ export const NAV: NavGroup[] = [
       { key: 'assets', icon: IconDeviceDesktop, path: '/assets', permission: 'asset.read' },
       { key: 'merger', icon: IconGitMerge, path: '/merger', permission: 'merger.read' },
     ],
+  },
+  {
+    key: 'soc',
+    items: [{ key: 'socRules', icon: IconShieldSearch, path: '/soc/rules', permission: 'rule.read' }],
   },
   {
     key: 'upcoming',
