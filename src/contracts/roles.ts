@@ -45,26 +45,29 @@ export const PERMISSIONS = [
   'account.review_manage', // run access review campaigns (create, close stages) for the unit's systems and people
   'rule.read', // detection rules (Sigma), their hit counts and FP filters — province-wide SOC configuration
   'rule.write', // enable/disable, tune (FP filters) and import detection rules
+  'soc.read', // SOC events and alerts of the unit's systems
+  'soc.triage', // alert status (acknowledged, false positive, escalated) and assignment
+  'soc.manage', // log sources, their API keys, file imports
 ] as const;
 export const PermissionSchema = z.enum(PERMISSIONS);
 export type Permission = z.infer<typeof PermissionSchema>;
 
 export const ROLE_PERMISSIONS: Record<Role, readonly Permission[]> = {
   admin: PERMISSIONS,
-  subcommittee: ['org_unit.read', 'person.read', 'user.read', 'audit.read', 'dashboard.read', 'system.read', 'asset.read', 'merger.read', 'account.read', 'rule.read'],
-  police: ['org_unit.read', 'person.read', 'person.read_citizen_id', 'user.read', 'audit.read', 'dashboard.read', 'system.read', 'asset.read', 'merger.read', 'account.read', 'rule.read'],
-  soc_analyst: ['org_unit.read', 'person.read', 'dashboard.read', 'system.read', 'asset.read', 'account.read', 'rule.read', 'rule.write'],
+  subcommittee: ['org_unit.read', 'person.read', 'user.read', 'audit.read', 'dashboard.read', 'system.read', 'asset.read', 'merger.read', 'account.read', 'rule.read', 'soc.read'],
+  police: ['org_unit.read', 'person.read', 'person.read_citizen_id', 'user.read', 'audit.read', 'dashboard.read', 'system.read', 'asset.read', 'merger.read', 'account.read', 'rule.read', 'soc.read'],
+  soc_analyst: ['org_unit.read', 'person.read', 'dashboard.read', 'system.read', 'asset.read', 'account.read', 'rule.read', 'rule.write', 'user.read', 'soc.read', 'soc.triage', 'soc.manage'],
   unit_manager: [
     'org_unit.read', 'org_unit.write', 'person.read', 'person.write', 'person.read_citizen_id', 'user.read', 'dashboard.read',
     'system.read', 'asset.read', 'merger.read', 'system.write', 'system.confirm_level', 'asset.write', 'merger.write', 'merger.task_update',
-    'account.read', 'account.write', 'account.import', 'account.review_manage',
+    'account.read', 'account.write', 'account.import', 'account.review_manage', 'soc.read',
   ],
   system_owner: [
     'org_unit.read', 'person.read', 'dashboard.read',
     'system.read', 'asset.read', 'merger.read', 'system.write', 'system.confirm_level', 'asset.write', 'merger.write', 'merger.task_update',
-    'account.read', 'account.write', 'account.import', 'account.review_manage',
+    'account.read', 'account.write', 'account.import', 'account.review_manage', 'soc.read',
   ],
-  operator: ['org_unit.read', 'person.read', 'dashboard.read', 'system.read', 'asset.read', 'merger.read', 'merger.task_update', 'account.read', 'account.import'],
+  operator: ['org_unit.read', 'person.read', 'dashboard.read', 'system.read', 'asset.read', 'merger.read', 'merger.task_update', 'account.read', 'account.import', 'soc.read'],
   auditor: ['org_unit.read', 'person.read', 'user.read', 'audit.read', 'dashboard.read', 'system.read', 'asset.read', 'merger.read', 'account.read', 'rule.read'],
   official: ['dashboard.read'],
 };

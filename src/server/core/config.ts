@@ -30,6 +30,24 @@ const ConfigSchema = z.object({
   KHIEN_WEB_DIR: z.string().default('./dist/web'),
   KHIEN_CORPUS_DIR: z.string().default('../shared/data'),
   KHIEN_NATS_URL: z.string().optional(),
+  /** Process role (`khien serve --role`): all | api | ingest | worker. */
+  KHIEN_ROLE: z.enum(['all', 'api', 'ingest', 'worker']).default('all'),
+  /** Syslog listeners (SOC ingestion). Address to bind; ports: -1 disables a listener. */
+  KHIEN_SYSLOG_HOST: z.string().default('127.0.0.1'),
+  KHIEN_SYSLOG_UDP_PORT: z.coerce.number().int().min(-1).max(65535).default(5514),
+  KHIEN_SYSLOG_TCP_PORT: z.coerce.number().int().min(-1).max(65535).default(5514),
+  /** RFC 5425 syslog over TLS (default 6514); needs KHIEN_SYSLOG_TLS_CERT and _KEY (PEM files). */
+  KHIEN_SYSLOG_TLS_PORT: z.coerce.number().int().min(-1).max(65535).default(6514),
+  KHIEN_SYSLOG_TLS_CERT: z.string().optional(),
+  KHIEN_SYSLOG_TLS_KEY: z.string().optional(),
+  /** CA bundle (PEM): when set, TLS senders must present a client certificate it signed. */
+  KHIEN_SYSLOG_TLS_CA: z.string().optional(),
+  /** Largest syslog message kept, bytes (RFC 5425 §4.3.1: SHOULD accept 8,192; longer ones are truncated and counted). */
+  KHIEN_SYSLOG_MAX_MESSAGE_BYTES: z.coerce.number().int().min(480).max(1024 * 1024).default(64 * 1024),
+  /** Events spooled but not yet stored above which sockets are paused (back-pressure). */
+  KHIEN_SOC_QUEUE_HIGH_WATER: z.coerce.number().int().min(100).default(50_000),
+  /** Number of correlation partitions (NATS subjects khien.soc.events.<n>) in scale-out mode. */
+  KHIEN_SOC_PARTITIONS: z.coerce.number().int().min(1).max(256).default(8),
   /** Audit log origin (first line of every checkpoint); default `<public host>/audit`. */
   KHIEN_AUDIT_LOG_ORIGIN: z.string().regex(/^[^\s+]+$/, 'no spaces or plus signs').optional(),
   /** C2SP signer key `PRIVATE+KEY+…` for checkpoints; when unset, generated once into `<dataDir>/audit-log.key` (0600). */
@@ -80,6 +98,18 @@ export type Config = {
   webDir: string;
   corpusDir: string;
   natsUrl: string | undefined;
+  role: 'all' | 'api' | 'ingest' | 'worker';
+  syslog: {
+    host: string;
+    udpPort: number;
+    tcpPort: number;
+    tlsPort: number;
+    tlsCert: string | undefined;
+    tlsKey: string | undefined;
+    tlsCa: string | undefined;
+    maxMessageBytes: number;
+  };
+  soc: { queueHighWater: number; partitions: number };
   auditLog: {
     origin: string;
     signerKey: string | undefined;
@@ -129,6 +159,18 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, overrides: Part
     webDir: e.KHIEN_WEB_DIR,
     corpusDir: e.KHIEN_CORPUS_DIR,
     natsUrl: e.KHIEN_NATS_URL,
+    role: e.KHIEN_ROLE,
+    syslog: {
+      host: e.KHIEN_SYSLOG_HOST,
+      udpPort: e.KHIEN_SYSLOG_UDP_PORT,
+      tcpPort: e.KHIEN_SYSLOG_TCP_PORT,
+      tlsPort: e.KHIEN_SYSLOG_TLS_PORT,
+      tlsCert: e.KHIEN_SYSLOG_TLS_CERT,
+      tlsKey: e.KHIEN_SYSLOG_TLS_KEY,
+      tlsCa: e.KHIEN_SYSLOG_TLS_CA,
+      maxMessageBytes: e.KHIEN_SYSLOG_MAX_MESSAGE_BYTES,
+    },
+    soc: { queueHighWater: e.KHIEN_SOC_QUEUE_HIGH_WATER, partitions: e.KHIEN_SOC_PARTITIONS },
     auditLog: {
       origin: e.KHIEN_AUDIT_LOG_ORIGIN ?? `${new URL(publicUrl).hostname}/audit`,
       signerKey: e.KHIEN_AUDIT_LOG_SIGNER_KEY,

@@ -11,9 +11,10 @@ import type { InventoryTables } from '../modules/inventory/inventory.table.js';
 import type { MergerTables } from '../modules/merger/merger.table.js';
 import type { OrgTables } from '../modules/org/org.table.js';
 import type { RuleTables } from '../modules/rules/rules.table.js';
+import type { SocTables } from '../modules/soc/soc.table.js';
 
 /** The whole schema, composed from each module's table file. */
-export interface Database extends OrgTables, AuthTables, AuditTables, AuditLogTables, InventoryTables, MergerTables, AccountTables, RuleTables {}
+export interface Database extends OrgTables, AuthTables, AuditTables, AuditLogTables, InventoryTables, MergerTables, AccountTables, RuleTables, SocTables {}
 
 export type Db = Kysely<Database>;
 export type Tx = Transaction<Database>;
@@ -40,6 +41,9 @@ export function openDatabase(url: string, options: { schema?: string } = {}): Da
     sqlite.pragma('synchronous = NORMAL'); // with WAL: durable at checkpoint, consistent always
     sqlite.pragma('foreign_keys = ON');
     sqlite.pragma('busy_timeout = 5000');
+    // Search folding used by the SOC events' FTS5 index (migration 202611260300): đ → d, the tokenizer
+    // (unicode61 remove_diacritics 2) drops the other diacritics.
+    sqlite.function('khien_fold', { deterministic: true }, (v: unknown) => (typeof v === 'string' ? v.replace(/[đĐ]/g, 'd') : v));
     const db = new Kysely<Database>({ dialect: new SqliteDialect({ database: sqlite }) });
     return { db, dialect: 'sqlite', label: url, close: () => db.destroy() };
   }

@@ -6,6 +6,7 @@ import * as m202511252100 from './migrations/202511252100_create_audit_log.js';
 import * as m202511252110 from './migrations/202511252110_create_accounts.js';
 import * as m202611260100 from './migrations/202611260100_create_access_reviews.js';
 import * as m202611260400 from './migrations/202611260400_create_rules.js';
+import * as m202611260300 from './migrations/202611260300_create_soc.js';
 
 /** A frozen migration: receives the dialect explicitly instead of sniffing the driver. */
 export interface KhienMigration {
@@ -21,6 +22,7 @@ const MIGRATIONS: Record<string, KhienMigration> = {
   '202511252110_create_accounts': m202511252110,
   '202611260100_create_access_reviews': m202611260100,
   '202611260400_create_rules': m202611260400,
+  '202611260300_create_soc': m202611260300,
 };
 
 class StaticProvider implements MigrationProvider {

@@ -1,0 +1,132 @@
+import { type Insertable, sql } from 'kysely';
+import { foldText } from '../../core/text.js';
+import type { Db, DialectName, Tx } from '../../db/database.js';
+import type { SocEventRow, SocEventsTable } from './soc.table.js';
+
+export type StoredEvent = Omit<Insertable<SocEventsTable>, 'seq'>;
+
+/** Rows per INSERT statement (20 columns: well under SQLite's and PostgreSQL's parameter limits). */
+const ROWS_PER_STATEMENT = 500;
+
+/**
+ * Insert events, skipping any already stored (same day and id: a replay). Returns how many were new.
+ */
+export async function insertEvents(tx: Tx | Db, rows: StoredEvent[]): Promise<number> {
+  let inserted = 0;
+  for (let i = 0; i < rows.length; i += ROWS_PER_STATEMENT) {
+    const chunk = rows.slice(i, i + ROWS_PER_STATEMENT);
+    const r = await tx.insertInto('soc_events').values(chunk).onConflict((oc) => oc.columns(['day', 'id']).doNothing()).executeTakeFirst();
+    inserted += Number(r.numInsertedOrUpdatedRows ?? 0);
+  }
+  return inserted;
+}
+
+const createdPartitions = new Set<string>();
+
+/** PostgreSQL: the daily partition of every day in `rows` exists (created on first use; safe under races). */
+export async function ensurePartitions(db: Db, dialect: DialectName, rows: { day: string }[]): Promise<void> {
+  if (dialect !== 'postgres') return;
+  const days = new Set(rows.map((r) => r.day));
+  for (const day of days) {
+    const key = `${day}`;
+    if (createdPartitions.has(key)) continue;
+    if (!/^\d{4}-\d{2}-\d{2}$/.test(day)) throw new Error(`bad event day ${day}`);
+    const next = new Date(Date.parse(`${day}T00:00:00Z`) + 86_400_000).toISOString().slice(0, 10);
+    const name = `soc_events_p${day.replace(/-/g, '')}`;
+    try {
+      await sql.raw(`create table if not exists ${name} partition of soc_events for values from ('${day}') to ('${next}')`).execute(db);
+    } catch (err) {
+      // Another process created it at the same moment (duplicate table / pg_type race): it exists now.
+      const code = (err as { code?: string }).code;
+      if (code !== '42P07' && code !== '23505') throw err;
+    }
+    createdPartitions.add(key);
+  }
+}
+
+/** Forget which partitions exist (tests drop databases between files). */
+export function resetPartitionCache(): void {
+  createdPartitions.clear();
+}
+
+export interface EventSearch {
+  from?: string;
+  to?: string;
+  host?: string;
+  user?: string;
+  sourceIp?: string;
+  action?: string;
+  outcome?: string;
+  systemId?: string;
+  /** Full text (FTS5 on SQLite, tsvector on PostgreSQL). */
+  q?: string;
+  /** `field=value` on the flat event (exact, case-sensitive), e.g. `event.code=4625`. */
+  field?: { name: string; value: string };
+  ids?: string[];
+  limit: number;
+  offset: number;
+}
+
+/** FTS5 query from user text: each word quoted (no FTS syntax injection), all words required. */
+function ftsQuery(q: string): string {
+  return foldText(q)
+    .split(/\s+/)
+    .filter(Boolean)
+    .slice(0, 16)
+    .map((w) => `"${w.replace(/"/g, '""')}"`)
+    .join(' ');
+}
+
+/** Search events visible in `unitIds` (null = everything). Newest first. */
+export async function searchEvents(db: Db, dialect: DialectName, s: EventSearch, unitIds: string[] | null): Promise<{ items: SocEventRow[]; total: number }> {
+  let q = db.selectFrom('soc_events');
+  if (unitIds) q = q.where('unit_id', 'in', unitIds.length > 0 ? unitIds : ['-']);
+  if (s.from) q = q.where('ts', '>=', s.from);
+  if (s.to) q = q.where('ts', '<', s.to);
+  if (s.from && dialect === 'postgres') q = q.where('day', '>=', s.from.slice(0, 10)); // partition pruning
+  if (s.to && dialect === 'postgres') q = q.where('day', '<=', s.to.slice(0, 10));
+  if (s.host) q = q.where('host', '=', s.host.toLowerCase());
+  if (s.user) q = q.where('user_name', '=', s.user);
+  if (s.sourceIp) q = q.where('source_ip', '=', s.sourceIp);
+  if (s.action) q = q.where('action', '=', s.action);
+  if (s.outcome) q = q.where('outcome', '=', s.outcome);
+  if (s.systemId) q = q.where('system_id', '=', s.systemId);
+  if (s.ids) q = q.where('id', 'in', s.ids.length > 0 ? s.ids : ['-']);
+  if (s.q && s.q.trim()) {
+    const text = s.q.trim();
+    if (dialect === 'sqlite') {
+      q = q.where(sql<boolean>`seq in (select rowid from soc_events_fts where soc_events_fts match ${ftsQuery(text)})`);
+    } else {
+      q = q.where(sql<boolean>`to_tsvector('simple', khien_fold(message)) @@ plainto_tsquery('simple', khien_fold(${text}))`);
+    }
+  }
+  if (s.field) {
+    const path = `$."${s.field.name.replace(/"/g, '')}"`;
+    q = dialect === 'sqlite'
+      ? q.where(sql<boolean>`cast(json_extract(fields_json, ${path}) as text) = ${s.field.value}`)
+      : q.where(sql<boolean>`(fields_json::jsonb ->> ${s.field.name}) = ${s.field.value}`);
+  }
+  const [items, count] = await Promise.all([
+    q.selectAll().orderBy('ts', 'desc').orderBy('id', 'desc').limit(s.limit).offset(s.offset).execute(),
+    q.select((eb) => eb.fn.countAll().as('n')).executeTakeFirst(),
+  ]);
+  return { items, total: Number(count?.n ?? 0) };
+}
+
+/** Delete events past their retention day; PostgreSQL also drops daily partitions that became empty. */
+export async function purgeExpired(db: Db, dialect: DialectName, today: string): Promise<number> {
+  const r = await db.deleteFrom('soc_events').where('expires_on', '<', today).executeTakeFirst();
+  if (dialect === 'postgres') {
+    const parts = await sql<{ name: string }>`select c.relname as name from pg_inherits i join pg_class c on c.oid = i.inhrelid join pg_class p on p.oid = i.inhparent where p.relname = 'soc_events'`.execute(db);
+    for (const { name } of parts.rows) {
+      const m = /^soc_events_p(\d{4})(\d{2})(\d{2})$/.exec(name);
+      if (!m || `${m[1]}-${m[2]}-${m[3]}` >= today) continue;
+      const left = await sql<{ n: number }>`select count(*)::int as n from ${sql.table(name)}`.execute(db);
+      if (left.rows[0]?.n === 0) {
+        await sql`drop table if exists ${sql.table(name)}`.execute(db);
+        createdPartitions.delete(`${m[1]}-${m[2]}-${m[3]}`);
+      }
+    }
+  }
+  return Number(r.numDeletedRows);
+}

@@ -1,0 +1,303 @@
+import type { KhienEvent } from '../../../contracts/events.js';
+import { eventString } from '../../../contracts/events.js';
+import type { Db, DialectName } from '../../db/database.js';
+import { nowIso } from '../../db/columns.js';
+import { normaliseJsonLine, normaliseSyslogLine, normaliseTextLine } from '../../engines/logparse/index.js';
+import type { CorrelationHit, RuleMatch } from '../../engines/sigma/index.js';
+import { type AlertOccurrence, recordOccurrence, severityOf } from './alerts.js';
+import type { Detection } from './detection.js';
+import type { SocMetrics } from './metrics.js';
+import type { Placement, SourceMap } from './source-map.js';
+import type { SpooledRecord, SpoolPosition, SpoolRecord } from './spool.js';
+import { ensurePartitions, insertEvents, type StoredEvent } from './events.repository.js';
+
+/**
+ * The pipeline: spool records → normalise (engines/logparse) → place (source, unit, system, asset) and enrich
+ * (account governance) → detect (Sigma detector + correlator) → store events, alerts and the spool position in
+ * ONE transaction. Because the position commits with the events, a restart resumes exactly after what was
+ * stored; a replayed event that was stored anyway (NATS redelivery, or a crash between two stores) meets its
+ * first copy through the (day, id) key and is counted as a duplicate.
+ */
+export interface PreparedEvent {
+  event: KhienEvent;
+  placement: Placement;
+  receivedAt: number;
+}
+
+export interface PipelineDeps {
+  db: Db;
+  dialect: DialectName;
+  detection: Detection;
+  sources: SourceMap;
+  metrics: SocMetrics;
+  /** Rule hit counts (sigma module's recordRuleHits), flushed every few seconds. */
+  recordHits?: (db: Db, counts: Record<string, number>) => Promise<void>;
+  log?: { warn: (o: object, m: string) => void; error: (o: object, m: string) => void };
+}
+
+/** Turn a spool record into a normalised, placed and enriched event. Pure apart from the source map. */
+export function prepare(rec: SpoolRecord, sources: SourceMap): PreparedEvent {
+  const first = sources.place(rec.s, null, rec.p);
+  const ctx = { receivedAt: rec.t, peerIp: rec.p, tzOffsetMinutes: first.tzOffsetMinutes };
+  let e: KhienEvent;
+  try {
+    e = rec.k === 'syslog' ? normaliseSyslogLine(rec.d, ctx) : rec.k === 'text' ? normaliseTextLine(rec.d, ctx) : normaliseJsonLine(rec.d, ctx);
+  } catch {
+    e = { message: rec.d, '@timestamp': new Date(rec.t).toISOString(), 'khien.parse_error': true };
+  }
+  const ts = typeof e['@timestamp'] === 'string' ? Date.parse(e['@timestamp']) : Number.NaN;
+  if (Number.isNaN(ts)) e['@timestamp'] = new Date(rec.t).toISOString();
+  e['event.id'] = rec.id;
+  e['event.ingested'] = new Date(rec.t).toISOString();
+  if (rec.x) e['khien.transport'] = rec.x;
+  const placement = sources.place(rec.s, eventString(e, 'host.name') ?? null, rec.p);
+  if (placement.sourceId) e['khien.source.id'] = placement.sourceId;
+  if (placement.unitId) e['khien.unit.id'] = placement.unitId;
+  if (placement.systemId) e['khien.system.id'] = placement.systemId;
+  if (placement.assetId) e['khien.asset.id'] = placement.assetId;
+  sources.enrichAccount(e, placement.systemId);
+  return { event: e, placement, receivedAt: rec.t };
+}
+
+function addDays(day: string, n: number): string {
+  return new Date(Date.parse(`${day}T00:00:00Z`) + n * 86_400_000).toISOString().slice(0, 10);
+}
+
+/** The stored row of a prepared event. */
+export function toStored(p: PreparedEvent): StoredEvent {
+  const e = p.event;
+  const ts = String(e['@timestamp']);
+  const day = ts.slice(0, 10);
+  const s = (k: string) => eventString(e, k) ?? null;
+  return {
+    id: String(e['event.id']),
+    day,
+    ts,
+    received_at: new Date(p.receivedAt).toISOString(),
+    source_id: p.placement.sourceId,
+    unit_id: p.placement.unitId,
+    system_id: p.placement.systemId,
+    asset_id: p.placement.assetId,
+    host: s('host.name')?.toLowerCase() ?? null,
+    user_name: s('user.name'),
+    source_ip: s('source.ip'),
+    action: s('event.action'),
+    outcome: s('event.outcome'),
+    product: s('khien.logsource.product'),
+    service: s('khien.logsource.service'),
+    code: s('event.code'),
+    message: String(e.message ?? ''),
+    fields_json: JSON.stringify(e),
+    expires_on: addDays(day, p.placement.retentionDays),
+  };
+}
+
+/** The day of recently seen events, to link correlation hits to events of earlier batches. */
+class RecentDays {
+  private map = new Map<string, string>();
+  constructor(private readonly max = 200_000) {}
+  set(id: string, day: string): void {
+    this.map.set(id, day);
+    if (this.map.size > this.max) {
+      const first = this.map.keys().next().value;
+      if (first !== undefined) this.map.delete(first);
+    }
+  }
+  get(id: string): string | undefined {
+    return this.map.get(id);
+  }
+}
+
+export class Pipeline {
+  private readonly recent = new RecentDays();
+  private hits: Record<string, number> = {};
+  private hitsFlushedAt = Date.now();
+
+  constructor(private readonly deps: PipelineDeps) {}
+
+  /** Detect on prepared events (in order), then store events, alerts and the position in one transaction. */
+  async detectAndStore(items: PreparedEvent[], checkpoint: { name: string; pos: SpoolPosition } | null): Promise<void> {
+    const { db, detection, metrics } = this.deps;
+    await detection.refresh(db);
+    const rows: StoredEvent[] = [];
+    const groups = new Map<string, AlertOccurrence>();
+    for (const p of items) {
+      const row = toStored(p);
+      rows.push(row);
+      this.recent.set(row.id, row.day);
+      const matches = detection.match(p.event);
+      if (matches.length > 0) metrics.detected += matches.length;
+      for (const m of matches) this.hits[m.rule.id] = (this.hits[m.rule.id] ?? 0) + 1;
+      const corr = detection.correlate(p.event, matches);
+      for (const m of matches) this.matchOccurrence(groups, p, row, m);
+      for (const h of corr) {
+        metrics.correlations++;
+        this.hits[h.rule.id] = (this.hits[h.rule.id] ?? 0) + 1;
+        this.correlationOccurrence(groups, p, row, h);
+      }
+    }
+    await ensurePartitions(db, this.deps.dialect, rows);
+    const now = nowIso();
+    const inserted = await db.transaction().execute(async (tx) => {
+      const n = await insertEvents(tx, rows);
+      for (const o of groups.values()) {
+        const r = await recordOccurrence(tx, o, now);
+        if (r.created) metrics.alertsOpened++;
+        else metrics.alertsUpdated++;
+      }
+      if (checkpoint) {
+        await tx
+          .insertInto('soc_spool_checkpoints')
+          .values({ name: checkpoint.name, segment: checkpoint.pos.segment, offset: checkpoint.pos.offset, updated_at: now })
+          .onConflict((oc) => oc.column('name').doUpdateSet({ segment: checkpoint.pos.segment, offset: checkpoint.pos.offset, updated_at: now }))
+          .execute();
+      }
+      return n;
+    });
+    metrics.stored += inserted;
+    metrics.duplicates += rows.length - inserted;
+    await this.flushHits(false);
+  }
+
+  private matchOccurrence(groups: Map<string, AlertOccurrence>, p: PreparedEvent, row: StoredEvent, m: RuleMatch): void {
+    const rule = m.rule;
+    if (rule.kind !== 'detection' || rule.correlationOnly || rule.level === 'informational') return;
+    const who = row.host ?? row.source_ip ?? '-';
+    const key = `sigma|${rule.id}|${who}`;
+    this.addOccurrence(groups, key, p, row, {
+      origin: 'sigma', ruleId: rule.id, ruleAuthor: rule.author || null, title: rule.title, severity: severityOf(rule.level), tags: rule.tags,
+      details: { matched: m.matched ?? {}, description: rule.description ?? null, falsepositives: rule.falsepositives ?? [], logsource: rule.logsource },
+    }, [{ id: row.id, day: row.day, ts: row.ts }]);
+  }
+
+  private correlationOccurrence(groups: Map<string, AlertOccurrence>, p: PreparedEvent, row: StoredEvent, h: CorrelationHit): void {
+    const rule = h.rule;
+    const key = `corr|${rule.id}|${h.groupKey}`;
+    const events = h.eventIds.map((id) => {
+      const day = this.recent.get(id) ?? h.lastSeen.slice(0, 10);
+      return { id, day, ts: h.lastSeen };
+    });
+    this.addOccurrence(groups, key, p, row, {
+      origin: 'correlation', ruleId: rule.id, ruleAuthor: rule.author || null, title: rule.title, severity: severityOf(rule.level), tags: rule.tags,
+      details: { group: h.group, value: h.value ?? null, description: rule.description ?? null, falsepositives: rule.falsepositives ?? [], window: { firstSeen: h.firstSeen, lastSeen: h.lastSeen } },
+      firstSeen: h.firstSeen,
+    }, events);
+  }
+
+  private addOccurrence(
+    groups: Map<string, AlertOccurrence>, key: string, p: PreparedEvent, row: StoredEvent,
+    o: Pick<AlertOccurrence, 'origin' | 'ruleId' | 'ruleAuthor' | 'title' | 'severity' | 'tags' | 'details' | 'firstSeen'>,
+    events: AlertOccurrence['events'],
+  ): void {
+    const g = groups.get(key);
+    if (g) {
+      g.count = (g.count ?? 1) + 1;
+      if (row.ts > g.at) g.at = row.ts;
+      for (const e of events) if (g.events.length < 200) g.events.push(e);
+      return;
+    }
+    if (!p.placement.unitId) return; // no unit at all (empty database): nobody could see the alert
+    groups.set(key, {
+      ...o, groupKey: key, host: row.host ?? null, unitId: p.placement.unitId, systemId: p.placement.systemId, assetId: p.placement.assetId, at: row.ts, events: [...events], count: 1,
+    });
+  }
+
+  /** Rule hit counts go to the sigma module every 5 s (and on close). */
+  async flushHits(force: boolean): Promise<void> {
+    if (!this.deps.recordHits) return;
+    if (!force && Date.now() - this.hitsFlushedAt < 5000) return;
+    const counts = this.hits;
+    this.hits = {};
+    this.hitsFlushedAt = Date.now();
+    if (Object.keys(counts).length === 0) return;
+    try {
+      await this.deps.recordHits(this.deps.db, counts);
+    } catch (err) {
+      this.deps.log?.warn({ err }, 'soc: recording rule hit counts failed');
+    }
+  }
+}
+
+/**
+ * The in-process consumer of the spool: takes durable records in order, batches them and hands them to the
+ * pipeline; tracks the queue for back-pressure (listeners pause above the high-water mark).
+ */
+export class SpoolConsumer {
+  private queue: SpooledRecord[] = [];
+  private head = 0;
+  private wake: (() => void) | null = null;
+  private running: Promise<void> | null = null;
+  private stopped = false;
+  private idleWaiters: Array<() => void> = [];
+  private busy = false;
+  /** Called when the queue falls below half the high-water mark (listeners resume). */
+  onDrain: () => void = () => undefined;
+
+  constructor(
+    private readonly handle: (batch: SpooledRecord[]) => Promise<void>,
+    private readonly metrics: SocMetrics,
+    private readonly highWater: number,
+    private readonly batchSize = 2000,
+  ) {}
+
+  get depth(): number {
+    return this.queue.length - this.head;
+  }
+
+  get overloaded(): boolean {
+    return this.depth >= this.highWater;
+  }
+
+  push(records: SpooledRecord[]): void {
+    for (const r of records) this.queue.push(r);
+    this.metrics.queue = this.depth;
+    this.wake?.();
+  }
+
+  start(): void {
+    this.running ??= this.loop();
+  }
+
+  private async loop(): Promise<void> {
+    while (!this.stopped) {
+      if (this.depth === 0) {
+        for (const w of this.idleWaiters.splice(0)) w();
+        await new Promise<void>((r) => (this.wake = r));
+        this.wake = null;
+        continue;
+      }
+      const end = Math.min(this.queue.length, this.head + this.batchSize);
+      const batch = this.queue.slice(this.head, end);
+      this.busy = true;
+      try {
+        await this.handle(batch);
+        this.head = end;
+        if (this.head > 100_000 && this.head * 2 > this.queue.length) {
+          this.queue = this.queue.slice(this.head);
+          this.head = 0;
+        }
+      } catch (err) {
+        // The batch stays queued (and in the spool): retry after a pause, e.g. the database was restarting.
+        await new Promise((r) => setTimeout(r, 1000));
+        if (this.stopped) break;
+        void err;
+      } finally {
+        this.busy = false;
+      }
+      this.metrics.queue = this.depth;
+      if (this.depth < this.highWater / 2) this.onDrain();
+    }
+  }
+
+  /** Resolves when everything queued so far is stored. */
+  idle(): Promise<void> {
+    if (this.depth === 0 && !this.busy) return Promise.resolve();
+    return new Promise((r) => this.idleWaiters.push(r));
+  }
+
+  async stop(): Promise<void> {
+    this.stopped = true;
+    this.wake?.();
+    await this.running;
+  }
+}
