@@ -1,12 +1,14 @@
 import { Command, InvalidArgumentError } from 'commander';
 import { buildApp } from './app.js';
-import { ConfigError, loadConfig } from './core/config.js';
+import { type Config, ConfigError, loadConfig } from './core/config.js';
 import { migrateToLatest, pendingMigrations } from './db/migrator.js';
 import { loadDemoData } from './modules/demo/demo-loader.js';
 import { bootstrapAdminForDemo, createAdminCommand } from './cli/admin.js';
 import { formatReport, runReconcile } from './cli/reconcile.js';
 import { openRuntime, type Runtime } from './runtime.js';
 import { tick as reviewTick } from './modules/accounts/reviews.service.js';
+import { startListeners } from './modules/soc/listeners.js';
+import { socRuntimeOf } from './modules/soc/soc.runtime.js';
 
 /**
  * The `khien` command. `start` is the embedded demo entry point used by `npm start`: migrate the SQLite
@@ -15,9 +17,9 @@ import { tick as reviewTick } from './modules/accounts/reviews.service.js';
  */
 const program = new Command('khien').description('Khiên — nền tảng an toàn, an ninh mạng cấp tỉnh');
 
-function runtime(): Runtime {
+function runtime(overrides: Partial<Config> = {}): Runtime {
   try {
-    return openRuntime(loadConfig());
+    return openRuntime(loadConfig(process.env, overrides));
   } catch (err) {
     if (err instanceof ConfigError) {
       console.error(err.message);
@@ -28,30 +30,61 @@ function runtime(): Runtime {
 }
 
 async function serve(rt: Runtime, banner?: () => void): Promise<void> {
-  const app = await buildApp({ config: rt.config, db: rt.handle.db, dialect: rt.handle.dialect, keys: rt.keys, clock: rt.clock });
+  const role = rt.config.role;
+  if ((role === 'ingest' || role === 'worker') && !rt.config.natsUrl) {
+    console.error(`Vai trò ${role} cần KHIEN_NATS_URL (NATS JetStream) / role ${role} needs KHIEN_NATS_URL.`);
+    process.exit(2);
+  }
+  const stops: Array<() => Promise<void>> = [];
   let closing = false;
-  const shutdown = async (signal: string) => {
+  const shutdown = async (signal: string, log: { info: (o: object, m: string) => void }) => {
     if (closing) return;
     closing = true;
-    app.log.info({ signal }, 'shutting down: finishing in-flight requests');
+    log.info({ signal }, 'shutting down: finishing in-flight work');
     const force = setTimeout(() => process.exit(1), 15_000);
     force.unref();
-    await app.close();
+    for (const stop of stops.reverse()) await stop();
     await rt.handle.close();
     process.exit(0);
   };
-  process.on('SIGTERM', () => void shutdown('SIGTERM'));
-  process.on('SIGINT', () => void shutdown('SIGINT'));
+  if (role === 'worker') {
+    // Detection workers: no HTTP, consume their partitions from NATS JetStream (modules/soc/scale-out.ts).
+    const { startDetectWorker } = await import('./modules/soc/scale-out.js');
+    const { loggerOptions } = await import('./core/logger.js');
+    const { pino } = await import('pino');
+    const log = pino(loggerOptions(rt.config) as object);
+    const worker = await startDetectWorker({ config: rt.config, db: rt.handle.db, dialect: rt.handle.dialect, log });
+    stops.push(() => worker.stop());
+    process.on('SIGTERM', () => void shutdown('SIGTERM', log));
+    process.on('SIGINT', () => void shutdown('SIGINT', log));
+    log.info({ role, partitions: rt.config.soc.partitions }, 'khien worker started');
+    return;
+  }
+  const app = await buildApp({ config: rt.config, db: rt.handle.db, dialect: rt.handle.dialect, keys: rt.keys, clock: rt.clock });
+  stops.push(() => app.close());
+  process.on('SIGTERM', () => void shutdown('SIGTERM', app.log));
+  process.on('SIGINT', () => void shutdown('SIGINT', app.log));
   await app.listen({ host: rt.config.host, port: rt.config.port });
   // Scheduler duty until a separate scheduler role exists: access review reminders and escalations (idempotent).
   const timer = setInterval(() => {
     reviewTick({ db: rt.handle.db, clock: rt.clock }).catch((err: unknown) => app.log.error({ err }, 'access review tick failed'));
   }, 10 * 60_000);
   timer.unref();
+  const soc = socRuntimeOf(rt.handle.db);
+  if (soc && (role === 'all' || role === 'ingest')) {
+    if (role === 'ingest') {
+      const { startPublisher } = await import('./modules/soc/scale-out.js');
+      const pub = await startPublisher(soc, rt.config, app.log);
+      stops.push(() => pub.stop());
+    }
+    const listeners = await startListeners(soc, rt.config.syslog);
+    stops.push(() => listeners.close());
+    app.log.info({ syslog: listeners.ports }, 'soc: syslog listeners ready');
+  }
   banner?.();
 }
 
-const roles = ['all', 'api'] as const;
+const roles = ['all', 'api'] as const; // ingest | worker: with the NATS scale-out (modules/soc/scale-out.ts)
 
 program
   .command('serve')
@@ -60,8 +93,8 @@ program
     if (!(roles as readonly string[]).includes(v)) throw new InvalidArgumentError(`must be one of ${roles.join(', ')}`);
     return v;
   }, 'all')
-  .action(async () => {
-    const rt = runtime();
+  .action(async (opts: { role: Config['role'] }) => {
+    const rt = runtime({ role: opts.role });
     const pending = await pendingMigrations(rt.handle.db, rt.handle.dialect);
     if (pending.length > 0) {
       console.error(`Cơ sở dữ liệu chưa được cập nhật (${pending.length} migration). Chạy: khien migrate`);

@@ -27,6 +27,8 @@ const WEB_APPS = new Set(['apache', 'apache2', 'httpd', 'nginx']);
 
 /** A syslog record → KhienEvent: syslog fields, the program's parsed fields and the Sigma logsource. */
 export function eventFromSyslog(rec: SyslogRecord, raw: string, ctx: NormaliseContext): KhienEvent {
+  // Relays keep the space after a BSD TAG's colon in MSG (rsyslog's %msg%) and templates end in LF.
+  rec = { ...rec, msg: rec.msg.trim() };
   const e: KhienEvent = {
     '@timestamp': rec.timestamp,
     message: rec.msg,

@@ -84,6 +84,8 @@ export class SocRuntime {
       if (chunk.length > 0) this.consumer.push(chunk);
       this.spool.onDurable = (records) => {
         this.metrics.spooled += records.length;
+        // The acknowledgement point, logged at debug level (the crash test reads it to know what was acked).
+        this.deps.log.debug({ spooled: this.metrics.spooled }, 'soc: spooled');
         this.consumer.push(records);
         this.forward?.(records);
       };
