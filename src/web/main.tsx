@@ -26,6 +26,10 @@ const PeopleRoute = lazy(() => import('./routes/people.js'));
 const PersonRoute = lazy(() => import('./routes/person.js'));
 const UsersRoute = lazy(() => import('./routes/users.js'));
 const RulesRoute = lazy(() => import('./routes/rules.js'));
+const SocAlertsRoute = lazy(() => import('./routes/soc-alerts.js'));
+const SocAlertRoute = lazy(() => import('./routes/soc-alert.js'));
+const SocEventsRoute = lazy(() => import('./routes/soc-events.js'));
+const SocSourcesRoute = lazy(() => import('./routes/soc-sources.js'));
 
 function Page({ children }: { children: ReactNode }) {
   return (
@@ -67,6 +71,10 @@ const router = createBrowserRouter([
       { path: 'assets', element: <Page><AssetsRoute /></Page> },
       { path: 'merger', element: <Page><MergerRoute /></Page> },
       { path: 'audit', element: <Page><AuditRoute /></Page> },
+      { path: 'soc/alerts', element: <Page><SocAlertsRoute /></Page> },
+      { path: 'soc/alerts/:id', element: <Page><SocAlertRoute /></Page> },
+      { path: 'soc/events', element: <Page><SocEventsRoute /></Page> },
+      { path: 'soc/sources', element: <Page><SocSourcesRoute /></Page> },
       { path: 'account', element: <Page><AccountRoute /></Page> },
       { path: 'soc/rules', element: <Page><RulesRoute /></Page> },
       { path: '*', element: <NotFoundRoute /> },

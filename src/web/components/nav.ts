@@ -11,6 +11,8 @@ import {
   IconGitMerge,
   IconHome,
   IconListDetails,
+  IconListSearch,
+  IconPlugConnected,
   IconRadar,
   IconServer,
   IconShieldSearch,
@@ -58,13 +60,17 @@ export const NAV: NavGroup[] = [
   },
   {
     key: 'soc',
-    items: [{ key: 'socRules', icon: IconShieldSearch, path: '/soc/rules', permission: 'rule.read' }],
+    items: [
+      { key: 'socAlerts', icon: IconRadar, path: '/soc/alerts', permission: 'soc.read' },
+      { key: 'socEvents', icon: IconListSearch, path: '/soc/events', permission: 'soc.read' },
+      { key: 'socSources', icon: IconPlugConnected, path: '/soc/sources', permission: 'soc.read' },
+      { key: 'socRules', icon: IconShieldSearch, path: '/soc/rules', permission: 'rule.read' },
+    ],
   },
   {
     key: 'upcoming',
     items: [
       { key: 'accounts', icon: IconUserCircle },
-      { key: 'soc', icon: IconRadar },
       { key: 'incidents', icon: IconAlertOctagon },
       { key: 'vulns', icon: IconBug },
       { key: 'assessments', icon: IconChecklist },
