@@ -3,6 +3,7 @@ import { buildApp } from './app.js';
 import { type Config, ConfigError, loadConfig } from './core/config.js';
 import { migrateToLatest, pendingMigrations } from './db/migrator.js';
 import { loadDemoData } from './modules/demo/demo-loader.js';
+import { loadDemoSoc } from './modules/demo/demo-soc.js';
 import { bootstrapAdminForDemo, createAdminCommand } from './cli/admin.js';
 import { formatReport, runReconcile } from './cli/reconcile.js';
 import { openRuntime, type Runtime } from './runtime.js';
@@ -77,7 +78,8 @@ async function serve(rt: Runtime, banner?: () => void): Promise<void> {
       const pub = await startPublisher(soc, rt.config, app.log);
       stops.push(() => pub.stop());
     }
-    const listeners = await startListeners(soc, rt.config.syslog);
+    // A syslog port already taken (another instance) is logged, not fatal: the web UI and the other listeners run.
+    const listeners = await startListeners(soc, rt.config.syslog, (transport, err) => app.log.error({ err, transport }, 'soc: syslog listener could not start'));
     stops.push(() => listeners.close());
     app.log.info({ syslog: listeners.ports }, 'soc: syslog listeners ready');
   }
@@ -129,6 +131,8 @@ program
     const result = await loadDemoData({ db: rt.handle.db, keys: rt.keys, clock: rt.clock });
     console.log(result.loaded ? `Đã nạp ${result.units} đơn vị, ${result.people} cán bộ.` : 'Cơ sở dữ liệu đã có dữ liệu: bỏ qua.');
     if (result.loaded) await demoSigma(rt);
+    const soc = await loadDemoSoc(rt.handle.db, rt.handle.dialect);
+    if (soc.loaded) console.log(`SOC: ${soc.events} sự kiện, ${soc.alerts} cảnh báo.`);
     await rt.handle.close();
   });
 
@@ -140,6 +144,7 @@ program
     await migrateToLatest(rt.handle.db, rt.handle.dialect);
     const demo = await loadDemoData({ db: rt.handle.db, keys: rt.keys, clock: rt.clock });
     if (demo.loaded) await demoSigma(rt);
+    if (demo.loaded) await loadDemoSoc(rt.handle.db, rt.handle.dialect);
     const login = await bootstrapAdminForDemo(rt);
     await serve(rt, () => {
       const url = rt.config.publicUrl;

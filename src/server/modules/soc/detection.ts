@@ -3,6 +3,7 @@ import { join, relative } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { KhienEvent } from '../../../contracts/events.js';
 import type { Db } from '../../db/database.js';
+import { buildRuleEngine, rulesFingerprint } from '../rules/rules.service.js';
 import {
   compileDetector, type CorrelationHit, type Correlator, createCorrelator, type Detector, type DetectorOptions, type ParsedRules, parseRules, type RuleMatch,
 } from '../../engines/sigma/index.js';
@@ -15,6 +16,8 @@ import {
 export interface RuleBundle {
   parsed: ParsedRules;
   options?: DetectorOptions;
+  /** Already compiled (the rules module's buildRuleEngine: enabled flags and FP filters applied). */
+  detector?: Detector;
 }
 
 export interface RuleProvider {
@@ -53,6 +56,24 @@ export function filesProvider(files: () => { path: string; text: string }[]): Ru
   };
 }
 
+/**
+ * The rules module's table (enabled rules, FP filters; Khiên's own rules and imported SigmaHQ rules): rebuilt
+ * when its fingerprint changes. An empty table (a database where no rule was ever imported) falls back to the
+ * shipped Khiên rules in data/sigma/khien.
+ */
+export function databaseRuleProvider(): RuleProvider {
+  const files = fileRuleProvider();
+  const count = async (db: Db) => Number((await db.selectFrom('sigma_rules').select((eb) => eb.fn.countAll().as('n')).executeTakeFirst())?.n ?? 0);
+  return {
+    version: async (db) => ((await count(db)) === 0 ? 'files' : `db:${await rulesFingerprint(db)}`),
+    load: async (db) => {
+      if ((await count(db)) === 0) return files.load(db);
+      const engine = await buildRuleEngine(db);
+      return { parsed: engine.parsed, detector: engine.detector };
+    },
+  };
+}
+
 export class Detection {
   private detector: Detector | null = null;
   private correlator: Correlator | null = null;
@@ -76,7 +97,7 @@ export class Detection {
     const v = await this.provider.version(db);
     if (this.detector && v === this.version) return;
     const bundle = await this.provider.load(db);
-    const detector = compileDetector(bundle.parsed, bundle.options);
+    const detector = bundle.detector ?? compileDetector(bundle.parsed, bundle.options);
     const correlator = createCorrelator(bundle.parsed, detector);
     if (this.correlator && this.version !== null) {
       try {

@@ -82,13 +82,24 @@ function kernelUdpDrops(port: number): number {
   return total;
 }
 
-/** Start the listeners configured (a port of -1 disables one; 0 picks a free port, for tests). */
-export async function startListeners(rt: SocRuntime, cfg: Config['syslog']): Promise<Listeners> {
+/**
+ * Start the listeners configured (a port of -1 disables one; 0 picks a free port, for tests). A listener that
+ * cannot bind (port taken) is reported through `onError` and left out; the others run.
+ */
+export async function startListeners(rt: SocRuntime, cfg: Config['syslog'], onError: (transport: string, err: Error) => void = (t, e) => { throw Object.assign(e, { transport: t }); }): Promise<Listeners> {
   const closers: Array<() => Promise<void>> = [];
   const ports: ListenerPorts = { udp: null, tcp: null, tls: null };
   const host = cfg.host;
 
-  if (cfg.udpPort >= 0) {
+  const guarded = async (transport: string, start: () => Promise<void>) => {
+    try {
+      await start();
+    } catch (err) {
+      onError(transport, err as Error);
+    }
+  };
+
+  if (cfg.udpPort >= 0) await guarded('udp', async () => {
     const sock = dgram.createSocket({ type: host.includes(':') ? 'udp6' : 'udp4', recvBufferSize: 8 * 1024 * 1024 });
     sock.on('message', (msg, rinfo) => {
       rt.metrics.received.udp++;
@@ -107,6 +118,7 @@ export async function startListeners(rt: SocRuntime, cfg: Config['syslog']): Pro
       sock.once('error', reject);
       sock.bind(cfg.udpPort, host, () => resolve());
     });
+    sock.on('error', () => undefined);
     ports.udp = sock.address().port;
     const base = kernelUdpDrops(ports.udp);
     const timer = setInterval(() => {
@@ -117,7 +129,7 @@ export async function startListeners(rt: SocRuntime, cfg: Config['syslog']): Pro
       clearInterval(timer);
       await new Promise<void>((r) => sock.close(() => r()));
     });
-  }
+  });
 
   const listen = async (server: net.Server, port: number): Promise<number> => {
     await new Promise<void>((resolve, reject) => {
@@ -136,17 +148,17 @@ export async function startListeners(rt: SocRuntime, cfg: Config['syslog']): Pro
     return (server.address() as net.AddressInfo).port;
   };
 
-  if (cfg.tcpPort >= 0) {
+  if (cfg.tcpPort >= 0) await guarded('tcp', async () => {
     const server = net.createServer((s) => handleStream(rt, s, 'tcp', cfg.maxMessageBytes));
     ports.tcp = await listen(server, cfg.tcpPort);
-  }
+  });
 
-  if (cfg.tlsPort >= 0 && cfg.tlsCert && cfg.tlsKey) {
+  if (cfg.tlsPort >= 0 && cfg.tlsCert && cfg.tlsKey) await guarded('tls', async () => {
     const ca = cfg.tlsCa ? readFileSync(cfg.tlsCa) : undefined;
     const server = tls.createServer(
       {
-        cert: readFileSync(cfg.tlsCert),
-        key: readFileSync(cfg.tlsKey),
+        cert: readFileSync(cfg.tlsCert!),
+        key: readFileSync(cfg.tlsKey!),
         ca,
         requestCert: !!ca,
         rejectUnauthorized: !!ca,
@@ -156,7 +168,7 @@ export async function startListeners(rt: SocRuntime, cfg: Config['syslog']): Pro
     );
     server.on('tlsClientError', () => undefined);
     ports.tls = await listen(server, cfg.tlsPort);
-  }
+  });
 
   return {
     ports,

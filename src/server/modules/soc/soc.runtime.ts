@@ -1,7 +1,8 @@
 import { join } from 'node:path';
 import type { AppDeps } from '../../core/context.js';
 import type { Db } from '../../db/database.js';
-import { Detection, fileRuleProvider, type RuleProvider } from './detection.js';
+import { recordRuleHits } from '../rules/rules.service.js';
+import { databaseRuleProvider, Detection, type RuleProvider } from './detection.js';
 import { purgeExpired } from './events.repository.js';
 import { SocMetrics } from './metrics.js';
 import { Pipeline, prepare, SpoolConsumer } from './pipeline.js';
@@ -44,8 +45,8 @@ export class SocRuntime {
 
   constructor(readonly deps: Pick<AppDeps, 'db' | 'dialect' | 'config' | 'log'>, readonly opts: SocRuntimeOptions = {}) {
     this.spool = new Spool(opts.spoolDir ?? join(deps.config.dataDir, 'spool'));
-    this.detection = new Detection(opts.ruleProvider ?? fileRuleProvider());
-    this.pipeline = new Pipeline({ db: deps.db, dialect: deps.dialect, detection: this.detection, sources: this.sources, metrics: this.metrics, recordHits: opts.recordHits, log: deps.log });
+    this.detection = new Detection(opts.ruleProvider ?? databaseRuleProvider());
+    this.pipeline = new Pipeline({ db: deps.db, dialect: deps.dialect, detection: this.detection, sources: this.sources, metrics: this.metrics, recordHits: opts.recordHits ?? recordRuleHits, log: deps.log });
     this.consumer = new SpoolConsumer((batch) => this.handleBatch(batch), this.metrics, deps.config.soc.queueHighWater);
     this.consumer.onDrain = () => this.releaseOverload();
     runtimes.set(deps.db, this);
