@@ -1,0 +1,120 @@
+import { mkdirSync } from 'node:fs';
+import { join } from 'node:path';
+import { Secret, TOTP } from 'otpauth';
+import type { Browser, Page } from 'playwright-core';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { launchChromium, startKhien, type KhienServer } from './harness.js';
+
+/**
+ * The SOC analyst's flow in a real browser, in Vietnamese, on the demo province: the alert queue shows the SSH
+ * brute force that the demo day's logs raised (through the real pipeline and Khiên's Sigma rules), the analyst
+ * opens it, sees the rule's author, the system and the failed logins behind it, and acknowledges it; then
+ * searches events. Screenshots: docs/screenshots/6x-*.png.
+ */
+const SHOTS = join(process.cwd(), 'docs', 'screenshots');
+const NEW_PASSWORD = 'Biển Hồ Pleiku mùa khô, 2026!';
+const BRUTE_FORCE = 'SSH Brute Force From One Source Address';
+
+let server: KhienServer;
+let browser: Browser;
+let page: Page;
+let totpSecret = '';
+let lastTotpStep = -1;
+
+async function freshTotp(): Promise<string> {
+  const totp = new TOTP({ algorithm: 'SHA1', digits: 6, period: 30, secret: Secret.fromBase32(totpSecret) });
+  const step = Math.max(TOTP.counter({ period: 30 }), lastTotpStep + 1);
+  while (step > TOTP.counter({ period: 30 }) + 1) await page.waitForTimeout(1000);
+  lastTotpStep = step;
+  return totp.generate({ timestamp: step * 30_000 + 1000 });
+}
+
+async function shot(name: string): Promise<void> {
+  await page.waitForLoadState('networkidle');
+  await page.waitForTimeout(400);
+  await page.screenshot({ path: join(SHOTS, `${name}.png`), fullPage: false, style: '.mantine-Notifications-root { display: none !important; }' });
+}
+
+async function firstLogin(): Promise<void> {
+  await page.goto(`${server.url}/login`);
+  await page.getByTestId('login-username').fill(server.username);
+  await page.getByTestId('login-password').fill(server.password);
+  await page.getByTestId('login-submit').click();
+  await page.getByTestId('password-new').waitFor();
+  await page.getByTestId('password-current').fill(server.password);
+  await page.getByTestId('password-new').fill(NEW_PASSWORD);
+  await page.getByTestId('password-confirm').fill(NEW_PASSWORD);
+  await page.getByTestId('password-submit').click();
+  const secretEl = page.getByTestId('totp-secret');
+  await secretEl.waitFor();
+  totpSecret = (await secretEl.getAttribute('data-secret')) ?? '';
+  await page.getByTestId('totp-confirm-code').fill(await freshTotp());
+  await page.getByTestId('totp-confirm-submit').click();
+  await page.getByTestId('recovery-codes').waitFor();
+  await page.getByText('Tôi đã lưu mã khôi phục').click();
+  await page.getByTestId('recovery-continue').click();
+  await page.waitForURL(`${server.url}/`);
+}
+
+describe('SOC e2e', () => {
+  beforeAll(async () => {
+    mkdirSync(SHOTS, { recursive: true });
+    server = await startKhien();
+    browser = await launchChromium();
+    const context = await browser.newContext({ locale: 'vi-VN', timezoneId: 'Asia/Ho_Chi_Minh', viewport: { width: 1440, height: 900 } });
+    page = await context.newPage();
+    page.setDefaultTimeout(20_000);
+  });
+
+  afterAll(async () => {
+    await browser?.close();
+    await server?.stop();
+  });
+
+  it('the analyst sees the brute-force alert in the queue', async () => {
+    await firstLogin();
+    expect(await page.getByTestId('nav-socAlerts').innerText()).toBe('Cảnh báo');
+    await page.getByTestId('nav-socAlerts').click();
+    await page.waitForURL(`${server.url}/soc/alerts`);
+    await page.getByTestId('alert-row').first().waitFor();
+    const row = page.getByTestId('alert-row').filter({ hasText: BRUTE_FORCE });
+    await expect.poll(() => row.count()).toBe(1);
+    expect(await row.innerText()).toContain('45.142.120.33');
+    expect(await row.innerText()).toContain('Cổng Dịch vụ công tỉnh Gia Lai');
+    expect(await row.innerText()).toContain('Khiên contributors');
+    await shot('60-soc-alert-queue');
+  });
+
+  it('opens the alert with its events, the rule author and MITRE ATT&CK', async () => {
+    await page.getByTestId('alert-row').filter({ hasText: BRUTE_FORCE }).getByRole('link').click();
+    await page.waitForURL(/\/soc\/alerts\/[0-9a-f-]+$/);
+    expect(await page.getByTestId('page-title').innerText()).toBe(BRUTE_FORCE);
+    expect(await page.getByTestId('rule-author').innerText()).toBe('Khiên contributors');
+    await expect.poll(() => page.getByTestId('event-row').count()).toBeGreaterThanOrEqual(10);
+    const first = await page.getByTestId('event-row').first().innerText();
+    expect(first).toContain('45.142.120.33');
+    expect(first).toMatch(/Failed password/);
+    expect(await page.getByText('MITRE ATT&CK T1110.001').count()).toBe(1);
+    await page.getByTestId('event-row').first().click();
+    await page.getByText('"source.ip": "45.142.120.33"').first().waitFor();
+    await shot('61-soc-alert-events');
+  });
+
+  it('acknowledges the alert', async () => {
+    await page.getByLabel('Ghi chú (ghi vào nhật ký kiểm toán)').fill('Đã chặn 45.142.120.33 trên tường lửa trung tâm dữ liệu.');
+    await page.getByTestId('ack-alert').click();
+    await expect.poll(() => page.getByTestId('alert-status').first().innerText()).toBe('Đã tiếp nhận');
+    await shot('62-soc-alert-acknowledged');
+    await page.goto(`${server.url}/soc/alerts`);
+    const row = page.getByTestId('alert-row').filter({ hasText: BRUTE_FORCE });
+    await expect.poll(async () => (await row.count()) > 0 && (await row.innerText()).includes('Đã tiếp nhận')).toBe(true);
+  });
+
+  it('searches events without diacritics and by field', async () => {
+    await page.getByTestId('nav-socEvents').click();
+    await page.waitForURL(`${server.url}/soc/events`);
+    await page.getByTestId('event-q').fill('failed password 45.142.120.33');
+    await expect.poll(async () => (await page.getByTestId('event-row').count()) > 0 && (await page.getByTestId('event-row').first().innerText()).includes('45.142.120.33')).toBe(true);
+    await shot('63-soc-event-search');
+  });
+});
