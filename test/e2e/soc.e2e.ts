@@ -12,7 +12,7 @@ import { launchChromium, startKhien, type KhienServer } from './harness.js';
  * searches events. Screenshots: docs/screenshots/6x-*.png.
  */
 const SHOTS = join(process.cwd(), 'docs', 'screenshots');
-const NEW_PASSWORD = 'Biển Hồ Pleiku mùa khô, 2026!';
+const NEW_PASSWORD = 'Sông Ba chảy về, 27 cánh đồng lúa!';
 const BRUTE_FORCE = 'SSH Brute Force From One Source Address';
 
 let server: KhienServer;
@@ -46,7 +46,10 @@ async function firstLogin(): Promise<void> {
   await page.getByTestId('password-confirm').fill(NEW_PASSWORD);
   await page.getByTestId('password-submit').click();
   const secretEl = page.getByTestId('totp-secret');
-  await secretEl.waitFor();
+  await secretEl.waitFor().catch(async (err: unknown) => {
+    await page.screenshot({ path: join(SHOTS, 'soc-e2e-failure.png') });
+    throw err;
+  });
   totpSecret = (await secretEl.getAttribute('data-secret')) ?? '';
   await page.getByTestId('totp-confirm-code').fill(await freshTotp());
   await page.getByTestId('totp-confirm-submit').click();
@@ -88,7 +91,7 @@ describe('SOC e2e', () => {
   it('opens the alert with its events, the rule author and MITRE ATT&CK', async () => {
     await page.getByTestId('alert-row').filter({ hasText: BRUTE_FORCE }).getByRole('link').click();
     await page.waitForURL(/\/soc\/alerts\/[0-9a-f-]+$/);
-    expect(await page.getByTestId('page-title').innerText()).toBe(BRUTE_FORCE);
+    await expect.poll(() => page.getByTestId('page-title').innerText()).toBe(BRUTE_FORCE);
     expect(await page.getByTestId('rule-author').innerText()).toBe('Khiên contributors');
     await expect.poll(() => page.getByTestId('event-row').count()).toBeGreaterThanOrEqual(10);
     const first = await page.getByTestId('event-row').first().innerText();

@@ -83,7 +83,7 @@ export default function SocAlertsRoute() {
           <Table striped highlightOnHover miw={1100} fz="sm" data-testid="alert-table">
             <Table.Thead>
               <Table.Tr>
-                <Table.Th>{t('soc.alerts.severity')}</Table.Th>
+                <Table.Th w={140}>{t('soc.alerts.severity')}</Table.Th>
                 <Table.Th>{t('soc.alerts.alert')}</Table.Th>
                 <Table.Th>{t('soc.alerts.target')}</Table.Th>
                 <Table.Th>{t('soc.alerts.count')}</Table.Th>
