@@ -31,33 +31,47 @@ export interface Listeners {
 
 type StreamSocket = net.Socket | tls.TLSSocket;
 
+/** Bytes read from a stream socket ahead of the spool at most (the socket's readable buffer). */
+export const STREAM_READ_WINDOW = 1024 * 1024;
+
 function handleStream(rt: SocRuntime, socket: StreamSocket, transport: 'tcp' | 'tls', maxBytes: number): void {
   const framer = new SyslogFramer(maxBytes);
   const peer = socket.remoteAddress?.replace(/^::ffff:/, '') ?? null;
   rt.metrics.connections++;
-  let chain = Promise.resolve();
-  const spool = (frames: Buffer[]) => {
-    if (frames.length === 0) return;
+  let busy = false;
+  let ended = false;
+  const records = (frames: Buffer[]): SpoolRecord[] => {
     const t = Date.now();
-    const records: SpoolRecord[] = frames.map((f) => ({ id: newId(t), t, k: 'syslog', s: null, p: peer, x: transport, d: f.toString('utf8') }));
-    rt.metrics.received[transport] += records.length;
-    socket.pause();
-    chain = chain
-      .then(() => rt.append(records))
+    rt.metrics.received[transport] += frames.length;
+    return frames.map((f) => ({ id: newId(t), t, k: 'syslog', s: null, p: peer, x: transport, d: f.toString('utf8') }));
+  };
+  // Paused-mode reading: everything buffered is taken at once, spooled with one fsync, and only then is the
+  // socket read again — the socket reads at most its buffer (STREAM_READ_WINDOW) ahead of what is durable.
+  const drain = (): void => {
+    if (busy) return;
+    const frames: Buffer[] = [];
+    const before = framer.stats.truncated;
+    let chunk: Buffer | null;
+    while ((chunk = socket.read() as Buffer | null) !== null) for (const f of framer.push(chunk)) frames.push(f);
+    if (ended) for (const f of framer.end()) frames.push(f);
+    rt.metrics.truncated += framer.stats.truncated - before;
+    if (frames.length === 0) return;
+    busy = true;
+    rt.append(records(frames))
       .then(() => rt.whenNotOverloaded())
       .then(() => {
-        if (!socket.destroyed) socket.resume();
+        busy = false;
+        if (!socket.destroyed) drain();
       })
       .catch(() => {
-        socket.destroy();
-      }); // not durable: the sender must not think it was delivered
+        socket.destroy(); // not durable: the sender must not think it was delivered
+      });
   };
-  socket.on('data', (chunk: Buffer) => {
-    const before = framer.stats.truncated;
-    spool(framer.push(chunk));
-    rt.metrics.truncated += framer.stats.truncated - before;
+  socket.on('readable', drain);
+  socket.on('end', () => {
+    ended = true;
+    drain();
   });
-  socket.on('end', () => spool(framer.end()));
   socket.on('error', () => undefined);
   socket.on('close', () => {
     rt.metrics.connections--;
@@ -149,7 +163,7 @@ export async function startListeners(rt: SocRuntime, cfg: Config['syslog'], onEr
   };
 
   if (cfg.tcpPort >= 0) await guarded('tcp', async () => {
-    const server = net.createServer((s) => handleStream(rt, s, 'tcp', cfg.maxMessageBytes));
+    const server = net.createServer({ highWaterMark: STREAM_READ_WINDOW }, (s) => handleStream(rt, s, 'tcp', cfg.maxMessageBytes));
     ports.tcp = await listen(server, cfg.tcpPort);
   });
 
@@ -163,6 +177,7 @@ export async function startListeners(rt: SocRuntime, cfg: Config['syslog'], onEr
         requestCert: !!ca,
         rejectUnauthorized: !!ca,
         minVersion: 'TLSv1.2', // RFC 9662 (updates RFC 5425): TLS 1.2 or later
+        highWaterMark: STREAM_READ_WINDOW,
       },
       (s) => handleStream(rt, s, 'tls', cfg.maxMessageBytes),
     );
