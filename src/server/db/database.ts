@@ -12,9 +12,10 @@ import type { MergerTables } from '../modules/merger/merger.table.js';
 import type { OrgTables } from '../modules/org/org.table.js';
 import type { RuleTables } from '../modules/rules/rules.table.js';
 import type { SocTables } from '../modules/soc/soc.table.js';
+import type { VulnTables } from '../modules/vuln/vuln.table.js';
 
 /** The whole schema, composed from each module's table file. */
-export interface Database extends OrgTables, AuthTables, AuditTables, AuditLogTables, InventoryTables, MergerTables, AccountTables, RuleTables, SocTables {}
+export interface Database extends OrgTables, AuthTables, AuditTables, AuditLogTables, InventoryTables, MergerTables, AccountTables, RuleTables, SocTables, VulnTables {}
 
 export type Db = Kysely<Database>;
 export type Tx = Transaction<Database>;

@@ -7,6 +7,7 @@ import * as m202511252110 from './migrations/202511252110_create_accounts.js';
 import * as m202611260100 from './migrations/202611260100_create_access_reviews.js';
 import * as m202611260400 from './migrations/202611260400_create_rules.js';
 import * as m202611260300 from './migrations/202611260300_create_soc.js';
+import * as m202611260500 from './migrations/202611260500_create_vuln.js';
 
 /** A frozen migration: receives the dialect explicitly instead of sniffing the driver. */
 export interface KhienMigration {
@@ -23,6 +24,7 @@ const MIGRATIONS: Record<string, KhienMigration> = {
   '202611260100_create_access_reviews': m202611260100,
   '202611260400_create_rules': m202611260400,
   '202611260300_create_soc': m202611260300,
+  '202611260500_create_vuln': m202611260500,
 };
 
 class StaticProvider implements MigrationProvider {

@@ -8,6 +8,7 @@ import { registerMerger } from './merger/merger.routes.js';
 import { registerOrg } from './org/org.routes.js';
 import { registerRules } from './rules/rules.routes.js';
 import { registerSoc } from './soc/soc.routes.js';
+import { registerVuln } from './vuln/vuln.routes.js';
 
 /** Explicit wiring: each module registers its own routes. Add a module here. */
 export async function registerModules(app: FastifyInstance, deps: AppDeps): Promise<void> {
@@ -19,4 +20,5 @@ export async function registerModules(app: FastifyInstance, deps: AppDeps): Prom
   await app.register(async (scope) => registerAccounts(scope, deps), { prefix: '/api/v1' });
   await app.register(async (scope) => registerRules(scope, deps), { prefix: '/api/v1' });
   await app.register(async (scope) => registerSoc(scope, deps), { prefix: '/api/v1' });
+  await app.register(async (scope) => registerVuln(scope, deps), { prefix: '/api/v1' });
 }
