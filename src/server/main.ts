@@ -271,6 +271,79 @@ audit
     console.log(verifierKeyOf(loadAuditSigner(loadConfig())));
   });
 
+// ── scan: real scanners on this machine (modules/vuln, cli/scan.ts) ──
+async function unitIdByCode(rt: Runtime, code: string): Promise<string> {
+  const { findUnitsByCodes } = await import('./modules/org/org-unit.repository.js');
+  const unit = (await findUnitsByCodes(rt.handle.db, [code])).get(code);
+  if (!unit) throw new Error(`Không có đơn vị mã ${code}.`);
+  return unit.id;
+}
+const scan = program.command('scan').description('Chạy công cụ quét trên máy này và nhập kết quả vào Khiên');
+scan
+  .command('nmap <targets...>')
+  .description('Quét cổng bằng nmap (chỉ 127.0.0.0/8 và ::1, trừ khi KHIEN_SCAN_ALLOWED_RANGES cho phép thêm) rồi nhập kết quả')
+  .requiredOption('--unit <code>', 'mã đơn vị sở hữu kết quả (máy chưa có trong danh mục tài sản)')
+  .option('--ports <list>', 'danh sách cổng, ví dụ 22,80,443 hoặc 1-1024 (mặc định: 1000 cổng phổ biến)')
+  .action(async (targets: string[], opts: { unit: string; ports?: string }) => {
+    const rt = runtime();
+    await migrateToLatest(rt.handle.db, rt.handle.dialect);
+    const { scanNmap } = await import('./cli/scan.js');
+    const r = await scanNmap({ db: rt.handle.db, clock: rt.clock }, { targets, unitId: await unitIdByCode(rt, opts.unit), ports: opts.ports, allowedRanges: rt.config.scanAllowedRanges });
+    console.log(`nmap: ${r.hosts} máy, ${r.findings} phát hiện (mới ${r.created}, giữ ${r.kept}, mở lại ${r.reopened}, đã khắc phục ${r.mitigated}); máy chưa khớp tài sản: ${r.unmatchedHosts}.`);
+    await rt.handle.close();
+  });
+scan
+  .command('lynis')
+  .description('Chạy lynis audit system (không tương tác) trên máy này rồi nhập report.dat')
+  .requiredOption('--unit <code>', 'mã đơn vị sở hữu máy')
+  .option('--tests <ids>', 'chỉ chạy các bài kiểm tra này (cách nhau bởi dấu phẩy), ví dụ MALW-3280')
+  .action(async (opts: { unit: string; tests?: string }) => {
+    const rt = runtime();
+    await migrateToLatest(rt.handle.db, rt.handle.dialect);
+    const { scanLynis } = await import('./cli/scan.js');
+    const r = await scanLynis({ db: rt.handle.db, clock: rt.clock }, { unitId: await unitIdByCode(rt, opts.unit), tests: opts.tests?.split(',').map((t) => t.trim()) });
+    console.log(`lynis: ${r.findings} cảnh báo/gợi ý (mới ${r.created}, giữ ${r.kept}, đã khắc phục ${r.mitigated}); bản ghi quét mã độc: ${r.malwareScans}.`);
+    await rt.handle.close();
+  });
+const vuln = program.command('vuln').description('Quản lý lỗ hổng: danh mục KEV, điểm EPSS, nhập báo cáo');
+vuln
+  .command('kev <file>')
+  .description('Nạp danh mục CISA KEV (known_exploited_vulnerabilities.json) và tính lại ưu tiên')
+  .action(async (file: string) => {
+    const rt = runtime();
+    const { readFile } = await import('node:fs/promises');
+    const { loadKev } = await import('./modules/vuln/catalogue.service.js');
+    const r = await loadKev({ db: rt.handle.db, clock: rt.clock }, null, file, await readFile(file));
+    console.log(`KEV ${r.version}: ${r.entries} mục; ${r.findingsUpdated} lỗ hổng được tính lại.`);
+    await rt.handle.close();
+  });
+vuln
+  .command('epss <file>')
+  .description('Nạp điểm EPSS của FIRST (epss_scores-current.csv hoặc .csv.gz)')
+  .action(async (file: string) => {
+    const rt = runtime();
+    const { loadEpss } = await import('./modules/vuln/catalogue.service.js');
+    const r = await loadEpss({ db: rt.handle.db, clock: rt.clock }, null, file, { path: file });
+    console.log(`EPSS ${r.version ?? ''}: ${r.entries} CVE; ${r.findingsUpdated} lỗ hổng được tính lại.`);
+    await rt.handle.close();
+  });
+vuln
+  .command('import <file>')
+  .description('Nhập một báo cáo quét (tự nhận định dạng)')
+  .requiredOption('--unit <code>', 'mã đơn vị')
+  .option('--format <format>', 'định dạng nếu không tự nhận được')
+  .action(async (file: string, opts: { unit: string; format?: string }) => {
+    const rt = runtime();
+    await migrateToLatest(rt.handle.db, rt.handle.dialect);
+    const { stat } = await import('node:fs/promises');
+    const { importScan } = await import('./modules/vuln/vuln-import.service.js');
+    const r = await importScan({ db: rt.handle.db, clock: rt.clock }, null, {
+      source: { path: file }, fileName: file, bytes: (await stat(file)).size, format: (opts.format ?? null) as never, unitId: await unitIdByCode(rt, opts.unit), origin: 'cli',
+    });
+    console.log(JSON.stringify(r));
+    await rt.handle.close();
+  });
+
 program.parseAsync(process.argv).catch((err: unknown) => {
   console.error(err instanceof Error ? err.message : err);
   process.exit(1);

@@ -30,6 +30,11 @@ const SocAlertsRoute = lazy(() => import('./routes/soc-alerts.js'));
 const SocAlertRoute = lazy(() => import('./routes/soc-alert.js'));
 const SocEventsRoute = lazy(() => import('./routes/soc-events.js'));
 const SocSourcesRoute = lazy(() => import('./routes/soc-sources.js'));
+const VulnsRoute = lazy(() => import('./routes/vulns.js'));
+const VulnFindingRoute = lazy(() => import('./routes/vuln-finding.js'));
+const VulnImportsRoute = lazy(() => import('./routes/vuln-imports.js'));
+const VulnDashboardRoute = lazy(() => import('./routes/vuln-dashboard.js'));
+const VulnCoverageRoute = lazy(() => import('./routes/vuln-coverage.js'));
 
 function Page({ children }: { children: ReactNode }) {
   return (
@@ -75,6 +80,11 @@ const router = createBrowserRouter([
       { path: 'soc/alerts/:id', element: <Page><SocAlertRoute /></Page> },
       { path: 'soc/events', element: <Page><SocEventsRoute /></Page> },
       { path: 'soc/sources', element: <Page><SocSourcesRoute /></Page> },
+      { path: 'vulns', element: <Page><VulnsRoute /></Page> },
+      { path: 'vulns/imports', element: <Page><VulnImportsRoute /></Page> },
+      { path: 'vulns/dashboard', element: <Page><VulnDashboardRoute /></Page> },
+      { path: 'vulns/coverage', element: <Page><VulnCoverageRoute /></Page> },
+      { path: 'vulns/:id', element: <Page><VulnFindingRoute /></Page> },
       { path: 'account', element: <Page><AccountRoute /></Page> },
       { path: 'soc/rules', element: <Page><RulesRoute /></Page> },
       { path: '*', element: <NotFoundRoute /> },

@@ -29,6 +29,8 @@ const ConfigSchema = z.object({
   KHIEN_TRUST_PROXY: boolish.default(false),
   KHIEN_WEB_DIR: z.string().default('./dist/web'),
   KHIEN_CORPUS_DIR: z.string().default('../shared/data'),
+  /** CIDR ranges `khien scan nmap` may scan besides loopback (127.0.0.0/8, ::1), comma-separated. */
+  KHIEN_SCAN_ALLOWED_RANGES: z.string().default(''),
   KHIEN_NATS_URL: z.string().optional(),
   /** Process role (`khien serve --role`): all | api | ingest | worker. */
   KHIEN_ROLE: z.enum(['all', 'api', 'ingest', 'worker']).default('all'),
@@ -97,6 +99,8 @@ export type Config = {
   trustProxy: boolean;
   webDir: string;
   corpusDir: string;
+  /** Extra CIDR ranges `khien scan nmap` may scan (loopback is always allowed). */
+  scanAllowedRanges: string[];
   natsUrl: string | undefined;
   role: 'all' | 'api' | 'ingest' | 'worker';
   syslog: {
@@ -158,6 +162,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, overrides: Part
     trustProxy: e.KHIEN_TRUST_PROXY,
     webDir: e.KHIEN_WEB_DIR,
     corpusDir: e.KHIEN_CORPUS_DIR,
+    scanAllowedRanges: e.KHIEN_SCAN_ALLOWED_RANGES.split(',').map((r) => r.trim()).filter(Boolean),
     natsUrl: e.KHIEN_NATS_URL,
     role: e.KHIEN_ROLE,
     syslog: {

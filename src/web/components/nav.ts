@@ -3,6 +3,7 @@ import {
   IconBook,
   IconBuilding,
   IconBug,
+  IconChartBar,
   IconChecklist,
   IconCoin,
   IconDeviceDesktop,
@@ -20,6 +21,7 @@ import {
   IconUsers,
   IconUserShield,
   IconUserCircle,
+  IconVirusSearch,
   IconWorldSearch,
   type Icon,
 } from '@tabler/icons-react';
@@ -68,11 +70,18 @@ export const NAV: NavGroup[] = [
     ],
   },
   {
+    key: 'vuln',
+    items: [
+      { key: 'vulns', icon: IconBug, path: '/vulns', permission: 'vuln.read' },
+      { key: 'vulnDashboard', icon: IconChartBar, path: '/vulns/dashboard', permission: 'vuln.read' },
+      { key: 'malwareCoverage', icon: IconVirusSearch, path: '/vulns/coverage', permission: 'vuln.read' },
+    ],
+  },
+  {
     key: 'upcoming',
     items: [
       { key: 'accounts', icon: IconUserCircle },
       { key: 'incidents', icon: IconAlertOctagon },
-      { key: 'vulns', icon: IconBug },
       { key: 'assessments', icon: IconChecklist },
       { key: 'resilience', icon: IconDatabase },
       { key: 'awareness', icon: IconBook },

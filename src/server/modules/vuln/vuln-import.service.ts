@@ -295,7 +295,7 @@ export async function importScan(deps: Deps, actor: Actor | null, input: ImportI
         id: importId, scanner, format, findings: c.findings, hosts, unmatchedHosts: unmatched.size, created: c.created, kept: c.kept, reopened: c.reopened,
         mitigated: c.mitigated, duplicatesInFile: c.dup, malwareScans: c.malware, detections: c.detections,
       };
-      await recordAudit(trx, actor, { action: 'vuln.import', targetType: 'vuln_import', targetId: importId, unitId: unit.id, details: { file: input.fileName, ...result } }, now);
+      await recordAudit(trx, actor, { action: 'vuln.import', targetType: 'vuln_import', targetId: importId, unitId: unit.id, actorLabel: actor ? null : `khien ${input.origin}`, details: { file: input.fileName, ...result } }, now);
       return result;
     });
   } catch (err) {
