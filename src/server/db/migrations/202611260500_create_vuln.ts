@@ -86,6 +86,7 @@ export async function up(db: Kysely<unknown>, _dialect: DialectName): Promise<vo
   await db.schema.createIndex('vuln_findings_unit_idx').on('vuln_findings').columns(['unit_id', 'status', 'severity']).execute();
   await db.schema.createIndex('vuln_findings_asset_idx').on('vuln_findings').columns(['asset_id', 'status']).execute();
   await db.schema.createIndex('vuln_findings_scope_idx').on('vuln_findings').columns(['scanner', 'host_key', 'status']).execute();
+  await db.schema.createIndex('vuln_findings_host_idx').on('vuln_findings').columns(['host_key', 'status']).execute();
   await db.schema.createIndex('vuln_findings_due_idx').on('vuln_findings').columns(['status', 'sla_due']).execute();
 
   await db.schema

@@ -10,7 +10,7 @@ beforeAll(async () => {
 }, 120_000);
 afterAll(async () => ctx?.close());
 
-describe('demo accounts', () => {
+describe('demo accounts', { timeout: 120_000 }, () => {
   it('15,000+ accounts over 30 systems, reconciled, with every injected kind of finding', async () => {
     const n = await ctx.db.selectFrom('system_accounts').select([sql<number>`count(*)`.as('n'), sql<number>`count(distinct system_id)`.as('s')]).executeTakeFirstOrThrow();
     expect(Number(n.n)).toBeGreaterThanOrEqual(15_000);

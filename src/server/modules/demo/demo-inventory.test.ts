@@ -37,7 +37,7 @@ describe('demo inventory generator', () => {
   });
 });
 
-describe('demo loader with inventory', () => {
+describe('demo loader with inventory', { timeout: 120_000 }, () => {
   let ctx: TestContext;
   beforeAll(async () => {
     ctx = await createTestContext();

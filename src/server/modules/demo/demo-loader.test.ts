@@ -11,7 +11,9 @@ beforeAll(async () => {
 });
 afterAll(async () => ctx?.close());
 
-describe('demo loader', () => {
+// The whole demo (province, inventory, accounts, vulnerability scans through the real importer) takes tens of
+// seconds on a loaded 2-core machine; this bounds the test, it measures nothing.
+describe('demo loader', { timeout: 120_000 }, () => {
   it('loads the new Gia Lai province with 135 communes and wards, lineage and officials, once', async () => {
     const first = await loadDemoData({ db: ctx.db, keys: ctx.keys, clock: ctx.now });
     expect(first.loaded).toBe(true);

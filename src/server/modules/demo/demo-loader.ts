@@ -9,6 +9,7 @@ import { generateDemoData, type DemoUnit } from './demo-data.js';
 import { loadDemoAccounts } from './demo-accounts.js';
 import { loadDemoReviews } from './demo-reviews.js';
 import { loadDemoInventory } from './demo-inventory.js';
+import { loadDemoVuln } from './demo-vuln.js';
 import { insertDemoUsers } from './demo-users.js';
 import { importRulesInto, readKhienRules } from '../rules/rules.service.js';
 
@@ -127,5 +128,7 @@ export async function loadDemoData(rt: { db: Db; keys: Keys; clock: () => number
       details: { units: unitRows.length, people: peopleRows.length, history: historyRows.length, inventory, reviews, rules: rules.created },
     }, now);
   });
+  // Vulnerability scans go through the real importer, one transaction per import, after the province exists.
+  await loadDemoVuln(rt);
   return { loaded: true, units: data.units.length, people: data.people.length };
 }

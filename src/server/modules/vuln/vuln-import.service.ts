@@ -308,15 +308,21 @@ function refusal(fileName: string, e: ScanImportError): UnprocessableError {
   return new UnprocessableError('vuln.report_invalid', `Tệp ${fileName} bị từ chối: ${e.message}`, { file: fileName, line: e.line, reason: e.reason });
 }
 
-/** Upsert the hosts no asset matched, with their open-finding counts. */
+/** Upsert the hosts no asset matched, with their open-finding counts (one grouped query per 500 hosts). */
 async function refreshUnmatched(trx: Tx, hosts: Resolved[], importId: string, now: string): Promise<void> {
-  for (const h of hosts) {
-    const open = await trx.selectFrom('vuln_findings').select((eb) => eb.fn.countAll<number>().as('n')).where('host_key', '=', h.hostKey).where('asset_id', 'is', null).where('status', '=', 'open').executeTakeFirst();
-    const n = Number(open?.n ?? 0);
-    await trx.insertInto('vuln_unmatched_hosts').values({
-      host_key: h.hostKey, host_label: h.hostLabel, ip: h.ip, hostname: h.hostname, image: h.image, unit_id: h.unitId, last_import_id: importId,
-      first_seen_at: now, last_seen_at: now, findings_open: n,
-    }).onConflict((oc) => oc.column('host_key').doUpdateSet({ last_seen_at: now, last_import_id: importId, findings_open: n, host_label: h.hostLabel })).execute();
+  for (let i = 0; i < hosts.length; i += 500) {
+    const chunk = hosts.slice(i, i + 500);
+    const counts = new Map(
+      (await trx.selectFrom('vuln_findings').select(['host_key', (eb) => eb.fn.countAll<number>().as('n')]).where('host_key', 'in', chunk.map((h) => h.hostKey))
+        .where('status', '=', 'open').where('asset_id', 'is', null).groupBy('host_key').execute()).map((r) => [r.host_key, Number(r.n)]),
+    );
+    for (const h of chunk) {
+      const n = counts.get(h.hostKey) ?? 0;
+      await trx.insertInto('vuln_unmatched_hosts').values({
+        host_key: h.hostKey, host_label: h.hostLabel, ip: h.ip, hostname: h.hostname, image: h.image, unit_id: h.unitId, last_import_id: importId,
+        first_seen_at: now, last_seen_at: now, findings_open: n,
+      }).onConflict((oc) => oc.column('host_key').doUpdateSet({ last_seen_at: now, last_import_id: importId, findings_open: n, host_label: h.hostLabel })).execute();
+    }
   }
 }
 
