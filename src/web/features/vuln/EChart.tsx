@@ -1,6 +1,12 @@
 import type { EChartsOption } from 'echarts';
-import * as echarts from 'echarts';
+import { BarChart, LineChart } from 'echarts/charts';
+import { GridComponent, LegendComponent, TooltipComponent } from 'echarts/components';
+import * as echarts from 'echarts/core';
+import { SVGRenderer } from 'echarts/renderers';
 import { useEffect, useRef } from 'react';
+
+// Only what the dashboards draw (bars, lines, axes, legend, tooltip), so the page does not ship all of ECharts.
+echarts.use([BarChart, LineChart, GridComponent, LegendComponent, TooltipComponent, SVGRenderer]);
 
 /** A small ECharts host: renders `option` with SVG (crisp in screenshots) and resizes with its box. */
 export function EChart({ option, height = 280, testId }: { option: EChartsOption; height?: number; testId?: string }) {
