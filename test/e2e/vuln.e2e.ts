@@ -77,10 +77,12 @@ describe('vulnerability management e2e', () => {
     browser = await launchChromium();
     const context = await browser.newContext({ locale: 'vi-VN', timezoneId: 'Asia/Ho_Chi_Minh', viewport: { width: 1440, height: 900 } });
     page = await context.newPage();
-    page.setDefaultTimeout(20_000);
+    page.setDefaultTimeout(45_000);
   });
 
   afterAll(async () => {
+    // On failure, the last page state helps more than the timeout message.
+    await page?.screenshot({ path: join(tmpdir(), 'khien-vuln-e2e-last.png') }).catch(() => undefined);
     await browser?.close();
     await server?.stop();
     rmSync(dir, { recursive: true, force: true });
