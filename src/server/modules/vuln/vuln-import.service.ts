@@ -8,6 +8,7 @@ import {
   detectSourceFormat, type HostFacts, type MalwareScan, parseScan, type ReportSource, SCANNER_OF, type ScanFinding, type ScanFormat, ScanImportError,
 } from '../../engines/scan-import/index.js';
 import { findUnit } from '../org/org-unit.repository.js';
+import { raiseAlert } from '../soc/index.js';
 import { type AssetFacts, AssetIndex, hostKeyOf } from './asset-index.js';
 import { addDays, priorityOf, slaDays } from './priority.js';
 import type { NewVulnFindingRow } from './vuln.table.js';
@@ -233,10 +234,15 @@ export async function importScan(deps: Deps, actor: Actor | null, input: ImportI
         }).execute();
         c.malware++;
         for (const d of scan?.detections ?? []) {
-          // SOC alerts: the SOC module's raiseAlert is not on main yet; detections wait here with soc_alert_id null.
+          // Each detection becomes a SOC alert in this same transaction (grouped per host and signature by the SOC
+          // module); the detection keeps the alert id.
+          const alert = await raiseAlert(trx, {
+            source: 'malware', title: `Phát hiện mã độc ${d.signature.slice(0, 200)} trên ${r.hostLabel}`, severity: 'high', unitId: r.unitId, assetId: r.asset?.id ?? null,
+            host: r.hostLabel, at: scanAt, tags: ['attack.t1204', 'attack.execution'], details: { tool: scan!.tool, path: d.path, signature: d.signature, importId, file: input.fileName },
+          });
           await trx.insertInto('malware_detections').values({
             id: newId(), scan_id: id, asset_id: r.asset?.id ?? null, unit_id: r.unitId, host_label: r.hostLabel, path: d.path.slice(0, 2000),
-            signature: d.signature.slice(0, 500), detected_at: scanAt, soc_alert_id: null,
+            signature: d.signature.slice(0, 500), detected_at: scanAt, soc_alert_id: alert.id,
           }).execute();
           c.detections++;
         }

@@ -219,7 +219,10 @@ describe('unmatched hosts, coverage and export', () => {
     const web = c.assets.find((a: { asset: { id: string } }) => a.asset.id === webAssetId);
     expect(web).toMatchObject({ covered: true, tool: 'clamav', result: 'infected', infected: 1 });
     expect(c.assets.find((a: { asset: { id: string } }) => a.asset.id === pcAssetId)).toMatchObject({ covered: false, result: 'no_scanner' });
-    expect(c.detections[0]).toMatchObject({ signature: 'Doc.Dropper.Agent-1234', path: '/srv/upload/hoso.docm', socAlertId: null });
+    expect(c.detections[0]).toMatchObject({ signature: 'Doc.Dropper.Agent-1234', path: '/srv/upload/hoso.docm' });
+    // The detection became a SOC alert of the asset's unit, in the import's transaction.
+    const alert = await ctx.db.selectFrom('soc_alerts').selectAll().where('id', '=', c.detections[0].socAlertId).executeTakeFirstOrThrow();
+    expect(alert).toMatchObject({ origin: 'malware', severity: 'high', unit_id: unitA.id, asset_id: webAssetId });
     expect(c.byMergerPhase.find((p: { phase: string }) => p.phase === 'no_plan').total).toBe(3);
   });
 
