@@ -100,12 +100,22 @@ export const SystemAccountSchema = z.object({
   score: z.number(),
   rules: z.array(z.string()),
   candidates: z.array(z.object({ personId: z.string(), score: z.number(), rules: z.array(z.string()) })),
+  /** Filled by the lists (not by every internal use). */
+  personName: z.string().nullable().optional(),
+  systemCode: z.string().optional(),
+  systemName: z.string().optional(),
+  findings: z.array(FindingKindSchema).optional(),
 });
 export type SystemAccount = z.infer<typeof SystemAccountSchema>;
 
 export const AccountsQuerySchema = z.object({
-  systemId: z.string().max(64),
+  /** One of systemId, unitId (people of the unit's subtree, across systems) or personId (one official). */
+  systemId: z.string().max(64).optional(),
+  unitId: z.string().max(64).optional(),
+  personId: z.string().max(64).optional(),
   situation: SituationSchema.optional(),
+  findingKind: FindingKindSchema.optional(),
+  q: z.string().max(200).optional(),
   page: z.coerce.number().int().min(1).default(1),
   pageSize: z.coerce.number().int().min(1).max(500).default(50),
 });
@@ -136,6 +146,8 @@ export type AccountFinding = z.infer<typeof AccountFindingSchema>;
 
 export const FindingsQuerySchema = z.object({
   systemId: z.string().max(64).optional(),
+  /** Systems owned or operated within this unit's subtree (the units that must act). */
+  unitId: z.string().max(64).optional(),
   kind: FindingKindSchema.optional(),
   severity: z.enum(['high', 'medium', 'low']).optional(),
   page: z.coerce.number().int().min(1).default(1),
@@ -351,3 +363,19 @@ export type ReviewNotice = z.infer<typeof ReviewNoticeSchema>;
 
 export const TickResultSchema = z.object({ reminders: z.number(), overdue: z.number(), escalations: z.number(), tasksEscalated: z.number(), stagesClosed: z.number() });
 export type TickResult = z.infer<typeof TickResultSchema>;
+
+/** The headers and first rows of an uploaded export, with a guessed mapping, for the column-mapping step. */
+export const FilePreviewSchema = z.object({
+  fileName: z.string(),
+  headers: z.array(z.string()),
+  sample: z.array(z.array(z.string())),
+  rowCount: z.number(),
+  suggested: z.partialRecord(AccountFieldSchema, z.string()),
+});
+
+export const AccountSourceUpdateSchema = z.object({
+  name: z.string().trim().min(2).max(200).optional(),
+  mapping: AccountMappingSchema.optional(),
+  dormantDays: z.number().int().min(1).max(3650).optional(),
+  privilegedRoles: z.array(z.string().max(200)).max(100).optional(),
+});

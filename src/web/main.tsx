@@ -16,6 +16,7 @@ import NotFoundRoute from './routes/not-found.js';
 
 // Pages beyond the first screen load on demand, keeping the login page light.
 const AccountRoute = lazy(() => import('./routes/account.js'));
+const AccountsRoute = lazy(() => import('./routes/accounts.js'));
 const AssetsRoute = lazy(() => import('./routes/assets.js'));
 const MergerRoute = lazy(() => import('./routes/merger.js'));
 const SystemDetailRoute = lazy(() => import('./routes/systems-detail.js'));
@@ -75,6 +76,7 @@ const router = createBrowserRouter([
       { path: 'systems/:id', element: <Page><SystemDetailRoute /></Page> },
       { path: 'assets', element: <Page><AssetsRoute /></Page> },
       { path: 'merger', element: <Page><MergerRoute /></Page> },
+      { path: 'accounts', element: <Page><AccountsRoute /></Page> },
       { path: 'audit', element: <Page><AuditRoute /></Page> },
       { path: 'soc/alerts', element: <Page><SocAlertsRoute /></Page> },
       { path: 'soc/alerts/:id', element: <Page><SocAlertRoute /></Page> },

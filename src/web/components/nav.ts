@@ -58,6 +58,7 @@ export const NAV: NavGroup[] = [
       { key: 'systems', icon: IconServer, path: '/systems', permission: 'system.read' },
       { key: 'assets', icon: IconDeviceDesktop, path: '/assets', permission: 'asset.read' },
       { key: 'merger', icon: IconGitMerge, path: '/merger', permission: 'merger.read' },
+      { key: 'accounts', icon: IconUserCircle, path: '/accounts', permission: 'account.read' },
     ],
   },
   {
@@ -80,7 +81,6 @@ export const NAV: NavGroup[] = [
   {
     key: 'upcoming',
     items: [
-      { key: 'accounts', icon: IconUserCircle },
       { key: 'incidents', icon: IconAlertOctagon },
       { key: 'assessments', icon: IconChecklist },
       { key: 'resilience', icon: IconDatabase },

@@ -10,6 +10,7 @@ import { NAV } from '../components/nav.js';
 import { can } from '../components/permissions.js';
 import { useMe } from '../features/auth/api.js';
 import { InventorySummaryCard } from '../features/inventory/InventorySummaryCard.js';
+import { MfaCoverageCard } from '../features/accounts/Lists.js';
 import { PageHeader } from '../components/PageHeader.js';
 import { useDashboard, type Metric } from '../features/dashboard/api.js';
 
@@ -46,6 +47,11 @@ export default function DashboardRoute() {
       {can(me.data, 'system.read') ? (
         <div style={{ marginBottom: 'var(--mantine-spacing-lg)' }}>
           <InventorySummaryCard />
+        </div>
+      ) : null}
+      {can(me.data, 'account.read') ? (
+        <div style={{ marginBottom: 'var(--mantine-spacing-lg)' }}>
+          <MfaCoverageCard />
         </div>
       ) : null}
       <ErrorAlert error={dashboard.error} />

@@ -15,6 +15,7 @@ import { useOrgUnits } from '../features/org-units/api.js';
 import { unitOptions } from '../features/org-units/labels.js';
 import { useChangePersonStatus, usePerson, usePersonHistory } from '../features/people/api.js';
 import { StatusBadge } from '../features/people/StatusBadge.js';
+import { PersonAccounts } from '../features/accounts/PersonAccounts.js';
 
 interface ChangeValues {
   status: PersonStatus;
@@ -159,6 +160,11 @@ export default function PersonRoute() {
               </Grid.Col>
             ) : null}
           </Grid>
+          {can(me.data, 'account.read') ? (
+            <div style={{ marginTop: 'var(--mantine-spacing-md)' }}>
+              <PersonAccounts personId={p.id} />
+            </div>
+          ) : null}
         </>
       ) : null}
     </>

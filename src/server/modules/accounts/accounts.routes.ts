@@ -3,7 +3,7 @@ import type { ZodTypeProvider } from 'fastify-type-provider-zod';
 import { z } from 'zod';
 import {
   AccountFindingSchema, AccountImportResultSchema, AccountLinkCreateSchema, AccountMappingSchema, AccountSnapshotSchema, AccountSourceCreateSchema,
-  AccountSourceSchema, AccountsQuerySchema, ApiKeyCreatedSchema, FindingsQuerySchema, MfaCoverageSchema, MyReviewSchema, PushAccountSchema,
+  AccountSourceSchema, AccountSourceUpdateSchema, AccountsQuerySchema, ApiKeyCreatedSchema, FilePreviewSchema, FindingsQuerySchema, MfaCoverageSchema, MyReviewSchema, PushAccountSchema,
   ReviewCampaignCreateSchema, ReviewCampaignSchema, ReviewDecideSchema, ReviewItemSchema, ReviewItemsQuerySchema, ReviewNoticeSchema,
   RevocationTaskSchema, RevocationTasksQuerySchema, SnapshotDiffSchema, SystemAccountSchema, TickResultSchema,
 } from '../../../contracts/accounts.js';
@@ -15,9 +15,10 @@ import { hashCitizenId } from '../org/citizen-id.js';
 import { readUpload } from '../org/upload.js';
 import { type ImportedAccount, readAccountFile } from './account-file.js';
 import {
-  createSource, decideLink, diffSnapshots, listAccounts, listFindings, listSnapshots, listSources, mfaCoverage, sourceFor, storeSnapshot,
+  createSource, decideLink, diffSnapshots, listFindings, listSnapshots, listSources, mfaCoverage, sourceFor, storeSnapshot,
 } from './accounts.service.js';
 import { fetchLdapAccounts } from './ldap-import.js';
+import { exportFindings, listAccountsView, previewAccountFile, updateSource } from './accounts-views.js';
 import { authenticatePush, createApiKey } from './api-key.js';
 import {
   closeCurrentStage, createCampaign, decide, getCampaign, listCampaigns, listItems, listTasks, myNotices, myReviews, noteTask, tick,
@@ -118,7 +119,37 @@ export async function registerAccounts(root: FastifyInstance, deps: AppDeps): Pr
   app.get('/accounts', {
     config: { auth: 'user' },
     schema: { operationId: 'listAccounts', tags, querystring: AccountsQuerySchema, response: { 200: z.object({ items: z.array(SystemAccountSchema), total: z.number() }), ...errorResponses } },
-  }, async (req) => listAccounts(deps, actorOf(req), req.query));
+  }, async (req) => listAccountsView(deps, actorOf(req), req.query));
+
+  app.patch('/account-sources/:id', {
+    config: { auth: 'user' },
+    schema: { operationId: 'updateAccountSource', tags, params: IdParams, body: AccountSourceUpdateSchema, response: { 200: AccountSourceSchema, ...errorResponses } },
+  }, async (req) => updateSource(deps, actorOf(req), req.params.id, req.body));
+
+  app.post('/account-files/preview', {
+    config: { auth: 'user' },
+    schema: {
+      operationId: 'previewAccountFile', tags, consumes: ['multipart/form-data'],
+      description: 'Đọc tiêu đề và vài dòng đầu của tệp CSV/XLSX để ánh xạ cột; không ghi gì.',
+      response: { 200: FilePreviewSchema, ...errorResponses },
+    },
+  }, async (req) => previewAccountFile(actorOf(req), await readUpload(req)));
+
+  app.get('/account-findings/export', {
+    config: { auth: 'user' },
+    schema: {
+      operationId: 'exportAccountFindings', tags, querystring: FindingsQuerySchema.omit({ page: true, pageSize: true }),
+      description: 'Tệp XLSX các phát hiện (tiêu đề tiếng Việt, chống chèn công thức) cho đơn vị phải xử lý.',
+      produces: ['application/vnd.openxmlformats-officedocument.spreadsheetml.sheet'],
+      response: { 200: z.unknown().describe('Tệp XLSX'), ...errorResponses },
+    },
+  }, async (req, reply) => {
+    const out = await exportFindings(deps, actorOf(req), req.query);
+    return reply
+      .header('content-type', 'application/vnd.openxmlformats-officedocument.spreadsheetml.sheet')
+      .header('content-disposition', `attachment; filename="${out.fileName}"`)
+      .send(out.body);
+  });
 
   app.post('/account-links', {
     config: { auth: 'user' },

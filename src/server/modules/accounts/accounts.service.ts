@@ -1,5 +1,5 @@
 import type {
-  AccountFinding, AccountSnapshot, AccountSource, AccountSourceCreate, MfaCoverageRow, SnapshotDiff, SystemAccount,
+  AccountFinding, AccountSnapshot, AccountSource, AccountSourceCreate, MfaCoverageRow, SnapshotDiff,
 } from '../../../contracts/accounts.js';
 import type { Actor, RequestMeta } from '../../core/actor.js';
 import { recordAudit } from '../../core/audit.js';
@@ -11,6 +11,7 @@ import { reconcileAccounts, type ReconcileAccount } from '../../engines/account-
 import { scopeOf } from '../inventory/inventory.policy.js';
 import { requireOnUnit } from '../org/org.policy.js';
 import { findPerson } from '../org/person.repository.js';
+import { findUnit } from '../org/org-unit.repository.js';
 import { systemInScope } from '../inventory/inventory.repository.js';
 import type { ImportedAccount } from './account-file.js';
 import { systemFor } from './accounts.policy.js';
@@ -205,20 +206,8 @@ export async function diffSnapshots(deps: AccountDeps, actor: Actor, fromId: str
   return { from: a.id, to: b.id, added, removed, changed };
 }
 
-/** Accounts of a system's latest snapshot, with situation and owner. */
-export async function listAccounts(deps: AccountDeps, actor: Actor, q: { systemId: string; situation?: string | undefined; page: number; pageSize: number }): Promise<{ items: SystemAccount[]; total: number }> {
-  await systemFor(deps.db, actor, q.systemId, 'account.read');
-  const snap = await latestSnapshot(deps.db, q.systemId);
-  if (!snap) return { items: [], total: 0 };
-  let base = deps.db.selectFrom('system_accounts').where('snapshot_id', '=', snap.id);
-  if (q.situation) base = base.where('situation', '=', q.situation);
-  const { n } = await base.select((eb) => eb.fn.countAll<number>().as('n')).executeTakeFirstOrThrow();
-  const rows = await base.selectAll().orderBy('username').limit(q.pageSize).offset((q.page - 1) * q.pageSize).execute();
-  return { items: rows.map(toAccount), total: Number(n) };
-}
-
 /** Findings of the latest snapshot of every system in the actor's scope (or one system), filtered. */
-export async function listFindings(deps: AccountDeps, actor: Actor, q: { systemId?: string | undefined; kind?: string | undefined; severity?: string | undefined; page: number; pageSize: number }): Promise<{ items: AccountFinding[]; total: number }> {
+export async function listFindings(deps: AccountDeps, actor: Actor, q: { systemId?: string | undefined; unitId?: string | undefined; kind?: string | undefined; severity?: string | undefined; page: number; pageSize: number }): Promise<{ items: AccountFinding[]; total: number }> {
   if (q.systemId) await systemFor(deps.db, actor, q.systemId, 'account.read');
   const prefixes = scopeOf(actor, 'account.read');
   let base = deps.db
@@ -231,6 +220,12 @@ export async function listFindings(deps: AccountDeps, actor: Actor, q: { systemI
     .where(systemInScope(prefixes))
     .where('f.snapshot_id', 'in', (eb) => eb.selectFrom('account_snapshots as l').select((e) => e.fn.max('l.id').as('id')).groupBy('l.system_id'));
   if (q.systemId) base = base.where('f.system_id', '=', q.systemId);
+  if (q.unitId) {
+    const unit = await findUnit(deps.db, q.unitId);
+    if (!unit) throw new NotFoundError('org_unit.not_found', 'Không tìm thấy đơn vị.');
+    requireOnUnit(actor, 'account.read', unit);
+    base = base.where((eb) => eb.or([eb('ou.path', 'like', `${unit.path}%`), eb('opu.path', 'like', `${unit.path}%`)]));
+  }
   if (q.kind) base = base.where('f.kind', '=', q.kind);
   if (q.severity) base = base.where('f.severity', '=', q.severity);
   const { n } = await base.select((eb) => eb.fn.countAll<number>().as('n')).executeTakeFirstOrThrow();

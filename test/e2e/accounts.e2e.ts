@@ -1,0 +1,195 @@
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { Secret, TOTP } from 'otpauth';
+import type { Browser, Page } from 'playwright-core';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { launchChromium, startKhien, type KhienServer } from './harness.js';
+
+/**
+ * Account governance in a real browser, in Vietnamese: the MFA coverage card on the dashboard, importing a CSV
+ * export of a system's accounts (mapping its columns, saving the mapping, seeing the snapshot diff and the
+ * findings), deciding in an access review campaign (a revoke becomes a revocation task), and the accounts of one
+ * official across systems. Screenshots go to docs/screenshots/ (3x-…).
+ */
+const SHOTS = join(process.cwd(), 'docs', 'screenshots');
+const NEW_PASSWORD = 'Biển Hồ mùa nước lên, 2026 tài khoản sạch!';
+const SYSTEM = 'GL-CTTDT';
+const CSV = [
+  'Tài khoản,Họ và tên,Email,Đơn vị,Nhóm quyền,Là quản trị viên,Trạng thái,Đăng nhập cuối,MFA',
+  'admin,Quản trị cổng,,Văn phòng UBND tỉnh,Quản trị hệ thống,có,hoạt động,20/11/2026,không',
+  'bientap01,Biên tập viên 01,,Văn phòng UBND tỉnh,Biên tập,không,hoạt động,24/11/2026,có',
+  'ctv.tinbai,Cộng tác viên tin bài,,Sở Văn hoá và Thể thao Bình Định,Biên tập,không,hoạt động,02/08/2026,không',
+  'pv.nguyenha,Phóng viên Nguyễn Hà,,Văn phòng UBND tỉnh,Đăng tin,không,khoá,01/03/2026,không',
+].join('\n');
+
+let server: KhienServer;
+let browser: Browser;
+let page: Page;
+let totpSecret = '';
+let lastTotpStep = -1;
+
+async function freshTotp(): Promise<string> {
+  const totp = new TOTP({ algorithm: 'SHA1', digits: 6, period: 30, secret: Secret.fromBase32(totpSecret) });
+  const step = Math.max(TOTP.counter({ period: 30 }), lastTotpStep + 1);
+  while (step > TOTP.counter({ period: 30 }) + 1) await page.waitForTimeout(1000);
+  lastTotpStep = step;
+  return totp.generate({ timestamp: step * 30_000 + 1000 });
+}
+
+async function shot(name: string): Promise<void> {
+  await page.waitForLoadState('networkidle');
+  await page.waitForTimeout(400);
+  await page.screenshot({ path: join(SHOTS, `${name}.png`), fullPage: false, style: '.mantine-Notifications-root { display: none !important; }' });
+}
+
+async function pickOption(testId: string, label: string | RegExp, typed?: string): Promise<void> {
+  const input = page.getByTestId(testId);
+  await input.click();
+  if (typed) await input.fill(typed);
+  await page.getByRole('option', { name: label, exact: typeof label === 'string' }).first().click();
+}
+
+/** First login with the one-time password: new password, TOTP enrolment, recovery codes, dashboard. */
+async function firstLogin(): Promise<void> {
+  await page.goto(`${server.url}/login`);
+  await page.getByTestId('login-username').fill(server.username);
+  await page.getByTestId('login-password').fill(server.password);
+  await page.getByTestId('login-submit').click();
+  await page.getByTestId('password-new').waitFor();
+  await page.getByTestId('password-current').fill(server.password);
+  await page.getByTestId('password-new').fill(NEW_PASSWORD);
+  await page.getByTestId('password-confirm').fill(NEW_PASSWORD);
+  await page.getByTestId('password-submit').click();
+  const secretEl = page.getByTestId('totp-secret');
+  await secretEl.waitFor();
+  totpSecret = (await secretEl.getAttribute('data-secret')) ?? '';
+  await page.getByTestId('totp-confirm-code').fill(await freshTotp());
+  await page.getByTestId('totp-confirm-submit').click();
+  await page.getByTestId('recovery-codes').waitFor();
+  await page.getByText('Tôi đã lưu mã khôi phục').click();
+  await page.getByTestId('recovery-continue').click();
+  await page.waitForURL(`${server.url}/`);
+  await expect.poll(() => page.getByTestId('page-title').innerText()).toBe('Tổng quan');
+}
+
+
+describe('accounts e2e', () => {
+  let csvPath = '';
+  beforeAll(async () => {
+    mkdirSync(SHOTS, { recursive: true });
+    const dir = mkdtempSync(join(tmpdir(), 'khien-acc-'));
+    csvPath = join(dir, 'cttdt-tai-khoan.csv');
+    writeFileSync(csvPath, CSV, 'utf8');
+    server = await startKhien();
+    browser = await launchChromium();
+    const context = await browser.newContext({ locale: 'vi-VN', timezoneId: 'Asia/Ho_Chi_Minh', viewport: { width: 1440, height: 900 } });
+    page = await context.newPage();
+    page.setDefaultTimeout(20_000);
+  });
+
+  afterAll(async () => {
+    await browser?.close();
+    await server?.stop();
+    if (csvPath) rmSync(join(csvPath, '..'), { recursive: true, force: true });
+  });
+
+  it('shows MFA coverage on the dashboard', async () => {
+    await firstLogin();
+    const card = page.getByTestId('mfa-coverage');
+    await card.waitFor();
+    expect(await card.innerText()).toMatch(/Tỷ lệ tài khoản có xác thực đa yếu tố/);
+    expect(await page.getByTestId('nav-accounts').innerText()).toBe('Tài khoản');
+    await card.scrollIntoViewIfNeeded();
+    await shot('30-tong-quan-mfa');
+  });
+
+  it('imports a CSV export: maps its columns, saves the mapping, shows the diff and findings', async () => {
+    await page.goto(`${server.url}/accounts?tab=import`);
+    await pickOption('import-system', new RegExp(`^${SYSTEM} — `), SYSTEM);
+    await page.getByTestId('import-source-name').fill('Danh sách tài khoản Cổng TTĐT (xuất tháng 11)');
+    const chooser = page.waitForEvent('filechooser');
+    await page.getByTestId('import-file').click();
+    await (await chooser).setFiles(csvPath);
+    await page.getByTestId('import-mapping').waitFor();
+    // Guessed from the headers: Tài khoản → username, Họ và tên → display name, Email, Đơn vị, Nhóm quyền, Trạng thái, MFA.
+    expect(await page.getByTestId('map-username').inputValue()).toBe('Tài khoản');
+    expect(await page.getByTestId('map-display_name').inputValue()).toBe('Họ và tên');
+    expect(await page.getByTestId('map-mfa').inputValue()).toBe('MFA');
+    // Two columns the guess does not know are mapped by hand.
+    await pickOption('map-privileged', 'Là quản trị viên');
+    await pickOption('map-last_login', 'Đăng nhập cuối');
+    await shot('31-nhap-tai-khoan-anh-xa');
+    await page.getByTestId('import-run').click();
+    const result = page.getByTestId('import-snapshot');
+    await result.waitFor();
+    expect(await result.innerText()).toMatch(/Đã nhập 4 tài khoản và đối soát xong/);
+    const findings = await page.getByTestId('import-findings').innerText();
+    expect(findings).toMatch(/Dùng chung: 1/);
+    expect(findings).toMatch(/Quản trị không có MFA: 1/);
+    expect(findings).toMatch(/Không có chủ/);
+    await shot('32-nhap-tai-khoan-ket-qua');
+    await page.getByTestId('import-show-findings').click();
+    await page.getByTestId('findings-table').waitFor();
+    await expect.poll(async () => (await page.getByTestId('findings-table').innerText()).includes('ctv.tinbai')).toBe(true);
+    expect(await page.getByTestId('findings-table').innerText()).toMatch(/Lâu không đăng nhập/);
+    await shot('33-phat-hien-tai-khoan');
+  });
+
+  it('the saved mapping is reused: a second import shows what changed', async () => {
+    await page.goto(`${server.url}/accounts?tab=import`);
+    await pickOption('import-system', new RegExp(`^${SYSTEM} — `), SYSTEM);
+    await page.getByTestId('import-source').waitFor();
+    const second = CSV.replace('bientap01,Biên tập viên 01,,Văn phòng UBND tỉnh,Biên tập,không,hoạt động', 'bientap01,Biên tập viên 01,,Văn phòng UBND tỉnh,Biên tập|Duyệt tin,không,hoạt động');
+    const path2 = join(csvPath, '..', 'cttdt-tai-khoan-2.csv');
+    writeFileSync(path2, second.split('\n').filter((l) => !l.startsWith('ctv.tinbai')).join('\n'), 'utf8');
+    const chooser = page.waitForEvent('filechooser');
+    await page.getByTestId('import-file').click();
+    await (await chooser).setFiles(path2);
+    await page.getByTestId('import-mapping').waitFor();
+    expect(await page.getByTestId('map-privileged').inputValue()).toBe('Là quản trị viên');
+    await page.getByTestId('import-run').click();
+    const diff = page.getByTestId('import-diff');
+    await diff.waitFor();
+    const text = await diff.innerText();
+    expect(text).toMatch(/Mất 1: ctv\.tinbai/);
+    expect(text).toMatch(/Thay đổi 1: bientap01 \(Nhóm quyền\)/);
+  });
+
+  it('decides in a review campaign: a revoke becomes a revocation task', async () => {
+    await page.goto(`${server.url}/accounts?tab=reviews`);
+    await page.getByRole('button', { name: 'Tạo đợt rà soát' }).click();
+    await page.getByTestId('campaign-name').fill('Rà soát tài khoản Cổng thông tin điện tử tỉnh');
+    await pickOption('campaign-unit', /^VP-UBND — /, 'VP-UBND');
+    await pickOption('campaign-systems', new RegExp(`^${SYSTEM} — `), SYSTEM);
+    await page.getByText('Một giai đoạn', { exact: true }).click();
+    await page.getByTestId('campaign-start').click();
+    await page.getByTestId('review-admin').waitFor();
+    await page.getByTestId('review-comment-admin').fill('Tài khoản quản trị dùng chung, không bật MFA: khoá và cấp tài khoản riêng.');
+    await page.getByTestId('decide-revoke-admin').click();
+    await page.getByTestId('decide-accept-bientap01').click();
+    await expect.poll(async () => (await page.getByTestId('my-reviews').innerText()).includes('bientap01')).toBe(false);
+    const cards = page.getByTestId('campaign-card');
+    await expect.poll(async () => (await cards.allInnerTexts()).some((c) => /Thu hồi: 1/.test(c) && /Chấp nhận: 1/.test(c))).toBe(true);
+    await shot('34-ra-soat-quyen');
+    await page.getByTestId('tab-tasks').click();
+    const task = page.getByTestId('task-admin');
+    await task.waitFor();
+    expect(await task.innerText()).toMatch(/Thu hồi/);
+    expect(await task.innerText()).toMatch(/Đang chờ thực hiện/);
+    await shot('35-viec-thu-hoi');
+  });
+
+  it('shows every account of one official across systems on the person page', async () => {
+    await page.goto(`${server.url}/accounts?tab=findings`);
+    await pickOption('findings-kind', 'Cán bộ đã nghỉ');
+    const link = page.getByTestId('findings-table').getByRole('link').first();
+    await link.waitFor();
+    await link.click();
+    const section = page.getByTestId('person-accounts');
+    await section.waitFor();
+    await expect.poll(async () => (await section.innerText()).includes('Cán bộ đã nghỉ')).toBe(true);
+    await section.scrollIntoViewIfNeeded();
+    await shot('36-tai-khoan-cua-can-bo');
+  });
+});
