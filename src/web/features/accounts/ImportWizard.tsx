@@ -104,7 +104,7 @@ export function ImportWizard({ onShowFindings }: { onShowFindings: (systemId: st
           onChange={(v) => { setSystemId(v); setSourceId(null); preview.reset(); importer.reset(); setFile(null); }}
           data-testid="import-system"
         />
-        {systemId ? (
+        {systemId && sources.isSuccess ? (
           fileSources.length ? (
             <Select
               label={t('accounts.import.source')}

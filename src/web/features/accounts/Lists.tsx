@@ -164,19 +164,28 @@ function TaskNote({ task }: { task: RevocationTask }) {
   );
 }
 
+function SystemFilter({ value, onChange }: { value: string | null; onChange: (v: string | null) => void }) {
+  const { t } = useTranslation();
+  const systems = useSystemOptions();
+  return <Select placeholder={t('accounts.filter.system')} clearable searchable data={systems} value={value} onChange={onChange} w={320} data-testid="tasks-system" />;
+}
+
 export function TasksList({ personId }: { personId?: string }) {
   const { t } = useTranslation();
   const [status, setStatus] = useState<string>('open');
+  const [systemId, setSystemId] = useState<string | null>(null);
   const [page, setPage] = useState(1);
-  const tasks = useRevocationTasks({ status: status === 'all' ? null : status, personId: personId ?? null, page });
+  const tasks = useRevocationTasks({ status: status === 'all' ? null : status, personId: personId ?? null, systemId, page });
   return (
     <Stack>
-      <SegmentedControl
-        w="fit-content"
-        value={status}
-        onChange={(v) => { setStatus(v); setPage(1); }}
-        data={['open', 'overdue', 'verified', 'all'].map((v) => ({ value: v, label: t(`accounts.task.filter.${v}`) }))}
-      />
+      <Group>
+        <SegmentedControl
+          value={status}
+          onChange={(v) => { setStatus(v); setPage(1); }}
+          data={['open', 'overdue', 'verified', 'all'].map((v) => ({ value: v, label: t(`accounts.task.filter.${v}`) }))}
+        />
+        {personId ? null : <SystemFilter value={systemId} onChange={(v) => { setSystemId(v); setPage(1); }} />}
+      </Group>
       <ErrorAlert error={tasks.error} />
       <Table.ScrollContainer minWidth={900}>
         <Table striped data-testid="tasks-table">
