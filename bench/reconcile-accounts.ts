@@ -69,11 +69,23 @@ export async function run(): Promise<void> {
   const rssBefore = process.memoryUsage().rss;
 
   const t0 = performance.now();
-  const accounts: ReconcileAccount[] = raw.map((t) => ({
-    systemId: t[0] as string, username: t[1] as string, displayName: t[2] as string | null, email: t[3] as string | null,
-    citizenIdHash: t[4] as string | null, unitText: t[5] as string, roles: (t[6] as string).split('|'), enabled: t[7] === 1,
-    lastLoginAt: t[8] as string, mfa: t[9] === 1,
-  }));
+  // Interned role lists: a system's accounts share a handful of role combinations, so one frozen array per
+  // distinct cell value instead of a new array (and new strings) per account.
+  const roleLists = new Map<string, readonly string[]>();
+  const rolesOf = (cell: string) => {
+    let r = roleLists.get(cell);
+    if (!r) roleLists.set(cell, (r = Object.freeze(cell.split('|'))));
+    return r;
+  };
+  const accounts: ReconcileAccount[] = new Array(raw.length);
+  for (let i = 0; i < raw.length; i++) {
+    const t = raw[i]!;
+    accounts[i] = {
+      systemId: t[0] as string, username: t[1] as string, displayName: t[2] as string | null, email: t[3] as string | null,
+      citizenIdHash: t[4] as string | null, unitText: t[5] as string, roles: rolesOf(t[6] as string), enabled: t[7] === 1,
+      lastLoginAt: t[8] as string, mfa: t[9] === 1,
+    };
+  }
   const loadMs = performance.now() - t0;
   sample();
 

@@ -184,31 +184,67 @@ class Roster {
   readonly byEmail = new Map<string, number[]>();
   readonly byName = new Map<string, number[]>();
   readonly byUsername = new Map<string, number[]>();
-  /** Username key + unit id → people: resolves common keys (`hungnv`) within the account's unit. */
-  readonly byUsernameUnit = new Map<string, number[]>();
-  /** Folded name + unit id → people: resolves common names within the account's unit. */
-  readonly byNameUnit = new Map<string, number[]>();
+  /**
+   * Username key (or folded name) + unit → people, under one integer key `term × units + unit`: resolves common
+   * keys (`hungnv`) and common names within the account's unit. Integer keys instead of concatenated strings:
+   * no string is built or hashed per person or per account (1.4 M entries for 100,000 people).
+   */
+  readonly byTermUnit = new Map<number, number[]>();
+  /** Interned username keys and folded names → small integers (the `term` above). */
+  readonly termIds = new Map<string, number>();
+  /** Unit id → small integer (the `unit` above). */
+  readonly unitNos = new Map<string, number>();
   readonly personIndex = new Map<string, number>();
   readonly unitById = new Map<string, ReconcileUnit>();
   readonly unitByText = new Map<string, ReconcileUnit>();
+  /** Each person's username keys, computed once (also used for the namesake checks). */
+  readonly personKeys: string[][];
 
   constructor(readonly people: readonly ReconcilePerson[], units: readonly ReconcileUnit[]) {
-    people.forEach((p, i) => {
+    for (const u of units) this.unitNo(u.id);
+    for (const p of people) this.unitNo(p.unitId);
+    this.personKeys = new Array<string[]>(people.length);
+    for (let i = 0; i < people.length; i++) {
+      const p = people[i]!;
       this.personIndex.set(p.id, i);
       if (p.citizenIdHash) this.byCitizen.set(p.citizenIdHash, i);
       if (p.email) push(this.byEmail, p.email.toLowerCase(), i);
       push(this.byName, p.nameFolded, i);
-      push(this.byNameUnit, `${p.nameFolded}\u0000${p.unitId}`, i);
-      for (const k of usernameKeys(p.nameFolded)) {
+      // Units are all numbered before the first person, so `term × units + unit` stays unique.
+      const unit = this.unitNos.get(p.unitId)!;
+      push(this.byTermUnit, this.termId(p.nameFolded) * this.unitNos.size + unit, i);
+      const keys = this.keysOf(p.nameFolded);
+      this.personKeys[i] = keys;
+      for (const k of keys) {
         push(this.byUsername, k, i);
-        push(this.byUsernameUnit, `${k}\u0000${p.unitId}`, i);
+        push(this.byTermUnit, this.termId(k) * this.unitNos.size + unit, i);
       }
-    });
+    }
     for (const u of units) {
       this.unitById.set(u.id, u);
       this.unitByText.set(u.nameFolded, u);
       this.unitByText.set(u.code.toLowerCase(), u);
     }
+  }
+
+  private termId(term: string): number {
+    let id = this.termIds.get(term);
+    if (id === undefined) this.termIds.set(term, (id = this.termIds.size));
+    return id;
+  }
+
+  private unitNo(unitId: string): number {
+    let no = this.unitNos.get(unitId);
+    if (no === undefined) this.unitNos.set(unitId, (no = this.unitNos.size));
+    return no;
+  }
+
+  /** People whose username key or folded name is `term` and whose unit is `unitId`. */
+  inUnit(term: string, unitId: string): readonly number[] {
+    const t = this.termIds.get(term);
+    const u = this.unitNos.get(unitId);
+    if (t === undefined || u === undefined) return NO_PEOPLE;
+    return this.byTermUnit.get(t * this.unitNos.size + u) ?? NO_PEOPLE;
   }
 
   /** The unit a free-text unit names, if any. */
@@ -237,6 +273,32 @@ class Roster {
       this.unitIdsCache.set(text, hit);
     }
     return hit;
+  }
+
+  private readonly usernameMemo = new Map<string, string>();
+  private readonly genericMemo = new Map<string, boolean>();
+  private readonly nameMemo = new Map<string, string>();
+
+  /** normalizeUsername, memoised: one official's username recurs on every system they use. */
+  normalized(username: string): string {
+    let n = this.usernameMemo.get(username);
+    if (n === undefined) this.usernameMemo.set(username, (n = normalizeUsername(username)));
+    return n;
+  }
+
+  /** isGenericUsername, memoised (same reason). */
+  generic(username: string): boolean {
+    let g = this.genericMemo.get(username);
+    if (g === undefined) this.genericMemo.set(username, (g = isGenericUsername(username)));
+    return g;
+  }
+
+  /** A display name folded, memoised: names recur across systems, and folding allocates. */
+  foldedName(name: string | null | undefined): string {
+    if (!name) return '';
+    let f = this.nameMemo.get(name);
+    if (f === undefined) this.nameMemo.set(name, (f = folded(name)));
+    return f;
   }
 
   /** usernameKeys, memoised: the same names recur across systems. */
@@ -299,7 +361,7 @@ function correlate(a: ReconcileAccount, roster: Roster, w: CorrelationWeights, e
   // No closures in this loop: the bundler's keep-names helper would wrap each one, 10^6 times.
   const scores = new ScoreList(roster.people, excluded);
   if (a.email) for (const i of roster.byEmail.get(a.email.toLowerCase()) ?? []) scores.add(i, 'email', w.email);
-  const name = folded(a.displayName);
+  const name = roster.foldedName(a.displayName);
   const unitIds = roster.unitIdsFor(a.unitText);
   const byName = name ? roster.byName.get(name) ?? NO_PEOPLE : NO_PEOPLE;
   let ambiguous = NO_PEOPLE;
@@ -310,15 +372,15 @@ function correlate(a: ReconcileAccount, roster: Roster, w: CorrelationWeights, e
     // A common name (dozens of namesakes in a province): same treatment as a common username key.
     for (const sc of scores.items) if (roster.people[sc.i]!.nameFolded === name) scores.add(sc.i, 'full_name', w.fullName);
     if (unitIds) {
-      for (const i of roster.byNameUnit.get(`${name}\u0000${unitIds[0]}`) ?? NO_PEOPLE) scores.add(i, 'full_name', w.fullName);
-      if (unitIds[1] !== unitIds[0]) for (const i of roster.byNameUnit.get(`${name}\u0000${unitIds[1]}`) ?? NO_PEOPLE) scores.add(i, 'full_name', w.fullName);
+      for (const i of roster.inUnit(name, unitIds[0])) scores.add(i, 'full_name', w.fullName);
+      if (unitIds[1] !== unitIds[0]) for (const i of roster.inUnit(name, unitIds[1])) scores.add(i, 'full_name', w.fullName);
     }
     if (w.fullName >= w.candidateThreshold) {
       ambiguous = byName;
       ambiguousRule = 'full_name';
     }
   }
-  const u = normalizeUsername(a.username);
+  const u = roster.normalized(a.username);
   const byKey = roster.byUsername.get(u) ?? NO_PEOPLE;
   if (byKey.length <= AMBIGUOUS_USERNAME) {
     for (const i of byKey) scores.add(i, 'username', w.username);
@@ -327,14 +389,14 @@ function correlate(a: ReconcileAccount, roster: Roster, w: CorrelationWeights, e
     const nameHasKey = name ? roster.keysOf(name).includes(u) : false;
     for (const sc of scores.items) {
       const p = roster.people[sc.i]!;
-      if ((p.nameFolded === name ? nameHasKey : roster.keysOf(p.nameFolded).includes(u)) && !sc.rules.includes('username')) {
+      if ((p.nameFolded === name ? nameHasKey : roster.personKeys[sc.i]!.includes(u)) && !sc.rules.includes('username')) {
         sc.score += w.username;
         sc.rules.push('username');
       }
     }
     if (unitIds) {
-      for (const i of roster.byUsernameUnit.get(`${u}\u0000${unitIds[0]}`) ?? NO_PEOPLE) scores.add(i, 'username', w.username);
-      if (unitIds[1] !== unitIds[0]) for (const i of roster.byUsernameUnit.get(`${u}\u0000${unitIds[1]}`) ?? NO_PEOPLE) scores.add(i, 'username', w.username);
+      for (const i of roster.inUnit(u, unitIds[0])) scores.add(i, 'username', w.username);
+      if (unitIds[1] !== unitIds[0]) for (const i of roster.inUnit(u, unitIds[1])) scores.add(i, 'username', w.username);
     }
     if (w.username >= w.candidateThreshold && byKey.length > ambiguous.length) {
       ambiguous = byKey;
@@ -415,8 +477,49 @@ export function correlateAccounts(input: ReconcileInput, roster?: Roster): Accou
   });
 }
 
-function pushFinding(findings: Finding[], index: number, owner: string | null, kind: FindingKind, severity: Finding['severity'], reason: string): void {
-  findings.push({ index, kind, severity, personId: owner, reason, clause: CLAUSES[kind] });
+type Arg = string | number | boolean | readonly string[] | null | undefined;
+const probableText = (p: Arg) => (p ? ' (theo đối sánh, chưa xác nhận)' : '');
+
+/** The Vietnamese reason of each kind, from the finding's arguments (a = the username except for several accounts). */
+const REASONS: Record<FindingKind, (a: string, b: Arg, c: Arg, d: Arg) => string> = {
+  orphan: (a) => `Tài khoản "${a}" đang hoạt động nhưng không khớp với cán bộ nào trong danh sách nhân sự.`,
+  shared: (a, b) => `Tài khoản "${a}" ${Number(b) > 1 ? `được gắn với ${b} cán bộ` : 'là tên dùng chung theo chức năng'}: không xác định được người chịu trách nhiệm.`,
+  leaver: (a, b, c, d) => `Tài khoản "${a}" vẫn hoạt động trong khi cán bộ ${b}${c ? ` từ ${c}` : ''}${probableText(d)}.`,
+  transferred: (a, b, _c, d) => `Cán bộ đã chuyển công tác khỏi ${b} nhưng vẫn còn tài khoản "${a}" trên hệ thống của đơn vị cũ${probableText(d)}.`,
+  merged_unit: (a, b, c, d) => `Tài khoản "${a}" thuộc ${b}, đơn vị đã sáp nhập${c ? ` ngày ${c}` : ''}${d ? ` vào ${d}` : ''}: cần chuyển sang đơn vị mới hoặc thu hồi.`,
+  dormant: (a, b, c, d) => (d
+    ? `Tài khoản "${a}" không đăng nhập ${b} ngày (ngưỡng ${c} ngày) mà chưa bị vô hiệu hoá.`
+    : `Tài khoản "${a}" được tạo ${b} ngày trước và chưa từng đăng nhập (ngưỡng ${c} ngày).`),
+  privileged_no_mfa: (a, b) => `Tài khoản quản trị "${a}" ${b ? 'không bật' : 'không có thông tin về'} xác thực đa yếu tố.`,
+  role_mismatch: (a, b, c, d) => `Quyền ${(b as readonly string[]).map((x) => `"${x}"`).join(', ')} của tài khoản "${a}" không phù hợp với chức vụ ${c ? `"${c}"` : '(chưa ghi chức vụ)'}${probableText(d)}.`,
+  multiple_accounts: (a, b) => `Cán bộ có ${b} tài khoản đang hoạt động trên cùng hệ thống: ${a}.`,
+};
+
+/**
+ * A finding whose reason text is written only when it is read: a run over 10^6 accounts yields ~400,000
+ * findings, and building (and holding) every sentence up front cost a third of the run and ~150 MB. The
+ * arguments are the few values the sentence needs; `reason` and `clause` read like plain properties.
+ */
+class LazyFinding implements Finding {
+  constructor(
+    readonly index: number,
+    readonly kind: FindingKind,
+    readonly severity: Finding['severity'],
+    readonly personId: string | null,
+    private readonly a: string,
+    private readonly b?: Arg,
+    private readonly c?: Arg,
+    private readonly d?: Arg,
+  ) {}
+  get reason(): string {
+    return REASONS[this.kind](this.a, this.b, this.c, this.d);
+  }
+  get clause(): string {
+    return CLAUSES[this.kind];
+  }
+  toJSON(): Finding {
+    return { index: this.index, kind: this.kind, severity: this.severity, personId: this.personId, reason: this.reason, clause: this.clause };
+  }
 }
 
 function inSystemUnit(roster: Roster, unitIds: readonly string[], unitId: string): boolean {
@@ -424,10 +527,21 @@ function inSystemUnit(roster: Roster, unitIds: readonly string[], unitId: string
   return false;
 }
 
-function isPrivileged(a: ReconcileAccount, privilegedRoles: Set<string> | undefined): boolean {
+/** Role names recur across a million accounts (a few dozen distinct): fold each once per run. */
+class RoleFolder {
+  private readonly memo = new Map<string, string>();
+  fold(role: string): string {
+    let f = this.memo.get(role);
+    if (f === undefined) this.memo.set(role, (f = folded(role)));
+    return f;
+  }
+}
+
+function isPrivileged(a: ReconcileAccount, privilegedRoles: Set<string> | undefined, roles: RoleFolder): boolean {
   if (a.privileged) return true;
   if (!privilegedRoles || !a.roles) return false;
-  return a.roles.some((role) => privilegedRoles.has(folded(role)));
+  for (const role of a.roles) if (privilegedRoles.has(roles.fold(role))) return true;
+  return false;
 }
 
 /**
@@ -437,7 +551,8 @@ function isPrivileged(a: ReconcileAccount, privilegedRoles: Set<string> | undefi
 export function reconcileAccounts(input: ReconcileInput): ReconcileOutput {
   const roster = new Roster(input.people, input.units);
   const results = correlateAccounts(input, roster);
-  const systems = new Map(input.systems.map((s) => [s.id, { ...s, priv: s.privilegedRoles ? new Set(s.privilegedRoles.map(folded)) : undefined }]));
+  const systems = new Map(input.systems.map((s) => [s.id, { ...s, priv: s.privilegedRoles ? new Set(s.privilegedRoles.map(folded)) : undefined, allowed: new Map<string, Set<string>>() }]));
+  const roleFolder = new RoleFolder();
   const asOfMs = Date.parse(input.asOf);
   const findings: Finding[] = [];
   // (system, person) → account index, or indexes once there are several; numeric keys keep 10^6 entries small.
@@ -449,20 +564,19 @@ export function reconcileAccounts(input: ReconcileInput): ReconcileOutput {
     const sys = systems.get(a.systemId);
     const ownerIdx = res.personId ? roster.personIndex.get(res.personId) : undefined;
     const owner = ownerIdx === undefined ? undefined : roster.people[ownerIdx]!;
-    const probable = res.situation === 'unlinked' ? ' (theo đối sánh, chưa xác nhận)' : '';
-    const generic = isGenericUsername(a.username);
+    const probable = res.situation === 'unlinked';
+    const generic = roster.generic(a.username);
 
     if (res.situation === 'unmatched' && a.enabled && !generic) {
-      pushFinding(findings, res.index, res.personId, 'orphan', 'high', `Tài khoản "${a.username}" đang hoạt động nhưng không khớp với cán bộ nào trong danh sách nhân sự.`);
+      findings.push(new LazyFinding(res.index, 'orphan', 'high', res.personId, a.username));
     }
     if (generic || res.linkedPersonIds.length > 1) {
-      const why = res.linkedPersonIds.length > 1 ? `được gắn với ${res.linkedPersonIds.length} cán bộ` : 'là tên dùng chung theo chức năng';
-      pushFinding(findings, res.index, res.personId, 'shared', a.enabled ? 'high' : 'low', `Tài khoản "${a.username}" ${why}: không xác định được người chịu trách nhiệm.`);
+      findings.push(new LazyFinding(res.index, 'shared', a.enabled ? 'high' : 'low', res.personId, a.username, res.linkedPersonIds.length));
     }
     if (owner && a.enabled) {
       const leaver = LEAVER_STATUS[owner.status];
       if (leaver) {
-        pushFinding(findings, res.index, res.personId, 'leaver', 'high', `Tài khoản "${a.username}" vẫn hoạt động trong khi cán bộ ${leaver}${owner.statusSince ? ` từ ${owner.statusSince}` : ''}${probable}.`);
+        findings.push(new LazyFinding(res.index, 'leaver', 'high', res.personId, a.username, leaver, owner.statusSince, probable));
       } else if (sys && sys.unitIds.length > 0) {
         // The system belongs to a unit the person left, or (status `transferred`) the account still names another unit.
         let left: string | undefined;
@@ -471,26 +585,24 @@ export function reconcileAccounts(input: ReconcileInput): ReconcileOutput {
         const stale = owner.status === 'transferred' && named && named.id !== owner.unitId && roster.successor(named.id)?.id !== owner.unitId ? named.id : undefined;
         if ((left && !inSystemUnit(roster, sys.unitIds, owner.unitId)) || stale) {
           const from = roster.unitById.get((left ?? stale)!)?.code ?? 'đơn vị cũ';
-          pushFinding(findings, res.index, res.personId, 'transferred', 'high', `Cán bộ đã chuyển công tác khỏi ${from} nhưng vẫn còn tài khoản "${a.username}" trên hệ thống của đơn vị cũ${probable}.`);
+          findings.push(new LazyFinding(res.index, 'transferred', 'high', res.personId, a.username, from, null, probable));
         }
       }
     }
     const unit = roster.unitOf(a.unitText);
     if (unit?.mergedIntoId && a.enabled) {
       const next = roster.successor(unit.id);
-      pushFinding(findings, res.index, res.personId, 'merged_unit', 'medium', `Tài khoản "${a.username}" thuộc ${unit.code}, đơn vị đã sáp nhập${unit.mergedOn ? ` ngày ${unit.mergedOn}` : ''}${next ? ` vào ${next.code}` : ''}: cần chuyển sang đơn vị mới hoặc thu hồi.`);
+      findings.push(new LazyFinding(res.index, 'merged_unit', 'medium', res.personId, a.username, unit.code, unit.mergedOn, next?.code));
     }
     if (a.enabled) {
       const days = sys?.dormantDays ?? 45;
       const since = a.lastLoginAt ?? a.createdAt ?? null;
       const idle = since ? Math.floor((asOfMs - Date.parse(since)) / DAY_MS) : null;
       if (idle !== null && idle > days) {
-        pushFinding(findings, res.index, res.personId, 'dormant', 'medium', a.lastLoginAt
-          ? `Tài khoản "${a.username}" không đăng nhập ${idle} ngày (ngưỡng ${days} ngày) mà chưa bị vô hiệu hoá.`
-          : `Tài khoản "${a.username}" được tạo ${idle} ngày trước và chưa từng đăng nhập (ngưỡng ${days} ngày).`);
+        findings.push(new LazyFinding(res.index, 'dormant', 'medium', res.personId, a.username, idle, days, !!a.lastLoginAt));
       }
-      if (isPrivileged(a, sys?.priv) && a.mfa !== true) {
-        pushFinding(findings, res.index, res.personId, 'privileged_no_mfa', 'high', `Tài khoản quản trị "${a.username}" ${a.mfa === false ? 'không bật' : 'không có thông tin về'} xác thực đa yếu tố.`);
+      if (isPrivileged(a, sys?.priv, roleFolder) && a.mfa !== true) {
+        findings.push(new LazyFinding(res.index, 'privileged_no_mfa', 'high', res.personId, a.username, a.mfa === false));
       }
       if (ownerIdx !== undefined && res.situation === 'linked') {
         const key = ownerIdx * (input.systems.length + 1) + (systemNo.get(a.systemId) ?? input.systems.length);
@@ -501,10 +613,17 @@ export function reconcileAccounts(input: ReconcileInput): ReconcileOutput {
       }
     }
     if (owner && a.enabled && sys?.rolePolicy && a.roles && a.roles.length > 0) {
-      const allowed = new Set([...(sys.rolePolicy[folded(owner.position)] ?? []), ...(sys.rolePolicy['*'] ?? [])].map(folded));
-      const extra = a.roles.filter((role) => !allowed.has(folded(role)));
-      if (extra.length > 0) {
-        pushFinding(findings, res.index, res.personId, 'role_mismatch', 'medium', `Quyền ${extra.map((x) => `"${x}"`).join(', ')} của tài khoản "${a.username}" không phù hợp với chức vụ ${owner.position ? `"${owner.position}"` : '(chưa ghi chức vụ)'}${probable}.`);
+      // The allowed set of each (system, position) is built once, not per account.
+      const position = owner.position ?? '';
+      let allowed = sys.allowed.get(position);
+      if (!allowed) {
+        const policy = sys.rolePolicy;
+        sys.allowed.set(position, (allowed = new Set([...(policy[folded(position)] ?? []), ...(policy['*'] ?? [])].map(folded))));
+      }
+      let extra: string[] | undefined;
+      for (const role of a.roles) if (!allowed.has(roleFolder.fold(role))) (extra ??= []).push(role);
+      if (extra) {
+        findings.push(new LazyFinding(res.index, 'role_mismatch', 'medium', res.personId, a.username, extra, owner.position, probable));
       }
     }
   }
@@ -512,9 +631,7 @@ export function reconcileAccounts(input: ReconcileInput): ReconcileOutput {
     if (typeof idx === 'number') continue;
     const personId = results[idx[0]!]!.personId;
     const names = idx.map((i) => `"${input.accounts[i]!.username}"`).join(', ');
-    for (const i of idx) {
-      findings.push({ index: i, kind: 'multiple_accounts', severity: 'low', personId, reason: `Cán bộ có ${idx.length} tài khoản đang hoạt động trên cùng hệ thống: ${names}.`, clause: CLAUSES.multiple_accounts });
-    }
+    for (const i of idx) findings.push(new LazyFinding(i, 'multiple_accounts', 'low', personId, names, idx.length));
   }
   return { results, findings };
 }
