@@ -13,7 +13,7 @@ import { launchChromium, startKhien, type KhienServer } from './harness.js';
  * malware-scan coverage. Screenshots go to docs/screenshots/ (7x-…).
  */
 const SHOTS = join(process.cwd(), 'docs', 'screenshots');
-const NEW_PASSWORD = 'Biển Quy Nhơn xanh, 17 ngọn hải đăng!';
+const NEW_PASSWORD = 'Sông Ba chảy về, 27 cánh đồng lúa!';
 const TITLE = 'Apache Log4j < 2.15.0 RCE (Log4Shell) – E2E';
 
 let server: KhienServer;
