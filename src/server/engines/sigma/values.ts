@@ -113,7 +113,79 @@ function anyScalar(v: EventValue | undefined, fn: (s: string) => boolean): boole
   return false;
 }
 
+/** anyScalar without a closure per call: `t(raw, ctx)` on every scalar. */
+function anyScalarCtx(v: EventValue | undefined, t: (raw: string, ctx: Ctx) => boolean, ctx: Ctx): boolean {
+  if (v === undefined || v === null) return false;
+  if (typeof v === 'string') return t(v, ctx);
+  if (typeof v === 'number' || typeof v === 'boolean') return t(String(v), ctx);
+  for (const x of v) if (t(typeof x === 'string' ? x : String(x), ctx)) return true;
+  return false;
+}
+
 type Mode = 'eq' | 'contains' | 'startswith' | 'endswith';
+
+/**
+ * Many plain lowercase literals of one field and mode, tested in one pass over the (lowercased) value: a Set for
+ * equality, and for contains/startswith/endswith a table keyed by the literal's first (last) two code units, so a
+ * value is scanned once instead of once per literal (SigmaHQ has rules with hundreds of values).
+ */
+function multiLiteral(mode: Mode, lits: string[]): (lower: string) => boolean {
+  if (mode === 'eq') {
+    const set = new Set(lits);
+    return (v) => set.has(v);
+  }
+  const single = new Set<number>();
+  const pairs = new Map<number, string[]>();
+  let minLen = Infinity;
+  for (const l of lits) {
+    if (l.length === 0) return () => true;
+    minLen = Math.min(minLen, l.length);
+    if (l.length === 1) {
+      single.add(l.charCodeAt(0));
+      continue;
+    }
+    const key = mode === 'endswith' ? l.charCodeAt(l.length - 2) * 65536 + l.charCodeAt(l.length - 1) : l.charCodeAt(0) * 65536 + l.charCodeAt(1);
+    const list = pairs.get(key);
+    if (list) list.push(l);
+    else pairs.set(key, [l]);
+  }
+  if (mode === 'startswith') {
+    return (v) => {
+      if (v.length < minLen) return false;
+      if (single.has(v.charCodeAt(0))) return true;
+      const list = pairs.get(v.charCodeAt(0) * 65536 + v.charCodeAt(1));
+      if (list) for (const l of list) if (v.startsWith(l)) return true;
+      return false;
+    };
+  }
+  if (mode === 'endswith') {
+    return (v) => {
+      const n = v.length;
+      if (n < minLen) return false;
+      if (single.has(v.charCodeAt(n - 1))) return true;
+      const list = pairs.get(v.charCodeAt(n - 2) * 65536 + v.charCodeAt(n - 1));
+      if (list) for (const l of list) if (v.endsWith(l)) return true;
+      return false;
+    };
+  }
+  // first code units that can start a literal: a byte table rejects most positions without a Map lookup
+  const starts = new Uint8Array(65536);
+  for (const c of single) starts[c] = 2;
+  for (const key of pairs.keys()) starts[Math.floor(key / 65536)] ||= 1;
+  return (v) => {
+    const n = v.length;
+    if (n < minLen) return false;
+    for (let i = 0; i < n; i++) {
+      const c0 = v.charCodeAt(i);
+      const s0 = starts[c0]!;
+      if (s0 === 0) continue;
+      if (s0 === 2) return true;
+      const list = pairs.get(c0 * 65536 + v.charCodeAt(i + 1));
+      if (list) for (const l of list) if (v.startsWith(l, i)) return true;
+    }
+    return false;
+  };
+}
 
 /** Normalise `*x*`, `x*`, `*x` in equality mode into contains/startswith/endswith on a plain literal. */
 function simplify(tokens: Token[], mode: Mode): { tokens: Token[]; mode: Mode } {
@@ -128,27 +200,36 @@ function simplify(tokens: Token[], mode: Mode): { tokens: Token[]; mode: Mode } 
 
 type StrTest = (raw: string, ctx: Ctx) => boolean;
 
-function stringTest(pattern: string, mode: Mode, cased: boolean): { t: StrTest; lit: string } {
+function stringTest(pattern: string, mode: Mode, cased: boolean): { t: StrTest; lit: string; plain?: string; mode: Mode } {
   const s = simplify(tokenize(pattern), mode);
   const lit = longestLiteral(s.tokens).toLowerCase();
   if (!hasWildcard(s.tokens)) {
-    const L = cased ? literalOf(s.tokens) : literalOf(s.tokens).toLowerCase();
-    const get = cased ? (raw: string) => raw : (raw: string, ctx: Ctx) => lower(ctx, raw);
-    switch (s.mode) {
-      case 'eq':
-        return { t: (raw, ctx) => raw.length === L.length && get(raw, ctx) === L, lit };
-      case 'contains':
-        return { t: (raw, ctx) => raw.length >= L.length && get(raw, ctx).includes(L), lit };
-      case 'startswith':
-        return { t: (raw, ctx) => raw.length >= L.length && get(raw, ctx).startsWith(L), lit };
-      case 'endswith':
-        return { t: (raw, ctx) => raw.length >= L.length && get(raw, ctx).endsWith(L), lit };
-    }
+    const plain = literalOf(s.tokens).toLowerCase();
+    const r = stringTestPlain(s.tokens, s.mode, cased, lit);
+    return cased ? r : { ...r, plain };
   }
   const body = tokensToRegexSource(cased ? s.tokens : s.tokens.map((t) => (typeof t === 'string' ? t.toLowerCase() : t)));
   const src = s.mode === 'eq' ? `^${body}$` : s.mode === 'startswith' ? `^${body}` : s.mode === 'endswith' ? `${body}$` : body;
   const re = new RegExp(src);
-  return { t: cased ? (raw) => re.test(raw) : (raw, ctx) => re.test(lower(ctx, raw)), lit };
+  return { t: cased ? (raw) => re.test(raw) : (raw, ctx) => re.test(lower(ctx, raw)), lit, mode: s.mode };
+}
+
+function stringTestPlain(tokens: Token[], mode: Mode, cased: boolean, lit: string): { t: StrTest; lit: string; mode: Mode } {
+  const s = { tokens, mode };
+  {
+    const L = cased ? literalOf(s.tokens) : literalOf(s.tokens).toLowerCase();
+    const get = cased ? (raw: string) => raw : (raw: string, ctx: Ctx) => lower(ctx, raw);
+    switch (s.mode) {
+      case 'eq':
+        return { t: (raw, ctx) => raw.length === L.length && get(raw, ctx) === L, lit, mode };
+      case 'contains':
+        return { t: (raw, ctx) => raw.length >= L.length && get(raw, ctx).includes(L), lit, mode };
+      case 'startswith':
+        return { t: (raw, ctx) => raw.length >= L.length && get(raw, ctx).startsWith(L), lit, mode };
+      case 'endswith':
+        return { t: (raw, ctx) => raw.length >= L.length && get(raw, ctx).endsWith(L), lit, mode };
+    }
+  }
 }
 
 function compileRegex(pattern: string, flags: string): RegExp {
@@ -297,6 +378,8 @@ export function compileFieldItem(key: string, value: unknown, opts: CompileOptio
   } else {
     // String matching, after the transformation chain.
     const perValue: { t: StrTest; lits: string[] }[] = [];
+    /** plain (wildcard-free, case-insensitive) literals, gathered into one multi-literal test per mode */
+    const plainLits: { lit: string; mode: Mode }[] = [];
     let hasNull = false;
     for (const v of values) {
       if (v === null) {
@@ -321,13 +404,37 @@ export function compileFieldItem(key: string, value: unknown, opts: CompileOptio
         const pattern = encoded || x.bytes ? x.s.replace(/[\\*?]/g, '\\$&') : x.s;
         return stringTest(pattern, mode, cased || encoded);
       });
+      if (!all && !cased && !encoded && variants.every((x) => x.plain !== undefined)) {
+        for (const x of variants) plainLits.push({ lit: x.plain!, mode: x.mode });
+        continue;
+      }
       const ts = variants.map((x) => x.t);
       perValue.push({
         t: ts.length === 1 ? ts[0]! : (raw, ctx) => ts.some((t) => t(raw, ctx)),
         lits: variants.map((x) => x.lit),
       });
     }
-    const strTests = perValue.map(({ t }) => (ctx: Ctx) => anyScalar(get(ctx.e), (s) => t(s, ctx)));
+    for (const m of ['eq', 'contains', 'startswith', 'endswith'] as const) {
+      const lits = plainLits.filter((p) => p.mode === m).map((p) => p.lit);
+      if (lits.length === 0) continue;
+      let t: StrTest;
+      if (lits.length === 1) {
+        const L = lits[0]!;
+        t =
+          m === 'eq'
+            ? (raw, ctx) => raw.length === L.length && lower(ctx, raw) === L
+            : m === 'contains'
+              ? (raw, ctx) => raw.length >= L.length && lower(ctx, raw).includes(L)
+              : m === 'startswith'
+                ? (raw, ctx) => raw.length >= L.length && lower(ctx, raw).startsWith(L)
+                : (raw, ctx) => raw.length >= L.length && lower(ctx, raw).endsWith(L);
+      } else {
+        const multi = multiLiteral(m, lits);
+        t = (raw, ctx) => multi(lower(ctx, raw));
+      }
+      perValue.push({ t, lits });
+    }
+    const strTests = perValue.map(({ t }) => (ctx: Ctx) => anyScalarCtx(get(ctx.e), t, ctx));
     if (hasNull) {
       if (all) throw new SigmaFeatureError('value', `${key}: null inside an |all list`);
       strTests.push((ctx) => {
