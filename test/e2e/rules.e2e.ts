@@ -11,7 +11,7 @@ import { launchChromium, startKhien, type KhienServer } from './harness.js';
  * adds a false-positive filter to a rule. Screenshots go to docs/screenshots/ (5x-…).
  */
 const SHOTS = join(process.cwd(), 'docs', 'screenshots');
-const NEW_PASSWORD = 'Biển Hồ mùa thu, 17 ngọn thông reo!';
+const NEW_PASSWORD = 'Sông Ba chảy về, 27 cánh đồng lúa!';
 
 let server: KhienServer;
 let browser: Browser;
@@ -104,13 +104,13 @@ describe('detection rules e2e', () => {
     await page.getByTestId('rules-enabled').click();
     await page.getByRole('option', { name: 'Đang bật' }).click();
     await page.getByTestId('rule-row').first().waitFor();
-    const before = await page.getByTestId('rule-row').count();
-    await page.getByRole('checkbox', { name: 'Chọn cả trang' }).check();
-    await page.getByRole('button', { name: /^Tắt \d+ quy tắc đã chọn/ }).click();
+    const before = Number((await page.getByText(/quy tắc khớp bộ lọc$/).innerText()).replace(/\D/g, ''));
+    expect(before).toBeGreaterThan(0);
+    await page.getByRole('button', { name: /^Tắt tất cả \d+ theo bộ lọc/ }).click();
     await expect.poll(() => page.getByText('Không có quy tắc nào khớp bộ lọc.').count()).toBe(1);
     await page.getByTestId('rules-enabled').click();
     await page.getByRole('option', { name: 'Đang tắt' }).click();
-    await expect.poll(() => page.getByTestId('rule-row').count()).toBeGreaterThanOrEqual(before);
+    await expect.poll(async () => Number((await page.getByText(/quy tắc khớp bộ lọc$/).innerText()).replace(/\D/g, ''))).toBeGreaterThanOrEqual(before);
     await page.getByTestId('bulk-enable-filter').click();
     await expect.poll(() => page.getByText('Không có quy tắc nào khớp bộ lọc.').count()).toBe(1);
   });

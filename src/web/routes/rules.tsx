@@ -104,8 +104,8 @@ export default function RulesRoute() {
                 ) : null}
                 <Table.Th>{t('rules.rule')}</Table.Th>
                 <Table.Th>{t('rules.author')}</Table.Th>
-                <Table.Th>{t('rules.level')}</Table.Th>
-                <Table.Th>{t('rules.status')}</Table.Th>
+                <Table.Th style={{ minWidth: 120 }}>{t('rules.level')}</Table.Th>
+                <Table.Th style={{ minWidth: 110 }}>{t('rules.status')}</Table.Th>
                 <Table.Th>{t('rules.logsource')}</Table.Th>
                 <Table.Th ta="right">{t('rules.hits')}</Table.Th>
                 <Table.Th>{t('rules.lastHit')}</Table.Th>
