@@ -5,7 +5,7 @@ import { join } from 'node:path';
 import pg from 'pg';
 import type { Role } from '../../src/contracts/roles.js';
 import { type App, buildApp } from '../../src/server/app.js';
-import { loadConfig, testEnv } from '../../src/server/core/config.js';
+import { type Config, loadConfig, testEnv } from '../../src/server/core/config.js';
 import { createKeys, type Keys } from '../../src/server/core/keys.js';
 import { newId, nowIso } from '../../src/server/db/columns.js';
 import { type Db, type DialectName, openDatabase } from '../../src/server/db/database.js';
@@ -21,13 +21,15 @@ export interface TestContext {
   db: Db;
   dialect: DialectName;
   keys: Keys;
+  /** The configuration the app was built with (data directory, case notification settings …). */
+  config: Config;
   /** Milliseconds since epoch as the app sees it; move it with advance(). */
   now(): number;
   advance(ms: number): void;
   close(): Promise<void>;
 }
 
-export async function createTestContext(): Promise<TestContext> {
+export async function createTestContext(opts: { configure?: (c: Config) => Config } = {}): Promise<TestContext> {
   const env = testEnv();
   let url: string;
   let cleanup: () => Promise<void>;
@@ -56,7 +58,8 @@ export async function createTestContext(): Promise<TestContext> {
   let current = Date.now();
   const clock = () => current;
   const keys = createKeys(randomBytes(32));
-  const config = loadConfig({}, { dataDir: dir, webDir: join(dir, 'no-web'), logLevel: 'silent', databaseUrl: url });
+  const base = loadConfig({}, { dataDir: dir, webDir: join(dir, 'no-web'), logLevel: 'silent', databaseUrl: url });
+  const config = opts.configure ? opts.configure(base) : base;
   const app = await buildApp({ config, db: handle.db, dialect: handle.dialect, keys, clock }, { logger: false });
   await app.ready();
   return {
@@ -64,6 +67,7 @@ export async function createTestContext(): Promise<TestContext> {
     db: handle.db,
     dialect: handle.dialect,
     keys,
+    config,
     now: clock,
     advance: (ms) => {
       current += ms;

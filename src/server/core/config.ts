@@ -66,6 +66,20 @@ const ConfigSchema = z.object({
   KHIEN_AUDIT_WITNESS_PUSH: z.string().optional(),
   /** Append-only file (on write-once storage) that receives every signed checkpoint. */
   KHIEN_AUDIT_WITNESS_FILE: z.string().optional(),
+  /** SMTP server for case notifications, e.g. `smtp://user:pass@mail.example:587` (unset: e-mail is not sent). */
+  KHIEN_SMTP_URL: z.string().regex(/^smtps?:\/\//, 'must start with smtp:// or smtps://').optional(),
+  KHIEN_SMTP_FROM: z.string().default('Khiên SOC <khien@localhost>'),
+  /** Telegram Bot API base URL (a proxy or a local stand-in where api.telegram.org is unreachable). */
+  KHIEN_TELEGRAM_API_URL: z.url().default('https://api.telegram.org'),
+  KHIEN_TELEGRAM_BOT_TOKEN: z.string().min(10).optional(),
+  /** How often the case scheduler runs (clock escalation, notification delivery); 0 disables the in-process job. */
+  KHIEN_CASES_TICK_MS: z.coerce.number().int().min(0).default(30_000),
+  /** JSON overriding parts of the clock policy: {"regimes":{"nd331":{"initialNoticeHours":24}},"sla":{…},"warnFraction":0.25}. */
+  KHIEN_CASE_CLOCKS: z.string().optional(),
+  KHIEN_CASE_ATTACHMENT_MAX_BYTES: z.coerce.number().int().min(1024).default(20 * 1024 * 1024),
+  KHIEN_PLAYBOOK_DIR: z.string().default('./data/playbooks'),
+  /** Chromium for PDF reports (playwright-core); when missing, only DOCX is offered. */
+  KHIEN_CHROMIUM_PATH: z.string().default('/usr/bin/chromium'),
 });
 
 const WitnessPeerSchema = z.array(z.object({ name: z.string().min(1), secret: z.string().min(16), verifierKey: z.string().min(1) }));
@@ -114,6 +128,17 @@ export type Config = {
     maxMessageBytes: number;
   };
   soc: { queueHighWater: number; partitions: number };
+  cases: {
+    smtpUrl: string | undefined;
+    smtpFrom: string;
+    telegramApiUrl: string;
+    telegramBotToken: string | undefined;
+    tickMs: number;
+    clockOverrides: unknown;
+    attachmentMaxBytes: number;
+    playbookDir: string;
+    chromiumPath: string;
+  };
   auditLog: {
     origin: string;
     signerKey: string | undefined;
@@ -146,6 +171,14 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, overrides: Part
   const problems: string[] = [];
   const witnessPeers = parseJsonList(WitnessPeerSchema, e.KHIEN_AUDIT_WITNESS_PEERS, 'KHIEN_AUDIT_WITNESS_PEERS', problems);
   const witnessPush = parseJsonList(WitnessPushSchema, e.KHIEN_AUDIT_WITNESS_PUSH, 'KHIEN_AUDIT_WITNESS_PUSH', problems);
+  let clockOverrides: unknown = undefined;
+  if (e.KHIEN_CASE_CLOCKS) {
+    try {
+      clockOverrides = JSON.parse(e.KHIEN_CASE_CLOCKS);
+    } catch {
+      problems.push('KHIEN_CASE_CLOCKS: not valid JSON');
+    }
+  }
   if (problems.length > 0) throw new ConfigError(problems);
   const publicUrl = e.KHIEN_PUBLIC_URL ?? `http://localhost:${port}`;
   return {
@@ -176,6 +209,17 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, overrides: Part
       maxMessageBytes: e.KHIEN_SYSLOG_MAX_MESSAGE_BYTES,
     },
     soc: { queueHighWater: e.KHIEN_SOC_QUEUE_HIGH_WATER, partitions: e.KHIEN_SOC_PARTITIONS },
+    cases: {
+      smtpUrl: e.KHIEN_SMTP_URL,
+      smtpFrom: e.KHIEN_SMTP_FROM,
+      telegramApiUrl: e.KHIEN_TELEGRAM_API_URL.replace(/\/+$/, ''),
+      telegramBotToken: e.KHIEN_TELEGRAM_BOT_TOKEN,
+      tickMs: e.KHIEN_CASES_TICK_MS,
+      clockOverrides,
+      attachmentMaxBytes: e.KHIEN_CASE_ATTACHMENT_MAX_BYTES,
+      playbookDir: e.KHIEN_PLAYBOOK_DIR,
+      chromiumPath: e.KHIEN_CHROMIUM_PATH,
+    },
     auditLog: {
       origin: e.KHIEN_AUDIT_LOG_ORIGIN ?? `${new URL(publicUrl).hostname}/audit`,
       signerKey: e.KHIEN_AUDIT_LOG_SIGNER_KEY,

@@ -7,6 +7,7 @@ import type { AccountTables } from '../modules/accounts/accounts.table.js';
 import type { AuditTables } from '../modules/audit/audit.table.js';
 import type { AuditLogTables } from '../modules/audit/merkle.table.js';
 import type { AuthTables } from '../modules/auth/auth.table.js';
+import type { CaseTables } from '../modules/cases/cases.table.js';
 import type { InventoryTables } from '../modules/inventory/inventory.table.js';
 import type { MergerTables } from '../modules/merger/merger.table.js';
 import type { OrgTables } from '../modules/org/org.table.js';
@@ -15,7 +16,7 @@ import type { SocTables } from '../modules/soc/soc.table.js';
 import type { VulnTables } from '../modules/vuln/vuln.table.js';
 
 /** The whole schema, composed from each module's table file. */
-export interface Database extends OrgTables, AuthTables, AuditTables, AuditLogTables, InventoryTables, MergerTables, AccountTables, RuleTables, SocTables, VulnTables {}
+export interface Database extends OrgTables, AuthTables, AuditTables, AuditLogTables, InventoryTables, MergerTables, AccountTables, RuleTables, SocTables, VulnTables, CaseTables {}
 
 export type Db = Kysely<Database>;
 export type Tx = Transaction<Database>;

@@ -8,6 +8,7 @@ import * as m202611260100 from './migrations/202611260100_create_access_reviews.
 import * as m202611260400 from './migrations/202611260400_create_rules.js';
 import * as m202611260300 from './migrations/202611260300_create_soc.js';
 import * as m202611260500 from './migrations/202611260500_create_vuln.js';
+import * as m202611260600 from './migrations/202611260600_create_cases.js';
 
 /** A frozen migration: receives the dialect explicitly instead of sniffing the driver. */
 export interface KhienMigration {
@@ -25,6 +26,7 @@ const MIGRATIONS: Record<string, KhienMigration> = {
   '202611260400_create_rules': m202611260400,
   '202611260300_create_soc': m202611260300,
   '202611260500_create_vuln': m202611260500,
+  '202611260600_create_cases': m202611260600,
 };
 
 class StaticProvider implements MigrationProvider {

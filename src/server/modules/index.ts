@@ -3,6 +3,7 @@ import type { AppDeps } from '../core/context.js';
 import { registerAccounts } from './accounts/accounts.routes.js';
 import { registerAudit } from './audit/audit.routes.js';
 import { registerAuth } from './auth/auth.routes.js';
+import { registerCases } from './cases/cases.routes.js';
 import { registerInventory } from './inventory/inventory.routes.js';
 import { registerMerger } from './merger/merger.routes.js';
 import { registerOrg } from './org/org.routes.js';
@@ -21,4 +22,5 @@ export async function registerModules(app: FastifyInstance, deps: AppDeps): Prom
   await app.register(async (scope) => registerRules(scope, deps), { prefix: '/api/v1' });
   await app.register(async (scope) => registerSoc(scope, deps), { prefix: '/api/v1' });
   await app.register(async (scope) => registerVuln(scope, deps), { prefix: '/api/v1' });
+  await app.register(async (scope) => registerCases(scope, deps), { prefix: '/api/v1' });
 }
