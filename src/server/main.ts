@@ -128,7 +128,7 @@ program
   .action(async () => {
     const rt = runtime();
     await migrateToLatest(rt.handle.db, rt.handle.dialect);
-    const result = await loadDemoData({ db: rt.handle.db, keys: rt.keys, clock: rt.clock });
+    const result = await loadDemoData({ db: rt.handle.db, keys: rt.keys, clock: rt.clock, config: rt.config });
     console.log(result.loaded ? `Đã nạp ${result.units} đơn vị, ${result.people} cán bộ.` : 'Cơ sở dữ liệu đã có dữ liệu: bỏ qua.');
     if (result.loaded) await demoSigma(rt);
     const soc = await loadDemoSoc(rt.handle.db, rt.handle.dialect);
@@ -142,7 +142,7 @@ program
   .action(async () => {
     const rt = runtime();
     await migrateToLatest(rt.handle.db, rt.handle.dialect);
-    const demo = await loadDemoData({ db: rt.handle.db, keys: rt.keys, clock: rt.clock });
+    const demo = await loadDemoData({ db: rt.handle.db, keys: rt.keys, clock: rt.clock, config: rt.config });
     if (demo.loaded) await demoSigma(rt);
     if (demo.loaded) await loadDemoSoc(rt.handle.db, rt.handle.dialect);
     const login = await bootstrapAdminForDemo(rt);

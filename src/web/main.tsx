@@ -36,6 +36,11 @@ const VulnFindingRoute = lazy(() => import('./routes/vuln-finding.js'));
 const VulnImportsRoute = lazy(() => import('./routes/vuln-imports.js'));
 const VulnDashboardRoute = lazy(() => import('./routes/vuln-dashboard.js'));
 const VulnCoverageRoute = lazy(() => import('./routes/vuln-coverage.js'));
+const CasesRoute = lazy(() => import('./routes/cases.js'));
+const CaseDetailRoute = lazy(() => import('./routes/case-detail.js'));
+const CaseDashboardRoute = lazy(() => import('./routes/case-dashboard.js'));
+const PlaybooksRoute = lazy(() => import('./routes/playbooks.js'));
+const NotificationsRoute = lazy(() => import('./routes/notifications.js'));
 
 function Page({ children }: { children: ReactNode }) {
   return (
@@ -87,6 +92,11 @@ const router = createBrowserRouter([
       { path: 'vulns/dashboard', element: <Page><VulnDashboardRoute /></Page> },
       { path: 'vulns/coverage', element: <Page><VulnCoverageRoute /></Page> },
       { path: 'vulns/:id', element: <Page><VulnFindingRoute /></Page> },
+      { path: 'cases', element: <Page><CasesRoute /></Page> },
+      { path: 'cases/:id', element: <Page><CaseDetailRoute /></Page> },
+      { path: 'case-dashboard', element: <Page><CaseDashboardRoute /></Page> },
+      { path: 'playbooks', element: <Page><PlaybooksRoute /></Page> },
+      { path: 'notifications', element: <Page><NotificationsRoute /></Page> },
       { path: 'account', element: <Page><AccountRoute /></Page> },
       { path: 'soc/rules', element: <Page><RulesRoute /></Page> },
       { path: '*', element: <NotFoundRoute /> },

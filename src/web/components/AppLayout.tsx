@@ -119,7 +119,7 @@ export function AppLayout() {
               <div key={group.key ?? `g${gi}`} style={{ marginBottom: 6 }}>
                 {group.key ? (
                   <Text size="xs" fw={700} c="dimmed" tt="uppercase" px="sm" pt="sm" pb={4}>
-                    {t(`nav.group.${group.key}`)}
+                    {t(group.labelKey ?? `nav.group.${group.key}`)}
                   </Text>
                 ) : null}
                 {items.map((item) => {
@@ -128,7 +128,7 @@ export function AppLayout() {
                     return (
                       <NavLink
                         key={item.key}
-                        label={t(`nav.${item.key}`)}
+                        label={t(item.labelKey ?? `nav.${item.key}`)}
                         leftSection={<Icon size={18} stroke={1.5} />}
                         rightSection={
                           <Badge size="xs" variant="light" color="gray">
@@ -146,7 +146,7 @@ export function AppLayout() {
                       key={item.key}
                       component={Link}
                       to={item.path}
-                      label={t(`nav.${item.key}`)}
+                      label={t(item.labelKey ?? `nav.${item.key}`)}
                       leftSection={<Icon size={18} stroke={1.5} />}
                       active={active}
                       onClick={close}

@@ -1,5 +1,8 @@
 import {
   IconAlertOctagon,
+  IconBell,
+  IconChartLine,
+  IconListCheck,
   IconBook,
   IconBuilding,
   IconBug,
@@ -29,6 +32,8 @@ import type { Permission } from '../../contracts/roles.js';
 
 export interface NavItem {
   key: string;
+  /** i18n key of the label when it is not `nav.<key>` (modules keep their strings under their own key). */
+  labelKey?: string;
   icon: Icon;
   /** A built page; items without a path are modules that are not built yet. */
   path?: string;
@@ -37,6 +42,7 @@ export interface NavItem {
 
 export interface NavGroup {
   key: string | null;
+  labelKey?: string;
   items: NavItem[];
 }
 
@@ -79,9 +85,18 @@ export const NAV: NavGroup[] = [
     ],
   },
   {
+    key: 'cases',
+    labelKey: 'cases.nav.group',
+    items: [
+      { key: 'cases', labelKey: 'cases.nav.queue', icon: IconAlertOctagon, path: '/cases', permission: 'case.read' },
+      { key: 'casesDashboard', labelKey: 'cases.nav.dashboard', icon: IconChartLine, path: '/case-dashboard', permission: 'case.read' },
+      { key: 'playbooks', labelKey: 'cases.nav.playbooks', icon: IconListCheck, path: '/playbooks', permission: 'case.read' },
+      { key: 'notifications', labelKey: 'cases.nav.notifications', icon: IconBell, path: '/notifications', permission: 'case.read' },
+    ],
+  },
+  {
     key: 'upcoming',
     items: [
-      { key: 'incidents', icon: IconAlertOctagon },
       { key: 'assessments', icon: IconChecklist },
       { key: 'resilience', icon: IconDatabase },
       { key: 'awareness', icon: IconBook },

@@ -8,6 +8,8 @@ import { hashCitizenId, maskCitizenId } from '../org/citizen-id.js';
 import { generateDemoData, type DemoUnit } from './demo-data.js';
 import { loadDemoAccounts } from './demo-accounts.js';
 import { loadDemoReviews } from './demo-reviews.js';
+import { loadDemoCases } from './demo-cases.js';
+import type { Config } from '../../core/config.js';
 import { loadDemoInventory } from './demo-inventory.js';
 import { loadDemoVuln } from './demo-vuln.js';
 import { insertDemoUsers } from './demo-users.js';
@@ -39,7 +41,7 @@ function parentsFirst(units: DemoUnit[]): DemoUnit[] {
  * into it) into an EMPTY database, in one transaction. Used only by the embedded `khien start` / `khien demo`;
  * `khien serve` never loads it. Returns what was loaded, or loaded=false when the database already has units.
  */
-export async function loadDemoData(rt: { db: Db; keys: Keys; clock: () => number }): Promise<{ loaded: boolean; units: number; people: number }> {
+export async function loadDemoData(rt: { db: Db; keys: Keys; clock: () => number; config?: Config }): Promise<{ loaded: boolean; units: number; people: number }> {
   const { db } = rt;
   const existing = await db.selectFrom('org_units').select(sql<number>`count(*)`.as('n')).executeTakeFirstOrThrow();
   if (Number(existing.n) > 0) return { loaded: false, units: 0, people: 0 };
@@ -130,5 +132,8 @@ export async function loadDemoData(rt: { db: Db; keys: Keys; clock: () => number
   });
   // Vulnerability scans go through the real importer, one transaction per import, after the province exists.
   await loadDemoVuln(rt);
+  // Incident cases go through the case services (after the base data is committed): they need the data
+  // directory for reports, so only runs that pass the configuration get them.
+  if (rt.config) await loadDemoCases({ db, keys: rt.keys, config: rt.config, clock: rt.clock });
   return { loaded: true, units: data.units.length, people: data.people.length };
 }
