@@ -14,7 +14,7 @@ import { launchChromium, startKhien, type KhienServer } from './harness.js';
  * dashboard, the playbook editor and the notification settings. Screenshots go to docs/screenshots/ (8x-…).
  */
 const SHOTS = join(process.cwd(), 'docs', 'screenshots');
-const NEW_PASSWORD = 'Biển Quy Nhơn, gió lộng chiều 28!';
+const NEW_PASSWORD = 'Sông Ba chảy về, 27 cánh đồng lúa!';
 
 let server: KhienServer;
 let browser: Browser;
@@ -64,7 +64,7 @@ describe('incident response e2e', () => {
     browser = await launchChromium();
     const context = await browser.newContext({ locale: 'vi-VN', timezoneId: 'Asia/Ho_Chi_Minh', viewport: { width: 1440, height: 900 }, acceptDownloads: true });
     page = await context.newPage();
-    page.setDefaultTimeout(20_000);
+    page.setDefaultTimeout(40_000);
   });
 
   afterAll(async () => {
@@ -94,17 +94,17 @@ describe('incident response e2e', () => {
     await page.getByTestId('tasks-panel').waitFor();
     expect(await page.getByTestId('page-title').innerText()).toContain('Ngừng hoạt động ngoài kế hoạch');
     expect(await page.getByTestId('tasks-panel').innerText()).toContain('Tấn công từ chối dịch vụ vào Cổng dịch vụ công');
-    expect(await page.getByTestId('playbook-progress').innerText()).toBe('0/6 bước');
+    expect(await page.getByTestId('playbook-progress').innerText()).toBe('0/5 bước');
   });
 
   it('follows the playbook steps and moves the case on', async () => {
     const checks = page.getByTestId('task-check');
     await checks.nth(0).click();
-    await expect.poll(() => page.getByTestId('playbook-progress').innerText()).toBe('1/6 bước');
+    await expect.poll(() => page.getByTestId('playbook-progress').innerText()).toBe('1/5 bước');
     await page.getByTestId('case-next-phase').click();
     await expect.poll(() => page.getByTestId('phase-badge').innerText()).toBe('Ngăn chặn');
     await checks.nth(1).click();
-    await expect.poll(() => page.getByTestId('playbook-progress').innerText()).toBe('2/6 bước');
+    await expect.poll(() => page.getByTestId('playbook-progress').innerText()).toBe('2/5 bước');
     await page.getByTestId('comment-input').fill('Đã đề nghị VNPT bật lọc lưu lượng cho dải IP của Cổng dịch vụ công.');
     await page.getByTestId('comment-submit').click();
     await expect.poll(() => page.getByTestId('timeline-panel').innerText()).toContain('Đã đề nghị VNPT bật lọc lưu lượng');
@@ -158,7 +158,7 @@ describe('incident response e2e', () => {
     await shot('86-quy-trinh-ung-cuu');
     await page.getByTestId('nav-notifications').click();
     await page.getByTestId('deliveries-panel').waitFor();
-    expect(await page.getByTestId('channels-panel').innerText()).toContain('Hộp thư trực SOC tỉnh');
+    await expect.poll(() => page.getByTestId('channels-panel').innerText()).toContain('Hộp thư trực SOC tỉnh');
     await shot('87-thong-bao');
   });
 });

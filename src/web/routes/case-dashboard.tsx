@@ -23,8 +23,8 @@ export default function CaseDashboardRoute() {
   const monthly = useMonthlyReport(/^\d{4}-\d{2}$/.test(month) ? month : thisMonth());
   const trend = useMemo(() => ({
     tooltip: { trigger: 'axis' },
-    legend: { data: [t('cases.dashboard.mtta'), t('cases.dashboard.mttr'), t('cases.dashboard.cases')] },
-    grid: { left: 50, right: 50, top: 40, bottom: 30 },
+    legend: { top: 0, data: [t('cases.dashboard.mtta'), t('cases.dashboard.mttr'), t('cases.dashboard.cases')] },
+    grid: { left: 50, right: 60, top: 60, bottom: 30 },
     xAxis: { type: 'category', data: d.data?.trend.map((x) => x.month) ?? [] },
     yAxis: [{ type: 'value', name: t('cases.dashboard.hours') }, { type: 'value', name: t('cases.dashboard.cases'), minInterval: 1 }],
     series: [

@@ -76,12 +76,14 @@ export interface PlannedClock {
 const addMs = (iso: string, ms: number) => new Date(Date.parse(iso) + ms).toISOString();
 const H = 3_600_000;
 
+const SEVERITY_VI: Record<CaseSeverity, string> = { low: 'thấp', medium: 'trung bình', high: 'cao', critical: 'nghiêm trọng' };
+
 /** The SLA clocks of a case, counted from its creation, for its severity. */
 export function slaClocks(policy: ClockPolicy, severity: CaseSeverity, createdAt: string): PlannedClock[] {
   const s = policy.sla[severity];
   return [
-    { kind: 'acknowledge', regime: null, startedAt: createdAt, dueAt: addMs(createdAt, s.acknowledgeMinutes * 60_000), basis: `SLA ${severity}: tiếp nhận trong ${s.acknowledgeMinutes} phút` },
-    { kind: 'resolve', regime: null, startedAt: createdAt, dueAt: addMs(createdAt, s.resolveHours * H), basis: `SLA ${severity}: xử lý xong trong ${s.resolveHours} giờ` },
+    { kind: 'acknowledge', regime: null, startedAt: createdAt, dueAt: addMs(createdAt, s.acknowledgeMinutes * 60_000), basis: `SLA mức ${SEVERITY_VI[severity]}: tiếp nhận trong ${s.acknowledgeMinutes} phút` },
+    { kind: 'resolve', regime: null, startedAt: createdAt, dueAt: addMs(createdAt, s.resolveHours * H), basis: `SLA mức ${SEVERITY_VI[severity]}: xử lý xong trong ${s.resolveHours} giờ` },
   ];
 }
 
