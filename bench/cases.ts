@@ -79,6 +79,7 @@ export async function run(): Promise<void> {
     const unitIds = units.map((x) => x.id);
     const unitPaths = units.map((x) => x.path);
     const t0 = performance.now();
+    const n = (x: number) => sql.raw(String(Math.trunc(x)));
     const caseId = (expr: string) => sql.raw(`'00000000-0000-7000-8000-' || lpad(to_hex(${expr}), 12, '0')`);
     const iso = (expr: string) => sql.raw(`to_char(timestamp '2025-11-01' + (${expr}) * interval '1 second', 'YYYY-MM-DD"T"HH24:MI:SS.MS"Z"')`);
     await sql`
@@ -90,12 +91,12 @@ export async function run(): Promise<void> {
         (array['ransomware','account_compromise','web_defacement','ddos','phishing','malware','data_leak'])[1 + i % 7],
         case when i % 10 < 6 then 'closed' else (array['triage','containment','eradication','recovery'])[1 + i % 4] end,
         case when i % 10 < 6 then 'resolved' else null end,
-        (${unitIds}::text[])[1 + i % ${UNITS}], (${unitPaths}::text[])[1 + i % ${UNITS}], (i % 5 = 0)::int, case when i % 5 = 0 then 'nd331' else null end, 0,
+        (${unitIds}::text[])[1 + i % ${n(UNITS)}], (${unitPaths}::text[])[1 + i % ${n(UNITS)}], (i % 5 = 0)::int, case when i % 5 = 0 then 'nd331' else null end, 0,
         ${iso('i * 300 - 3600')}, ${iso('i * 300')}, ${iso('i * 300 + 900')}, ${iso('i * 300 + 7200')}, ${iso('i * 300 + 86400')},
         case when i % 10 < 6 then ${iso('i * 300 + 90000')} else null end,
         case when i % 10 < 6 then null else ${iso('i * 300 + 259200')} end,
         '{"systemIds":[],"assetIds":[],"unitIds":[],"people":""}', ${soc.id}, ${iso('i * 300')}, ${iso('i * 300 + 600')}
-      from generate_series(0, ${CASES - 1}) i`.execute(db);
+      from generate_series(0, ${n(CASES - 1)}) i`.execute(db);
     const tCases = performance.now();
     const TL = CASES * TIMELINE_PER_CASE;
     for (let start = 0; start < TL; start += 500_000) {
@@ -104,31 +105,31 @@ export async function run(): Promise<void> {
         select '00000001-0000-7000-8000-' || lpad(to_hex(j), 12, '0'), ${caseId(`j / ${TIMELINE_PER_CASE}`)},
           ${iso(`(j / ${TIMELINE_PER_CASE}) * 300 + (j % ${TIMELINE_PER_CASE}) * 60`)},
           (array['event','action','comment','action','clock'])[1 + j % 5], null, 'bench.soc',
-          'Diễn biến số ' || (j % ${TIMELINE_PER_CASE}) || ': đã thực hiện bước xử lý, ghi nhận chứng cứ và cập nhật trạng thái.', null
-        from generate_series(${start}, ${Math.min(TL, start + 500_000) - 1}) j`.execute(db);
+          'Diễn biến số ' || (j % ${n(TIMELINE_PER_CASE)}) || ': đã thực hiện bước xử lý, ghi nhận chứng cứ và cập nhật trạng thái.', null
+        from generate_series(${n(start)}, ${n(Math.min(TL, start + 500_000) - 1)}) j`.execute(db);
     }
     const tTimeline = performance.now();
     await sql`
       insert into case_tasks (id, case_id, playbook_id, playbook_key, step_key, phase, title, who, evidence_json, decision, mandatory, status, owner_unit_id,
         assignee_user_id, due_at, done_at, done_by, note, sort_order, created_at, updated_at)
-      select '00000002-0000-7000-8000-' || lpad(to_hex(k), 12, '0'), ${caseId(`k / ${TASKS_PER_CASE}`)}, null, 'ransomware-server', 'step-' || (k % ${TASKS_PER_CASE}),
-        (array['triage','containment','eradication','recovery','post_incident'])[1 + (k % ${TASKS_PER_CASE}) / 2], 'Bước xử lý số ' || (k % ${TASKS_PER_CASE}),
+      select '00000002-0000-7000-8000-' || lpad(to_hex(k), 12, '0'), ${caseId(`k / ${TASKS_PER_CASE}`)}, null, 'ransomware-server', 'step-' || (k % ${n(TASKS_PER_CASE)}),
+        (array['triage','containment','eradication','recovery','post_incident'])[1 + (k % ${n(TASKS_PER_CASE)}) / 2], 'Bước xử lý số ' || (k % ${n(TASKS_PER_CASE)}),
         (array['soc','unit','operator','police'])[1 + k % 4], '[]', null, (k % 3 = 0)::int, case when k % 2 = 0 then 'done' else 'todo' end, null,
-        case when k % 97 = 0 then ${soc.id} else null end, ${iso(`(k / ${TASKS_PER_CASE}) * 300 + (k % ${TASKS_PER_CASE}) * 3600`)}, null, null, null, k % ${TASKS_PER_CASE},
+        case when k % 97 = 0 then ${soc.id} else null end, ${iso(`(k / ${TASKS_PER_CASE}) * 300 + (k % ${TASKS_PER_CASE}) * 3600`)}, null, null, null, k % ${n(TASKS_PER_CASE)},
         ${iso(`(k / ${TASKS_PER_CASE}) * 300`)}, ${iso(`(k / ${TASKS_PER_CASE}) * 300`)}
-      from generate_series(0, ${CASES * TASKS_PER_CASE - 1}) k`.execute(db);
+      from generate_series(0, ${n(CASES * TASKS_PER_CASE - 1)}) k`.execute(db);
     await sql`
       insert into case_clocks (id, case_id, kind, regime, basis, started_at, due_at, met_at, warned_at, overdue_at)
       select '00000003-0000-7000-8000-' || lpad(to_hex(k), 12, '0'), ${caseId('k / 2')}, case when k % 2 = 0 then 'acknowledge' else 'resolve' end, null, 'SLA',
         ${iso('(k / 2) * 300')}, ${iso('(k / 2) * 300 + 3600 + (k % 2) * 255600')}, case when (k / 2) % 10 < 6 then ${iso('(k / 2) * 300 + 900')} else null end, null, null
-      from generate_series(0, ${CASES * 2 - 1}) k`.execute(db);
+      from generate_series(0, ${n(CASES * 2 - 1)}) k`.execute(db);
     await sql`
       insert into case_members (id, case_id, user_id, role, added_at)
-      select '00000004-0000-7000-8000-' || lpad(to_hex(i), 12, '0'), ${caseId('i')}, ${soc.id}, 'assignee', ${iso('i * 300')} from generate_series(0, ${CASES - 1}) i`.execute(db);
+      select '00000004-0000-7000-8000-' || lpad(to_hex(i), 12, '0'), ${caseId('i')}, ${soc.id}, 'assignee', ${iso('i * 300')} from generate_series(0, ${n(CASES - 1)}) i`.execute(db);
     await sql`
       insert into case_observables (id, case_id, type, value, match_key, ioc, note, created_by, created_at)
       select '00000005-0000-7000-8000-' || lpad(to_hex(i), 12, '0'), ${caseId('i')}, 'ip', '10.' || (i % 5000) / 250 || '.' || (i % 250) || '.7', '10.' || (i % 5000) / 250 || '.' || (i % 250) || '.7',
-        1, null, null, ${iso('i * 300')} from generate_series(0, ${CASES - 1}) i`.execute(db);
+        1, null, null, ${iso('i * 300')} from generate_series(0, ${n(CASES - 1)}) i`.execute(db);
     await sql`analyze`.execute(db);
     const tEnd = performance.now();
 

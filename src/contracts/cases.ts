@@ -301,7 +301,8 @@ export const CaseQuerySchema = z.object({
   page: z.coerce.number().int().min(1).default(1),
   pageSize: z.coerce.number().int().min(1).max(200).default(50),
 });
-export const CasePageSchema = pageOf(CaseSummarySchema);
+/** `totalCapped`: more than `total` (10,000) cases match; the queue shows "10.000+". */
+export const CasePageSchema = pageOf(CaseSummarySchema).extend({ totalCapped: z.boolean() });
 
 export const MyTaskSchema = TaskSchema.extend({ caseId: z.string(), caseNumber: z.string(), caseTitle: z.string() });
 

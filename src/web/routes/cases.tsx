@@ -120,7 +120,7 @@ function Queue({ filter, setFilter }: { filter: CaseFilter; setFilter: (f: CaseF
       )}
       {cases.data ? (
         <Group justify="space-between" mt="md">
-          <Text size="sm" c="dimmed">{t('cases.total', { n: formatNumber(cases.data.total) })}</Text>
+          <Text size="sm" c="dimmed">{t('cases.total', { n: `${formatNumber(cases.data.total)}${cases.data.totalCapped ? '+' : ''}` })}</Text>
           {pages > 1 ? <Pagination total={pages} value={filter.page} onChange={(page) => setFilter({ ...filter, page })} size="sm" /> : null}
         </Group>
       ) : null}

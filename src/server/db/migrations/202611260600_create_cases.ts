@@ -1,12 +1,12 @@
-import type { Kysely } from 'kysely';
-import type { DialectName } from '../database.js';
+import { sql, type Kysely } from 'kysely';
+import { onDialect, type DialectName } from '../database.js';
 
 /**
  * Incident response (issue 7): cases with their alert references, members, timeline, tasks from SOP
  * playbooks, observables, attachments, legal/SLA clocks and generated reports; versioned playbooks; notification
  * channels, per-user preferences and the delivery log. Frozen: never edit, add a new migration.
  */
-export async function up(db: Kysely<unknown>, _dialect: DialectName): Promise<void> {
+export async function up(db: Kysely<unknown>, dialect: DialectName): Promise<void> {
   await db.schema
     .createTable('case_sequences')
     .addColumn('name', 'text', (c) => c.primaryKey().notNull())
@@ -47,6 +47,14 @@ export async function up(db: Kysely<unknown>, _dialect: DialectName): Promise<vo
   await db.schema.createIndex('cases_unit_path_idx').on('cases').columns(['unit_path', 'created_at']).execute();
   await db.schema.createIndex('cases_phase_idx').on('cases').columns(['phase', 'created_at']).execute();
   await db.schema.createIndex('cases_due_idx').on('cases').column('next_due_at').execute();
+  await db.schema.createIndex('cases_category_idx').on('cases').columns(['category', 'created_at']).execute();
+  await db.schema.createIndex('cases_severity_idx').on('cases').columns(['severity', 'created_at']).execute();
+  // Scope filters are `unit_path LIKE '<prefix>%'`. SQLite uses the plain index for a prefix LIKE only with
+  // case_sensitive_like, PostgreSQL only with a pattern-ops index when the collation is not C: add that one there.
+  await onDialect(dialect, {
+    sqlite: async () => undefined,
+    postgres: async () => void (await sql`create index cases_unit_path_pattern_idx on cases (unit_path text_pattern_ops)`.execute(db)),
+  })();
 
   await db.schema
     .createTable('case_members')

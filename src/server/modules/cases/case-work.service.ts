@@ -140,6 +140,7 @@ export async function presentObservables(deps: Deps, actor: Actor, caseId: strin
     .selectFrom('case_observables as o')
     .innerJoin('cases as c', 'c.id', 'o.case_id')
     .select(['o.type', 'o.match_key', 'c.id', 'c.number', 'c.title', 'c.unit_path'])
+    .where('o.type', 'in', [...new Set(obs.map((o) => o.type))]) // leading column of case_observables_match_idx
     .where('o.match_key', 'in', keys)
     .where('o.case_id', '!=', caseId)
     .execute();

@@ -92,13 +92,17 @@ function filtered(db: Db | Tx, f: CaseFilter) {
   return q;
 }
 
-/** One page of cases in scope, newest first, with the total. */
-export async function listCases(db: Db | Tx, f: CaseFilter, page: number, pageSize: number): Promise<{ rows: CaseRow[]; total: number }> {
+/** Above this many matches the queue says "10,000+" instead of counting every row (a count is a full scan). */
+export const COUNT_CAP = 10_000;
+
+/** One page of cases in scope, newest first, with the total (capped at COUNT_CAP). */
+export async function listCases(db: Db | Tx, f: CaseFilter, page: number, pageSize: number): Promise<{ rows: CaseRow[]; total: number; totalCapped: boolean }> {
   const [rows, total] = await Promise.all([
     filtered(db, f).selectAll('cases').orderBy('created_at', 'desc').orderBy('id', 'desc').limit(pageSize).offset((page - 1) * pageSize).execute(),
-    filtered(db, f).select(sql<number>`count(*)`.as('n')).executeTakeFirstOrThrow(),
+    db.selectFrom(filtered(db, f).select(sql<number>`1`.as('one')).limit(COUNT_CAP + 1).as('t')).select(sql<number>`count(*)`.as('n')).executeTakeFirstOrThrow(),
   ]);
-  return { rows, total: Number(total.n) };
+  const n = Number(total.n);
+  return { rows, total: Math.min(n, COUNT_CAP), totalCapped: n > COUNT_CAP };
 }
 
 /** Every case in scope matching the filter (exports, metrics), oldest first, bounded. */

@@ -166,12 +166,12 @@ export async function searchCases(deps: Deps, actor: Actor, q: z.infer<typeof Ca
   const now = nowIso(deps.clock);
   const unitPath = q.unitId ? (await findUnit(deps.db, q.unitId))?.path : undefined;
   if (q.unitId && !unitPath) throw new ValidationError('case.unit_not_found', 'Không tìm thấy đơn vị.', { field: 'unitId' });
-  const { rows, total } = await listCases(deps.db, {
+  const { rows, total, totalCapped } = await listCases(deps.db, {
     scope: scopeOf(actor, 'case.read'), q: q.q, phase: q.phase, severity: q.severity, category: q.category, unitPath,
     assigneeId: q.mine === 'true' ? actor.userId : undefined, reportable: q.reportable === undefined ? undefined : q.reportable === 'true',
     overdueAt: q.overdue === 'true' ? now : undefined, notOverdueAt: q.overdue === 'false' ? now : undefined,
   }, q.page, q.pageSize);
-  return { items: await presentSummaries(deps.db, rows, now), total, page: q.page, pageSize: q.pageSize };
+  return { items: await presentSummaries(deps.db, rows, now), total, totalCapped, page: q.page, pageSize: q.pageSize };
 }
 
 /** Everything on the case page; the timeline is the newest `timelineLimit` entries, newest first. */
