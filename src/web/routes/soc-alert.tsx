@@ -1,13 +1,16 @@
 import { Anchor, Badge, Button, Code, Group, Paper, SimpleGrid, Stack, Text, Textarea, Title } from '@mantine/core';
 import { useState } from 'react';
 import { useTranslation } from 'react-i18next';
-import { Link, useParams } from 'react-router';
+import { Link, useNavigate, useParams } from 'react-router';
 import type { SocAlert } from '../../contracts/soc.js';
 import { ErrorAlert } from '../components/ErrorAlert.js';
 import { formatDateTime, formatNumber } from '../components/format.js';
 import { notifyError, notifySuccess } from '../components/notify.js';
 import { PageHeader } from '../components/PageHeader.js';
 import { useSocAlert, useUpdateAlert } from '../features/soc/api.js';
+import { useMe } from '../features/auth/api.js';
+import { useEscalate } from '../features/cases/api.js';
+import { can } from '../components/permissions.js';
 import { EventTable } from '../features/soc/EventTable.js';
 import { SeverityBadge, StatusBadge } from '../features/soc/labels.js';
 
@@ -29,6 +32,9 @@ export default function SocAlertRoute() {
   const alert = useSocAlert(id);
   const update = useUpdateAlert(id);
   const [note, setNote] = useState('');
+  const me = useMe();
+  const navigate = useNavigate();
+  const toCase = useEscalate();
   const a = alert.data?.alert;
   const triage = (status: SocAlert['status']) =>
     update.mutate({ status, note: note.trim() || undefined }, { onSuccess: () => { notifySuccess(t(`soc.alert.done.${status}`)); setNote(''); }, onError: notifyError });
@@ -89,6 +95,12 @@ export default function SocAlertRoute() {
               <Button color="gray" variant="light" onClick={() => triage('false_positive')} disabled={a.status === 'false_positive'}>
                 {t('soc.alert.falsePositive')}
               </Button>
+              {can(me.data, 'case.write') ? (
+                <Button color="red" onClick={() => toCase.mutate({ alerts: [{ kind: 'soc', id }] }, { onSuccess: (c) => void navigate(`/cases/${c.id}`), onError: notifyError })}
+                  loading={toCase.isPending} data-testid="alert-to-case">
+                  {t('cases.alerts.escalate')}
+                </Button>
+              ) : null}
             </Group>
           </Paper>
           <Paper withBorder p="md">

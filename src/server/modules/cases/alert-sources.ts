@@ -93,3 +93,40 @@ function toSnapshot(r: OutageJoin): AlertSnapshot {
 }
 
 registerAlertSource(availabilitySource);
+
+/**
+ * SOC alerts (modules/soc, table soc_alerts): grouped Sigma/correlation matches with their unit. Escalating one
+ * marks it `escalated` in the case's transaction, as the SOC triage flow does (DFIR-IRIS "Escalated: converted
+ * to a new case", research/soc.md §3.3). SOC "informational" maps to low.
+ */
+export const socSource: AlertSource = {
+  kind: 'soc',
+  async find(db, id) {
+    const r = await socQuery(db).where('a.id', '=', id).executeTakeFirst();
+    return r ? socSnapshot(r) : undefined;
+  },
+  async recent(db, scope, limit) {
+    const rows = await socQuery(db).where(pathInScope('u.path', scope)).where('a.status', 'in', ['new', 'acknowledged']).orderBy('a.last_seen', 'desc').limit(limit).execute();
+    return rows.map(socSnapshot);
+  },
+  async escalated(tx, id) {
+    await tx.updateTable('soc_alerts').set({ status: 'escalated', updated_at: new Date().toISOString() }).where('id', '=', id).execute();
+  },
+};
+
+function socQuery(db: Db | Tx) {
+  return db
+    .selectFrom('soc_alerts as a')
+    .innerJoin('org_units as u', 'u.id', 'a.unit_id')
+    .select(['a.id', 'a.title', 'a.severity', 'a.rule_id', 'a.origin', 'a.first_seen', 'a.count', 'u.id as unit_id', 'u.path as unit_path']);
+}
+
+function socSnapshot(r: { id: string; title: string; severity: string; rule_id: string | null; origin: string; first_seen: string; count: number; unit_id: string; unit_path: string }): AlertSnapshot {
+  const severity: CaseSeverity = r.severity === 'critical' || r.severity === 'high' || r.severity === 'medium' ? r.severity : 'low';
+  return {
+    kind: 'soc', id: r.id, title: r.count > 1 ? `${r.title} (×${r.count})` : r.title, severity, rule: r.rule_id ?? r.origin,
+    occurredAt: r.first_seen, unitId: r.unit_id, unitPath: r.unit_path,
+  };
+}
+
+registerAlertSource(socSource);
