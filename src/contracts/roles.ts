@@ -51,6 +51,8 @@ export const PERMISSIONS = [
   'vuln.read', // vulnerability findings, malware-scan coverage and remediation dashboards of the unit's assets
   'vuln.import', // import scanner reports (upload, `khien scan`), assign unmatched hosts
   'vuln.triage', // risk acceptance, false-positive marking, reopening; KEV/EPSS catalogue updates
+  'access_log.write', // per-system API keys for access-log ingestion, and access-log file uploads (owner/operating unit)
+  'lookup_alert.triage', // acknowledge, assign, mark false positive or escalate look-up alerts (reading them needs audit.read)
 ] as const;
 export const PermissionSchema = z.enum(PERMISSIONS);
 export type Permission = z.infer<typeof PermissionSchema>;
@@ -58,19 +60,19 @@ export type Permission = z.infer<typeof PermissionSchema>;
 export const ROLE_PERMISSIONS: Record<Role, readonly Permission[]> = {
   admin: PERMISSIONS,
   subcommittee: ['org_unit.read', 'person.read', 'user.read', 'audit.read', 'dashboard.read', 'system.read', 'asset.read', 'merger.read', 'account.read', 'rule.read', 'soc.read', 'vuln.read'],
-  police: ['org_unit.read', 'person.read', 'person.read_citizen_id', 'user.read', 'audit.read', 'dashboard.read', 'system.read', 'asset.read', 'merger.read', 'account.read', 'rule.read', 'soc.read', 'vuln.read'],
+  police: ['org_unit.read', 'person.read', 'person.read_citizen_id', 'user.read', 'audit.read', 'dashboard.read', 'system.read', 'asset.read', 'merger.read', 'account.read', 'rule.read', 'soc.read', 'vuln.read', 'lookup_alert.triage'],
   soc_analyst: ['org_unit.read', 'person.read', 'dashboard.read', 'system.read', 'asset.read', 'account.read', 'rule.read', 'rule.write', 'user.read', 'soc.read', 'soc.triage', 'soc.manage', 'vuln.read', 'vuln.import', 'vuln.triage'],
   unit_manager: [
     'org_unit.read', 'org_unit.write', 'person.read', 'person.write', 'person.read_citizen_id', 'user.read', 'dashboard.read',
     'system.read', 'asset.read', 'merger.read', 'system.write', 'system.confirm_level', 'asset.write', 'merger.write', 'merger.task_update',
-    'account.read', 'account.write', 'account.import', 'account.review_manage', 'soc.read', 'vuln.read', 'vuln.import', 'vuln.triage',
+    'account.read', 'account.write', 'account.import', 'account.review_manage', 'soc.read', 'vuln.read', 'vuln.import', 'vuln.triage', 'access_log.write',
   ],
   system_owner: [
     'org_unit.read', 'person.read', 'dashboard.read',
     'system.read', 'asset.read', 'merger.read', 'system.write', 'system.confirm_level', 'asset.write', 'merger.write', 'merger.task_update',
-    'account.read', 'account.write', 'account.import', 'account.review_manage', 'soc.read', 'vuln.read', 'vuln.import', 'vuln.triage',
+    'account.read', 'account.write', 'account.import', 'account.review_manage', 'soc.read', 'vuln.read', 'vuln.import', 'vuln.triage', 'access_log.write',
   ],
   operator: ['org_unit.read', 'person.read', 'dashboard.read', 'system.read', 'asset.read', 'merger.read', 'merger.task_update', 'account.read', 'account.import', 'soc.read', 'vuln.read', 'vuln.import'],
-  auditor: ['org_unit.read', 'person.read', 'user.read', 'audit.read', 'dashboard.read', 'system.read', 'asset.read', 'merger.read', 'account.read', 'rule.read', 'vuln.read'],
+  auditor: ['org_unit.read', 'person.read', 'user.read', 'audit.read', 'dashboard.read', 'system.read', 'asset.read', 'merger.read', 'account.read', 'rule.read', 'vuln.read', 'lookup_alert.triage'],
   official: ['dashboard.read'],
 };
