@@ -249,3 +249,23 @@ describe('look-up alerts', () => {
     expect(again.json().items[0]).toMatchObject({ id, status: 'escalated', recordCount: 3 });
   });
 });
+
+describe('retention by security level', () => {
+  it('prunes payloads past the level\'s retention (level 3: 3 months), keeps leaf hashes, and the log still verifies', async () => {
+    const { pruneAccessLogPayloads } = await import('../audit/merkle.service.js');
+    await auditLogJobFor(ctx.db)!.runNow(true);
+    await ctx.db.updateTable('information_systems').set({ new_level: 3 }).where('id', '=', systemId).execute();
+    const count = async () => Number((await ctx.db.selectFrom('access_log_records').select((eb) => eb.fn.countAll<number>().as('n')).executeTakeFirstOrThrow()).n);
+    const before = await count();
+    // Two months on: nothing is old enough for level 3.
+    expect(await pruneAccessLogPayloads(ctx.db, { now: new Date(ctx.now() + 61 * 86_400_000).toISOString() })).toBe(0);
+    // Four months on: every sequenced record is past retention.
+    const pruned = await pruneAccessLogPayloads(ctx.db, { now: new Date(ctx.now() + 122 * 86_400_000).toISOString() });
+    expect(pruned).toBe(before);
+    expect(await count()).toBe(0);
+    const signer = auditLogJobFor(ctx.db)!.signer;
+    const report = await verifyDatabase(ctx.db, verifierOf(signer), signer.name);
+    expect(report.findings).toEqual([]);
+    expect(report.pruned).toBeGreaterThanOrEqual(before);
+  });
+});

@@ -61,9 +61,14 @@ export async function accountFacts(db: Db | Tx, systemId: string, accounts: stri
  * calls `ingestAccessRecords(deps, systemId, { source: 'syslog', label }, records)`.
  */
 export async function ingestAccessRecords(deps: IngestDeps, systemId: string, origin: IngestOrigin, records: AccessLogInput[]): Promise<IngestReceipt & { recordIds: string[] }> {
+  return deps.db.transaction().execute((tx) => ingestAccessRecordsTx(tx, deps, systemId, origin, records));
+}
+
+/** ingestAccessRecords inside the caller's transaction (the demo loader writes everything in one). */
+export async function ingestAccessRecordsTx(tx: Tx, deps: Pick<IngestDeps, 'keys' | 'clock'>, systemId: string, origin: IngestOrigin, records: AccessLogInput[]): Promise<IngestReceipt & { recordIds: string[] }> {
   const now = nowIso(deps.clock);
   const batchId = newId();
-  return deps.db.transaction().execute(async (tx) => {
+  {
     const facts = await accountFacts(tx, systemId, records.map((r) => r.account));
     const ext = [...new Set(records.map((r) => r.recordId).filter((x): x is string => !!x))];
     const seen = new Set<string>();
@@ -106,7 +111,7 @@ export async function ingestAccessRecords(deps: IngestDeps, systemId: string, or
       details: { systemId, source: origin.source, accepted: rows.length, duplicates, fileName: origin.source === 'file' ? origin.fileName : undefined },
     }, now);
     return { batchId, systemId, accepted: rows.length, duplicates, receivedAt: now, recordIds: rows.map((r) => r.id) };
-  });
+  }
 }
 
 /** Refuse a whole submission with its row-numbered problems (422 import.invalid): nothing is written. */

@@ -7,6 +7,8 @@ import { signCheckpoint, verifierOf } from './checkpoint.service.js';
 import { pruneAccessLogPayloads, pruneAuditPayloads, sequenceAccessLogs, sequenceAuditEvents } from './merkle.service.js';
 import { appendToWitnessFile, pushToWitness } from './witness.service.js';
 
+const lastAccessPrune = new WeakMap<object, number>();
+
 export interface AuditLogJobDeps {
   db: Db;
   config: Pick<Config, 'auditLog'>;
@@ -49,7 +51,12 @@ export async function runAuditLogTick(deps: AuditLogJobDeps, opts: { forceCheckp
   if (cfg.retentionDays) {
     const before = new Date(deps.clock() - cfg.retentionDays * 86_400_000).toISOString();
     pruned = await pruneAuditPayloads(deps.db, { before, now: nowIso(deps.clock) });
-    pruned += await pruneAccessLogPayloads(deps.db, { before, now: nowIso(deps.clock) });
+  }
+  // Access logs: retention by the system's security level, checked at most hourly (it scans by system).
+  const last = lastAccessPrune.get(deps.db) ?? 0;
+  if (opts.forceCheckpoint || deps.clock() - last >= 3_600_000) {
+    lastAccessPrune.set(deps.db, deps.clock());
+    pruned += await pruneAccessLogPayloads(deps.db, { now: nowIso(deps.clock), minDays: cfg.retentionDays });
   }
   return { appended, checkpoint: cp ? Number(cp.tree_size) : undefined, pruned };
 }

@@ -181,24 +181,49 @@ export async function pruneAuditPayloads(db: Db, opts: { before: string; now: st
   });
 }
 
-/** Retention for ingested access-log records: the same rule as audit entries (payload removed, leaf hash kept). */
-export async function pruneAccessLogPayloads(db: Db, opts: { before: string; now: string; limit?: number }): Promise<number> {
+/**
+ * Minimum retention of ingested access logs by the system's security level (issue 5 item 3, the new decree's
+ * 1, 3, 6 and 12 months for levels 2–5; level 1 like level 2). A system without a level keeps 12 months.
+ */
+export const ACCESS_LOG_RETENTION_MONTHS: Record<number, number> = { 1: 1, 2: 1, 3: 3, 4: 6, 5: 12 };
+
+/**
+ * Retention for ingested access-log records: the payload of a sequenced record is removed once it is older than
+ * its system's level-based retention (or `minDays` when that is longer — the configurable longer retention),
+ * the leaf hash stays and the leaf is marked pruned, so the tree and every checkpoint still verify.
+ */
+export async function pruneAccessLogPayloads(db: Db, opts: { now: string; minDays?: number; limit?: number }): Promise<number> {
+  const nowMs = Date.parse(opts.now);
+  const cutoff = (months: number) => {
+    const d = new Date(nowMs);
+    d.setUTCMonth(d.getUTCMonth() - months);
+    const byLevel = d.getTime();
+    return new Date(Math.min(byLevel, nowMs - (opts.minDays ?? 0) * 86_400_000)).toISOString();
+  };
   return db.transaction().execute(async (tx) => {
-    const rows = await tx
-      .selectFrom('audit_log_leaves as l')
-      .innerJoin('access_log_records as r', 'r.seq', 'l.source_seq')
-      .select(['l.leaf_index', 'r.seq'])
-      .where('l.source', '=', ACCESS_LOG_LEAF)
-      .where('l.pruned_at', 'is', null)
-      .where('r.occurred_at', '<', opts.before)
-      .orderBy('l.leaf_index')
-      .limit(opts.limit ?? 10_000)
-      .execute();
-    for (let i = 0; i < rows.length; i += 500) {
-      const chunk = rows.slice(i, i + 500);
-      await tx.updateTable('audit_log_leaves').set({ pruned_at: opts.now }).where('leaf_index', 'in', chunk.map((r) => r.leaf_index)).execute();
-      await tx.deleteFrom('access_log_records').where('seq', 'in', chunk.map((r) => r.seq)).execute();
+    const systems = await tx.selectFrom('information_systems').select(['id', 'new_level', 'legacy_level'])
+      .where(({ exists, selectFrom }) => exists(selectFrom('access_log_records as r').select('r.seq').whereRef('r.system_id', '=', 'information_systems.id'))).execute();
+    let pruned = 0;
+    for (const sys of systems) {
+      const level = sys.new_level ?? sys.legacy_level;
+      const before = cutoff(level ? ACCESS_LOG_RETENTION_MONTHS[level] ?? 12 : 12);
+      const rows = await tx
+        .selectFrom('access_log_records as r')
+        .innerJoin('audit_log_leaves as l', (j) => j.onRef('l.source_seq', '=', 'r.seq').on('l.source', '=', ACCESS_LOG_LEAF))
+        .select(['l.leaf_index', 'r.seq'])
+        .where('r.system_id', '=', sys.id)
+        .where('r.occurred_at', '<', before)
+        .where('l.pruned_at', 'is', null)
+        .orderBy('r.seq')
+        .limit(opts.limit ?? 10_000)
+        .execute();
+      for (let i = 0; i < rows.length; i += 500) {
+        const chunk = rows.slice(i, i + 500);
+        await tx.updateTable('audit_log_leaves').set({ pruned_at: opts.now }).where('leaf_index', 'in', chunk.map((r) => r.leaf_index)).execute();
+        await tx.deleteFrom('access_log_records').where('seq', 'in', chunk.map((r) => r.seq)).execute();
+      }
+      pruned += rows.length;
     }
-    return rows.length;
+    return pruned;
   });
 }

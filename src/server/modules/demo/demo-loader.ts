@@ -8,6 +8,7 @@ import { hashCitizenId, maskCitizenId } from '../org/citizen-id.js';
 import { generateDemoData, type DemoUnit } from './demo-data.js';
 import { loadDemoAccounts } from './demo-accounts.js';
 import { loadDemoReviews } from './demo-reviews.js';
+import { analyseDemoAccessLogs, loadDemoAccessLogs } from './demo-access-log.js';
 import { loadDemoInventory } from './demo-inventory.js';
 import { loadDemoVuln } from './demo-vuln.js';
 import { insertDemoUsers } from './demo-users.js';
@@ -120,15 +121,18 @@ export async function loadDemoData(rt: { db: Db; keys: Keys; clock: () => number
     const inventory = await loadDemoInventory(tx, now);
     await loadDemoAccounts(tx, now);
     const reviews = await loadDemoReviews(tx, rt.keys, now);
+    const accessLog = await loadDemoAccessLogs(tx, rt.keys, now);
     // Khiên's own Sigma rules always; SigmaHQ's are added by `khien start`/`khien demo` when the corpus is present.
     const rules = await importRulesInto(tx, null, readKhienRules(), 'khien', now, rt.clock);
     await recordAudit(tx, null, {
       action: 'demo.load',
       actorLabel: 'khien demo',
-      details: { units: unitRows.length, people: peopleRows.length, history: historyRows.length, inventory, reviews, rules: rules.created },
+      details: { units: unitRows.length, people: peopleRows.length, history: historyRows.length, inventory, reviews, rules: rules.created, accessLog },
     }, now);
   });
   // Vulnerability scans go through the real importer, one transaction per import, after the province exists.
   await loadDemoVuln(rt);
+  // The look-up analytics read what the transaction wrote, so they run after it committed.
+  await analyseDemoAccessLogs(db, rt.clock);
   return { loaded: true, units: data.units.length, people: data.people.length };
 }
