@@ -130,7 +130,7 @@ describe('audit and look-up monitoring e2e', () => {
     expect(await page.getByTestId('verify-result').innerText()).toContain('Nhật ký toàn vẹn');
     await shot('43-toan-ven-nhat-ky');
     const [download] = await Promise.all([page.waitForEvent('download'), page.getByTestId('export-bundle').click()]);
-    expect(download.suggestedFilename()).toMatch(/^khien-audit-bundle-\d+\.jsonl$/);
+    expect(download.suggestedFilename()).toMatch(/^khien-audit-bundle-[\d-]+\.jsonl$/);
     const file = join(tmp, download.suggestedFilename());
     await download.saveAs(file);
     const report = await verifyBundle(file);
