@@ -97,7 +97,7 @@ export async function loadDemoAccessLogs(tx: Tx, keys: Keys, now: string): Promi
     const dossier = (ms: number) => `H${si === 0 ? '21' : '30'}.${pad(rng.int(1, 99))}-${new Date(ms + 7 * HOUR).toISOString().slice(2, 10).replace(/-/g, '')}-${pad(rng.int(1, 9999), 4)}`;
     const push = (who: Actor, ms: number, action: AccessLogInput['action'], extra: Partial<AccessLogInput> = {}) => records.push({
       account: who.username, action, occurredAt: new Date(ms).toISOString(), outcome: 'success', ip: who.ip, device: who.device,
-      sessionId: `${who.username}-${new Date(ms + 7 * HOUR).toISOString().slice(0, 10)}-${who.ip}`, recordId: `${code}-${records.length + 1}`, ...extra,
+      sessionId: `${who.username}-${new Date(ms + 7 * HOUR).toISOString().slice(0, 10)}-${who.ip}`, ...extra,
     });
     for (let d = WEEKS * 7; d >= 1; d--) {
       if (isWeekend(vnAt(nowMs, d, 12, 0))) continue;
@@ -148,12 +148,15 @@ export async function loadDemoAccessLogs(tx: Tx, keys: Keys, now: string): Promi
       created_by: null, created_at: now, last_used_at: null, revoked_at: null, revoked_by: null,
     }).execute();
     const key = await tx.selectFrom('system_api_keys').selectAll().where('id', '=', keyId).executeTakeFirstOrThrow();
-    const byDay = new Map<string, AccessLogInput[]>();
+    // Weekly batches (a log shipper's backlog); the demo records carry no recordId, so no duplicate look-ups.
+    const byWeek = new Map<number, AccessLogInput[]>();
     for (const r of records) {
-      const day = r.occurredAt.slice(0, 10);
-      byDay.set(day, [...(byDay.get(day) ?? []), r]);
+      const week = Math.floor((nowMs - Date.parse(r.occurredAt)) / (7 * DAY));
+      const list = byWeek.get(week);
+      if (list) list.push(r);
+      else byWeek.set(week, [r]);
     }
-    for (const batch of byDay.values()) {
+    for (const batch of byWeek.values()) {
       await ingestAccessRecordsTx(tx, { keys, clock: () => nowMs }, sys.id, { source: 'api', key, meta: { ip: `${net}.0.5`, userAgent: 'tthc-log-shipper/1.0', requestId: newId() } }, batch);
     }
     total += records.length;
