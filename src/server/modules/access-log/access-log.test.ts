@@ -56,15 +56,14 @@ beforeAll(async () => {
   expect(sys.statusCode, sys.body).toBe(201);
   systemId = sys.json().id;
   // The account snapshot (accounts module): annv linked to An (MFA on), binhtt to the retired Bình (no MFA).
-  const src = await ctx.app.inject({ method: 'POST', url: '/api/v1/account-sources', headers: manager.headers, payload: { systemId, name: 'Tài khoản TTHC', kind: 'push', mapping: { username: 'username' } } });
-  expect(src.statusCode, src.body).toBe(201);
-  const push = await ctx.app.inject({
-    method: 'POST', url: `/api/v1/account-sources/${src.json().id}/push`, headers: manager.headers,
-    payload: { accounts: [
-      { username: 'annv', displayName: 'Nguyễn Văn An', email: 'an@gialai.gov.vn', mfa: true },
-      { username: 'binhtt', displayName: 'Trần Thị Bình', email: 'binh@gialai.gov.vn', mfa: false },
-    ] },
+  const src = await ctx.app.inject({
+    method: 'POST', url: '/api/v1/account-sources', headers: manager.headers,
+    payload: { systemId, name: 'Tài khoản TTHC', kind: 'file', mapping: { username: 'Tên đăng nhập', display_name: 'Họ tên', email: 'Thư điện tử', mfa: 'MFA' } },
   });
+  expect(src.statusCode, src.body).toBe(201);
+  const csv = 'Tên đăng nhập,Họ tên,Thư điện tử,MFA\nannv,Nguyễn Văn An,an@gialai.gov.vn,có\nbinhtt,Trần Thị Bình,binh@gialai.gov.vn,không\n';
+  const mp = multipartFile('tai-khoan.csv', csv);
+  const push = await ctx.app.inject({ method: 'POST', url: `/api/v1/account-sources/${src.json().id}/import`, headers: { ...manager.headers, ...mp.headers }, payload: mp.payload });
   expect(push.statusCode, push.body).toBe(200);
 });
 afterAll(async () => ctx?.close());
