@@ -51,6 +51,8 @@ export const PERMISSIONS = [
   'vuln.read', // vulnerability findings, malware-scan coverage and remediation dashboards of the unit's assets
   'vuln.import', // import scanner reports (upload, `khien scan`), assign unmatched hosts
   'vuln.triage', // risk acceptance, false-positive marking, reopening; KEV/EPSS catalogue updates
+  'access_log.write', // per-system API keys for access-log ingestion, and access-log file uploads (owner/operating unit)
+  'lookup_alert.triage', // acknowledge, assign, mark false positive or escalate look-up alerts (reading them needs audit.read)
   'case.read', // incident cases of the unit's subtree: queue, case page, reports, metrics
   'case.write', // create cases, escalate alerts, comment, observables, attachments, work on tasks
   'case.manage', // move phases, close, classify as reportable, generate official reports
@@ -63,21 +65,21 @@ export type Permission = z.infer<typeof PermissionSchema>;
 export const ROLE_PERMISSIONS: Record<Role, readonly Permission[]> = {
   admin: PERMISSIONS,
   subcommittee: ['org_unit.read', 'person.read', 'user.read', 'audit.read', 'dashboard.read', 'system.read', 'asset.read', 'merger.read', 'account.read', 'rule.read', 'soc.read', 'vuln.read', 'case.read'],
-  police: ['org_unit.read', 'person.read', 'person.read_citizen_id', 'user.read', 'audit.read', 'dashboard.read', 'system.read', 'asset.read', 'merger.read', 'account.read', 'rule.read', 'soc.read', 'vuln.read', 'case.read', 'case.write', 'case.manage'],
+  police: ['org_unit.read', 'person.read', 'person.read_citizen_id', 'user.read', 'audit.read', 'dashboard.read', 'system.read', 'asset.read', 'merger.read', 'account.read', 'rule.read', 'soc.read', 'vuln.read', 'lookup_alert.triage', 'case.read', 'case.write', 'case.manage'],
   soc_analyst: ['org_unit.read', 'person.read', 'dashboard.read', 'system.read', 'asset.read', 'account.read', 'rule.read', 'rule.write', 'user.read', 'soc.read', 'soc.triage', 'soc.manage', 'vuln.read', 'vuln.import', 'vuln.triage', 'case.read', 'case.write', 'case.manage', 'playbook.write', 'notification.manage'],
   unit_manager: [
     'org_unit.read', 'org_unit.write', 'person.read', 'person.write', 'person.read_citizen_id', 'user.read', 'dashboard.read',
     'system.read', 'asset.read', 'merger.read', 'system.write', 'system.confirm_level', 'asset.write', 'merger.write', 'merger.task_update',
-    'account.read', 'account.write', 'account.import', 'account.review_manage', 'soc.read', 'vuln.read', 'vuln.import', 'vuln.triage',
+    'account.read', 'account.write', 'account.import', 'account.review_manage', 'soc.read', 'vuln.read', 'vuln.import', 'vuln.triage', 'access_log.write',
     'case.read', 'case.write',
   ],
   system_owner: [
     'org_unit.read', 'person.read', 'dashboard.read',
     'system.read', 'asset.read', 'merger.read', 'system.write', 'system.confirm_level', 'asset.write', 'merger.write', 'merger.task_update',
-    'account.read', 'account.write', 'account.import', 'account.review_manage', 'soc.read', 'vuln.read', 'vuln.import', 'vuln.triage',
+    'account.read', 'account.write', 'account.import', 'account.review_manage', 'soc.read', 'vuln.read', 'vuln.import', 'vuln.triage', 'access_log.write',
     'case.read', 'case.write',
   ],
   operator: ['org_unit.read', 'person.read', 'dashboard.read', 'system.read', 'asset.read', 'merger.read', 'merger.task_update', 'account.read', 'account.import', 'soc.read', 'vuln.read', 'vuln.import', 'case.read', 'case.write'],
-  auditor: ['org_unit.read', 'person.read', 'user.read', 'audit.read', 'dashboard.read', 'system.read', 'asset.read', 'merger.read', 'account.read', 'rule.read', 'vuln.read', 'case.read'],
+  auditor: ['org_unit.read', 'person.read', 'user.read', 'audit.read', 'dashboard.read', 'system.read', 'asset.read', 'merger.read', 'account.read', 'rule.read', 'vuln.read', 'lookup_alert.triage', 'case.read'],
   official: ['dashboard.read'],
 };

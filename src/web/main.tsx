@@ -22,6 +22,7 @@ const MergerRoute = lazy(() => import('./routes/merger.js'));
 const SystemDetailRoute = lazy(() => import('./routes/systems-detail.js'));
 const SystemsRoute = lazy(() => import('./routes/systems.js'));
 const AuditRoute = lazy(() => import('./routes/audit.js'));
+const AccessLogRoute = lazy(() => import('./routes/access-log.js'));
 const OrgUnitsRoute = lazy(() => import('./routes/org-units.js'));
 const PeopleRoute = lazy(() => import('./routes/people.js'));
 const PersonRoute = lazy(() => import('./routes/person.js'));
@@ -97,6 +98,8 @@ const router = createBrowserRouter([
       { path: 'case-dashboard', element: <Page><CaseDashboardRoute /></Page> },
       { path: 'playbooks', element: <Page><PlaybooksRoute /></Page> },
       { path: 'notifications', element: <Page><NotificationsRoute /></Page> },
+
+      { path: 'access-log', element: <Page><AccessLogRoute /></Page> },
       { path: 'account', element: <Page><AccountRoute /></Page> },
       { path: 'soc/rules', element: <Page><RulesRoute /></Page> },
       { path: '*', element: <NotFoundRoute /> },

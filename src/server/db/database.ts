@@ -3,6 +3,7 @@ import { dirname, resolve } from 'node:path';
 import SQLite from 'better-sqlite3';
 import { Kysely, PostgresDialect, SqliteDialect, type Transaction } from 'kysely';
 import pg from 'pg';
+import type { AccessLogTables } from '../modules/access-log/access-log.table.js';
 import type { AccountTables } from '../modules/accounts/accounts.table.js';
 import type { AuditTables } from '../modules/audit/audit.table.js';
 import type { AuditLogTables } from '../modules/audit/merkle.table.js';
@@ -16,7 +17,7 @@ import type { SocTables } from '../modules/soc/soc.table.js';
 import type { VulnTables } from '../modules/vuln/vuln.table.js';
 
 /** The whole schema, composed from each module's table file. */
-export interface Database extends OrgTables, AuthTables, AuditTables, AuditLogTables, InventoryTables, MergerTables, AccountTables, RuleTables, SocTables, VulnTables, CaseTables {}
+export interface Database extends OrgTables, AuthTables, AuditTables, AuditLogTables, InventoryTables, MergerTables, AccountTables, RuleTables, SocTables, VulnTables, AccessLogTables, CaseTables {}
 
 export type Db = Kysely<Database>;
 export type Tx = Transaction<Database>;

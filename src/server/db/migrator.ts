@@ -5,6 +5,7 @@ import * as m202511252000 from './migrations/202511252000_create_inventory.js';
 import * as m202511252100 from './migrations/202511252100_create_audit_log.js';
 import * as m202511252110 from './migrations/202511252110_create_accounts.js';
 import * as m202611260100 from './migrations/202611260100_create_access_reviews.js';
+import * as m202611260200 from './migrations/202611260200_create_access_log.js';
 import * as m202611260400 from './migrations/202611260400_create_rules.js';
 import * as m202611260300 from './migrations/202611260300_create_soc.js';
 import * as m202611260500 from './migrations/202611260500_create_vuln.js';
@@ -23,6 +24,7 @@ const MIGRATIONS: Record<string, KhienMigration> = {
   '202511252100_create_audit_log': m202511252100,
   '202511252110_create_accounts': m202511252110,
   '202611260100_create_access_reviews': m202611260100,
+  '202611260200_create_access_log': m202611260200,
   '202611260400_create_rules': m202611260400,
   '202611260300_create_soc': m202611260300,
   '202611260500_create_vuln': m202611260500,

@@ -1,5 +1,6 @@
 import type { FastifyInstance } from 'fastify';
 import type { AppDeps } from '../core/context.js';
+import { registerAccessLog } from './access-log/access-log.routes.js';
 import { registerAccounts } from './accounts/accounts.routes.js';
 import { registerAudit } from './audit/audit.routes.js';
 import { registerAuth } from './auth/auth.routes.js';
@@ -23,4 +24,6 @@ export async function registerModules(app: FastifyInstance, deps: AppDeps): Prom
   await app.register(async (scope) => registerSoc(scope, deps), { prefix: '/api/v1' });
   await app.register(async (scope) => registerVuln(scope, deps), { prefix: '/api/v1' });
   await app.register(async (scope) => registerCases(scope, deps), { prefix: '/api/v1' });
+
+  await app.register(async (scope) => registerAccessLog(scope, deps), { prefix: '/api/v1' });
 }

@@ -11,6 +11,7 @@ import {
   IconCoin,
   IconDeviceDesktop,
   IconDatabase,
+  IconFingerprint,
   IconFileAnalytics,
   IconGitMerge,
   IconHome,
@@ -57,7 +58,13 @@ export const NAV: NavGroup[] = [
       { key: 'users', icon: IconUserShield, path: '/users', permission: 'user.read' },
     ],
   },
-  { key: null, items: [{ key: 'audit', icon: IconListDetails, path: '/audit', permission: 'audit.read' }] },
+  {
+    key: null,
+    items: [
+      { key: 'audit', icon: IconListDetails, path: '/audit', permission: 'audit.read' },
+      { key: 'accessLog', icon: IconFingerprint, path: '/access-log', permission: 'audit.read' },
+    ],
+  },
   {
     key: 'inventory',
     items: [

@@ -99,6 +99,11 @@ export default function PersonRoute() {
               {p.fullName}
             </Title>
             <StatusBadge status={p.status} />
+            {can(me.data, 'audit.read') ? (
+              <Anchor component={Link} to={`/access-log?tab=search&personId=${encodeURIComponent(p.id)}`} size="sm" data-testid="person-access-log">
+                {t('accessLog.personLink')}
+              </Anchor>
+            ) : null}
           </Group>
           <Grid>
             <Grid.Col span={{ base: 12, md: 7 }}>

@@ -29,9 +29,17 @@ export function leafHash(data: Uint8Array): Buffer {
   return sha256([LEAF_PREFIX, data]);
 }
 
+// Node inputs are always 0x01 ‖ 32 ‖ 32 bytes: one reused buffer instead of a Buffer.concat per node (the tree
+// of n leaves has n − 1 of them). Safe because hashing is synchronous.
+const NODE_INPUT = Buffer.alloc(1 + 2 * HASH_SIZE);
+NODE_INPUT[0] = 0x01;
+
 /** Interior node hash of two child hashes. */
 export function nodeHash(left: Uint8Array, right: Uint8Array): Buffer {
-  return sha256([NODE_PREFIX, left, right]);
+  if (!oneShot || left.length !== HASH_SIZE || right.length !== HASH_SIZE) return sha256([NODE_PREFIX, left, right]);
+  NODE_INPUT.set(left, 1);
+  NODE_INPUT.set(right, 1 + HASH_SIZE);
+  return oneShot('sha256', NODE_INPUT, 'buffer');
 }
 
 /** Largest power of two strictly less than n (n ≥ 2): the split point k of RFC 6962 §2.1. */

@@ -4,8 +4,10 @@ import type { Config } from '../../core/config.js';
 import { onDialect, type Db, type DialectName } from '../../db/database.js';
 import { nowIso } from '../../db/columns.js';
 import { signCheckpoint, verifierOf } from './checkpoint.service.js';
-import { pruneAuditPayloads, sequenceAuditEvents } from './merkle.service.js';
+import { pruneAccessLogPayloads, pruneAuditPayloads, sequenceAccessLogs, sequenceAuditEvents } from './merkle.service.js';
 import { appendToWitnessFile, pushToWitness } from './witness.service.js';
+
+const lastAccessPrune = new WeakMap<object, number>();
 
 export interface AuditLogJobDeps {
   db: Db;
@@ -24,11 +26,13 @@ export interface AuditLogJobDeps {
  */
 export async function runAuditLogTick(deps: AuditLogJobDeps, opts: { forceCheckpoint?: boolean } = {}): Promise<{ appended: number; checkpoint?: number; pruned: number }> {
   let appended = 0;
-  for (;;) {
-    const lateWindow = onDialect(deps.dialect ?? 'postgres', { sqlite: 0, postgres: 10_000 });
-    const n = await sequenceAuditEvents(deps.db, { now: nowIso(deps.clock), lateWindow });
-    appended += n;
-    if (n < 5000) break;
+  const lateWindow = onDialect(deps.dialect ?? 'postgres', { sqlite: 0, postgres: 10_000 });
+  for (const sequence of [sequenceAuditEvents, sequenceAccessLogs]) {
+    for (;;) {
+      const n = await sequence(deps.db, { now: nowIso(deps.clock), lateWindow });
+      appended += n;
+      if (n < 5000) break;
+    }
   }
   const cfg = deps.config.auditLog;
   const cp = await signCheckpoint(deps.db, deps.signer, { now: nowIso(deps.clock), minIntervalSeconds: cfg.checkpointSeconds, force: opts.forceCheckpoint });
@@ -47,6 +51,12 @@ export async function runAuditLogTick(deps: AuditLogJobDeps, opts: { forceCheckp
   if (cfg.retentionDays) {
     const before = new Date(deps.clock() - cfg.retentionDays * 86_400_000).toISOString();
     pruned = await pruneAuditPayloads(deps.db, { before, now: nowIso(deps.clock) });
+  }
+  // Access logs: retention by the system's security level, checked at most hourly (it scans by system).
+  const last = lastAccessPrune.get(deps.db) ?? 0;
+  if (opts.forceCheckpoint || deps.clock() - last >= 3_600_000) {
+    lastAccessPrune.set(deps.db, deps.clock());
+    pruned += await pruneAccessLogPayloads(deps.db, { now: nowIso(deps.clock), minDays: cfg.retentionDays });
   }
   return { appended, checkpoint: cp ? Number(cp.tree_size) : undefined, pruned };
 }

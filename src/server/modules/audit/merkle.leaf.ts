@@ -1,8 +1,10 @@
+import * as nodeCrypto from 'node:crypto';
 import { leafHash } from '../../engines/merkle/index.js';
+import type { AccessLogRecordRow } from '../access-log/access-log.table.js';
 import type { AuditEventRow } from './audit.table.js';
 
 /**
- * The canonical bytes of an audit entry, i.e. the `data` of its RFC 6962 leaf. Version 1:
+ * The canonical bytes of a log record, i.e. the `data` of its RFC 6962 leaf. Version 1:
  * UTF-8 JSON of one object whose keys are sorted by code point, no whitespace, values exactly as stored
  * (strings, the integer `seq`, or null), plus `t` (record kind) and `v` (encoding version):
  *
@@ -10,36 +12,63 @@ import type { AuditEventRow } from './audit.table.js';
  *    "ip":…,"occurred_at":…,"outcome":…,"reason":…,"request_id":…,"seq":…,"t":"audit_event",
  *    "target_id":…,"target_type":…,"unit_id":…,"user_agent":…,"v":1}
  *
- * `seq` is inside the leaf, so moving an entry to another position changes its hash. Any other record kind
- * (ingested access logs) gets its own `t` and field list, so two kinds can never encode to the same bytes.
+ * `seq` is inside the leaf, so moving an entry to another position changes its hash. Each record kind
+ * (`audit_event`, `access_log`) has its own `t` and field list, so two kinds never encode to the same bytes.
+ *
+ * The encoders build the string by hand (verification re-encodes millions of entries): a string value with
+ * no quote, backslash, control character or surrogate is written as-is between quotes — exactly what
+ * JSON.stringify produces for it — and any other goes through JSON.stringify. A test checks the output is
+ * byte-identical to JSON.stringify of the sorted object.
  */
 export const AUDIT_EVENT_LEAF = 'audit_event';
+export const ACCESS_LOG_LEAF = 'access_log';
 
-export function canonicalAuditEvent(row: AuditEventRow): string {
-  // Keys written in sorted order by hand: JSON.stringify keeps insertion order for string keys.
-  return JSON.stringify({
-    action: row.action,
-    actor_label: row.actor_label,
-    actor_user_id: row.actor_user_id,
-    after_json: row.after_json,
-    before_json: row.before_json,
-    details_json: row.details_json,
-    id: row.id,
-    ip: row.ip,
-    occurred_at: row.occurred_at,
-    outcome: row.outcome,
-    reason: row.reason,
-    request_id: row.request_id,
-    seq: Number(row.seq),
-    t: AUDIT_EVENT_LEAF,
-    target_id: row.target_id,
-    target_type: row.target_type,
-    unit_id: row.unit_id,
-    user_agent: row.user_agent,
-    v: 1,
-  });
+// eslint-disable-next-line no-control-regex
+const NEEDS_ESCAPE = /[\u0000-\u001f"\\\ud800-\udfff]/;
+
+function str(v: string | null): string {
+  if (v === null) return 'null';
+  return NEEDS_ESCAPE.test(v) ? JSON.stringify(v) : `"${v}"`;
 }
 
+function int(v: number | null): string {
+  return v === null ? 'null' : String(Number(v));
+}
+
+export function canonicalAuditEvent(row: AuditEventRow): string {
+  return `{"action":${str(row.action)},"actor_label":${str(row.actor_label)},"actor_user_id":${str(row.actor_user_id)},"after_json":${str(row.after_json)},"before_json":${str(row.before_json)},"details_json":${str(row.details_json)},"id":${str(row.id)},"ip":${str(row.ip)},"occurred_at":${str(row.occurred_at)},"outcome":${str(row.outcome)},"reason":${str(row.reason)},"request_id":${str(row.request_id)},"seq":${int(row.seq)},"t":"audit_event","target_id":${str(row.target_id)},"target_type":${str(row.target_type)},"unit_id":${str(row.unit_id)},"user_agent":${str(row.user_agent)},"v":1}`;
+}
+
+/**
+ * An ingested access-log record (version 1): every stored column, including the attribution to a person made
+ * at ingest (`person_id`, `account_situation`, `account_mfa`), so it cannot be rewritten unnoticed.
+ */
+export function canonicalAccessLog(row: AccessLogRecordRow): string {
+  return `{"account":${str(row.account)},"account_mfa":${int(row.account_mfa)},"account_situation":${str(row.account_situation)},"action":${str(row.action)},"batch_id":${str(row.batch_id)},"case_ref":${str(row.case_ref)},"device":${str(row.device)},"external_id":${str(row.external_id)},"id":${str(row.id)},"ip":${str(row.ip)},"occurred_at":${str(row.occurred_at)},"outcome":${str(row.outcome)},"person_id":${str(row.person_id)},"received_at":${str(row.received_at)},"seq":${int(row.seq)},"session_id":${str(row.session_id)},"source":${str(row.source)},"subject_hash":${str(row.subject_hash)},"subject_masked":${str(row.subject_masked)},"system_id":${str(row.system_id)},"t":"access_log","v":1}`;
+}
+
+// One-shot crypto.hash (Node ≥ 20.12) straight from the string: UTF-8 of "\u0000" + json is 0x00 ‖ json, the
+// RFC 6962 leaf input, with no intermediate Buffer.
+const oneShot = (nodeCrypto as { hash?: (alg: string, data: string, enc: 'buffer') => Buffer }).hash;
+const leafOfText = oneShot ? (text: string) => oneShot('sha256', `\u0000${text}`, 'buffer') : (text: string) => leafHash(Buffer.from(text, 'utf8'));
+
 export function auditEventLeafHash(row: AuditEventRow): Buffer {
-  return leafHash(Buffer.from(canonicalAuditEvent(row), 'utf8'));
+  return leafOfText(canonicalAuditEvent(row));
+}
+
+export function accessLogLeafHash(row: AccessLogRecordRow): Buffer {
+  return leafOfText(canonicalAccessLog(row));
+}
+
+/** A stored record of either kind, tagged by its leaf source. */
+export type LogEntry = ({ t: 'audit_event' } & AuditEventRow) | ({ t: 'access_log' } & AccessLogRecordRow);
+
+/** Leaf hash of a record found at a leaf of `source`. */
+export function entryLeafHash(source: string, row: AuditEventRow | AccessLogRecordRow): Buffer {
+  return source === ACCESS_LOG_LEAF ? accessLogLeafHash(row as AccessLogRecordRow) : auditEventLeafHash(row as AuditEventRow);
+}
+
+/** The canonical text of a record found at a leaf of `source` (shown with inclusion proofs). */
+export function canonicalEntry(source: string, row: AuditEventRow | AccessLogRecordRow): string {
+  return source === ACCESS_LOG_LEAF ? canonicalAccessLog(row as AccessLogRecordRow) : canonicalAuditEvent(row as AuditEventRow);
 }

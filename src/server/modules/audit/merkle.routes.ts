@@ -7,14 +7,21 @@ import type { AppDeps } from '../../core/context.js';
 import { ForbiddenError, NotFoundError } from '../../core/errors.js';
 import { actorOf } from '../../core/http.js';
 import { nowIso } from '../../db/columns.js';
-import { findCheckpoint, latestCheckpoint, loadAuditSigner, verifierKeyOf } from './checkpoint.service.js';
+import { findCheckpoint, latestCheckpoint, loadAuditSigner, verifierKeyOf, verifierOf } from './checkpoint.service.js';
 import { startAuditLogJob } from './merkle.jobs.js';
 import type { AuditLogCheckpointRow } from './merkle.table.js';
 import { auditConsistencyProof, auditInclusionProof } from './merkle.service.js';
 import { witnessCheckpoint } from './witness.service.js';
+import { Readable } from 'node:stream';
+import { recordAudit } from '../../core/audit.js';
+import { holdsAtRoot } from '../org/org.policy.js';
+import { openNote, parseCheckpoint } from '../../engines/merkle/index.js';
+import { bundleLines, verifyDatabase } from './verify.service.js';
 
 const CheckpointSchema = z.object({
   treeSize: z.number().int(),
+  /** The Ed25519 signature of the note checks against this log's key and the note names this size and root. */
+  signatureValid: z.boolean().optional(),
   rootHash: z.string().describe('base64 SHA-256 root'),
   note: z.string().describe('C2SP signed note: checkpoint body + Ed25519 signature'),
   createdAt: z.string(),
@@ -81,7 +88,19 @@ export async function registerAuditLog(root: FastifyInstance, deps: AppDeps): Pr
     requireReader(req);
     let q = deps.db.selectFrom('audit_log_checkpoints').selectAll().orderBy('tree_size', 'desc').limit(req.query.limit);
     if (req.query.beforeSize) q = q.where('tree_size', '<', req.query.beforeSize);
-    return { items: (await q.execute()).map(toCheckpoint) };
+    const v = verifierOf(signer);
+    return {
+      items: (await q.execute()).map((r) => {
+        let signatureValid = false;
+        try {
+          const body = parseCheckpoint(openNote(r.note, v));
+          signatureValid = body.size === Number(r.tree_size) && body.root.toString('hex') === r.root_hash;
+        } catch {
+          signatureValid = false;
+        }
+        return { ...toCheckpoint(r), signatureValid };
+      }),
+    };
   });
 
   app.get('/audit-log/inclusion-proof', {
@@ -116,6 +135,51 @@ export async function registerAuditLog(root: FastifyInstance, deps: AppDeps): Pr
   }, async (req) => {
     requireReader(req);
     return { from: req.query.from, to: req.query.to, proof: await auditConsistencyProof(deps.db, req.query.from, req.query.to) };
+  });
+
+  const requireRootReader = (req: Parameters<typeof actorOf>[0]) => {
+    // The whole log holds every unit's entries: only auditors at a root unit may verify or export all of it.
+    if (!holdsAtRoot(actorOf(req), 'audit.read')) {
+      throw new ForbiddenError('audit.forbidden_root', 'Chỉ kiểm toán viên cấp tỉnh mới được kiểm tra hoặc xuất toàn bộ nhật ký.', { permission: 'audit.read' });
+    }
+  };
+
+  app.post('/audit-log/verify', {
+    config: { auth: 'user' },
+    schema: {
+      operationId: 'verifyAuditLog', tags: ['audit'],
+      description: 'Tính lại toàn bộ cây từ các bản ghi đã lưu và kiểm tra mọi checkpoint đã ký (như `khien audit verify`).',
+      response: {
+        200: z.object({
+          ok: z.boolean(), treeSize: z.number().int(), rootHash: z.string(), checkpointsChecked: z.number().int(), pruned: z.number().int(),
+          findings: z.array(z.object({ kind: z.string(), leafIndex: z.number().int().optional(), seq: z.number().int().optional(), source: z.string().optional(), treeSize: z.number().int().optional(), message: z.string() })),
+          durationMs: z.number(),
+        }),
+        ...errorResponses,
+      },
+    },
+  }, async (req) => {
+    requireRootReader(req);
+    const t0 = Date.now();
+    const r = await verifyDatabase(deps.db, verifierOf(signer), signer.name);
+    return { ok: r.ok, treeSize: r.treeSize, rootHash: Buffer.from(r.rootHash, 'hex').toString('base64'), checkpointsChecked: r.checkpointsChecked, pruned: r.pruned, findings: r.findings.slice(0, 200), durationMs: Date.now() - t0 };
+  });
+
+  app.get('/audit-log/bundle', {
+    config: { auth: 'user' },
+    schema: {
+      operationId: 'exportAuditBundle', tags: ['audit'],
+      description: 'Gói kiểm chứng cho thanh tra (JSON lines: khoá, checkpoint, lá và bản ghi) — kiểm tra ngoại tuyến bằng `khien audit verify --offline`.',
+      response: { 200: z.unknown(), ...errorResponses },
+    },
+  }, async (req, reply) => {
+    requireRootReader(req);
+    const actor = actorOf(req);
+    const exportedAt = nowIso(deps.clock);
+    await recordAudit(deps.db, actor, { action: 'audit_log.export', details: { exportedAt } }, exportedAt);
+    const name = `khien-audit-bundle-${exportedAt.slice(0, 19).replace(/[:T]/g, '')}.jsonl`;
+    reply.header('content-type', 'application/jsonl; charset=utf-8').header('content-disposition', `attachment; filename="${name}"`);
+    return reply.send(Readable.from(bundleLines(deps.db, { origin: signer.name, verifierKey: verifierKeyOf(signer), exportedAt })));
   });
 
   app.post('/audit-log/witness', {

@@ -5,7 +5,8 @@ import { sql } from 'kysely';
 import { parseNote, parseVerifierKey, type NoteVerifier } from '../../engines/merkle/index.js';
 import type { Db } from '../../db/database.js';
 import type { AuditEventRow } from './audit.table.js';
-import { AUDIT_EVENT_LEAF } from './merkle.leaf.js';
+import type { AccessLogRecordRow } from '../access-log/access-log.table.js';
+import { ACCESS_LOG_LEAF, AUDIT_EVENT_LEAF } from './merkle.leaf.js';
 import { verifyLog, type CheckpointItem, type LeafItem, type VerifyReport } from './verify.js';
 
 /** Verification against the database, bundle export, and offline verification of a bundle. */
@@ -22,9 +23,14 @@ async function* dbLeaves(db: Db): AsyncGenerator<LeafItem[]> {
     for (let i = 0; i < seqs.length; i += 1000) {
       for (const r of await db.selectFrom('audit_events').selectAll().where('seq', 'in', seqs.slice(i, i + 1000)).execute()) rows.set(Number(r.seq), r);
     }
+    const accessSeqs = leaves.filter((l) => l.source === ACCESS_LOG_LEAF).map((l) => l.source_seq);
+    const access = new Map<number, AccessLogRecordRow>();
+    for (let i = 0; i < accessSeqs.length; i += 1000) {
+      for (const r of await db.selectFrom('access_log_records').selectAll().where('seq', 'in', accessSeqs.slice(i, i + 1000)).execute()) access.set(Number(r.seq), r);
+    }
     yield leaves.map((l) => ({
       leafIndex: Number(l.leaf_index), source: l.source, sourceSeq: Number(l.source_seq), entryId: l.entry_id, leafHash: l.leaf_hash,
-      prunedAt: l.pruned_at, entry: rows.get(Number(l.source_seq)) ?? null,
+      prunedAt: l.pruned_at, entry: (l.source === ACCESS_LOG_LEAF ? access.get(Number(l.source_seq)) : rows.get(Number(l.source_seq))) ?? null,
     }));
     from = Number(leaves[leaves.length - 1]!.leaf_index) + 1;
   }
@@ -40,7 +46,28 @@ async function* dbCheckpoints(db: Db): AsyncGenerator<CheckpointItem> {
   }
 }
 
-async function* dbUnsequenced(db: Db): AsyncGenerator<{ seq: number; id: string }> {
+async function* dbUnsequenced(db: Db): AsyncGenerator<{ seq: number; id: string; source: string }> {
+  yield* unsequencedAudit(db);
+  yield* unsequencedAccess(db);
+}
+
+async function* unsequencedAccess(db: Db): AsyncGenerator<{ seq: number; id: string; source: string }> {
+  const max = await db.selectFrom('audit_log_leaves').select((eb) => eb.fn.max('source_seq').as('m')).where('source', '=', ACCESS_LOG_LEAF).executeTakeFirst();
+  if (max?.m === null || max?.m === undefined) return;
+  const rows = await db
+    .selectFrom('access_log_records as r')
+    .select(['r.seq', 'r.id'])
+    .where('r.seq', '<', Number(max.m))
+    .where(({ not, exists, selectFrom }) =>
+      not(exists(selectFrom('audit_log_leaves as l').select(sql`1`.as('one')).where('l.source', '=', ACCESS_LOG_LEAF).whereRef('l.source_seq', '=', 'r.seq'))),
+    )
+    .orderBy('r.seq')
+    .limit(1000)
+    .execute();
+  for (const r of rows) yield { seq: Number(r.seq), id: r.id, source: ACCESS_LOG_LEAF };
+}
+
+async function* unsequencedAudit(db: Db): AsyncGenerator<{ seq: number; id: string; source: string }> {
   const max = await db.selectFrom('audit_log_leaves').select((eb) => eb.fn.max('source_seq').as('m')).where('source', '=', AUDIT_EVENT_LEAF).executeTakeFirst();
   if (max?.m === null || max?.m === undefined) return;
   const rows = await db
@@ -53,7 +80,7 @@ async function* dbUnsequenced(db: Db): AsyncGenerator<{ seq: number; id: string 
     .orderBy('e.seq')
     .limit(1000)
     .execute();
-  for (const r of rows) yield { seq: Number(r.seq), id: r.id };
+  for (const r of rows) yield { seq: Number(r.seq), id: r.id, source: AUDIT_EVENT_LEAF };
 }
 
 /** Read the notes held in a witness file (signed notes separated by a blank line after each signature block). */
@@ -99,26 +126,31 @@ export async function verifyDatabase(db: Db, verifier: NoteVerifier, origin: str
  */
 export async function exportBundle(db: Db, file: string, header: { origin: string; verifierKey: string; exportedAt: string }): Promise<{ leaves: number; checkpoints: number }> {
   const out = createWriteStream(file, { flags: 'wx' });
-  const write = async (obj: unknown) => {
-    if (!out.write(`${JSON.stringify(obj)}\n`)) await once(out, 'drain');
-  };
-  const size = await db.selectFrom('audit_log_leaves').select((eb) => eb.fn.countAll<number>().as('n')).executeTakeFirstOrThrow();
-  await write({ type: 'khien-audit-bundle', version: 1, ...header, treeSize: Number(size.n) });
-  let leaves = 0;
-  let checkpoints = 0;
-  for await (const c of dbCheckpoints(db)) {
-    await write({ type: 'checkpoint', ...c });
-    checkpoints++;
-  }
-  for await (const page of dbLeaves(db)) {
-    for (const l of page) {
-      await write({ type: 'leaf', ...l });
-      leaves++;
-    }
+  const counts = { leaves: 0, checkpoints: 0 };
+  for await (const line of bundleLines(db, header, counts)) {
+    if (!out.write(line)) await once(out, 'drain');
   }
   out.end();
   await once(out, 'finish');
-  return { leaves, checkpoints };
+  return counts;
+}
+
+/** The bundle as a stream of lines (the CLI writes it to a file; the API streams it to an inspector). */
+export async function* bundleLines(db: Db, header: { origin: string; verifierKey: string; exportedAt: string }, counts = { leaves: 0, checkpoints: 0 }): AsyncGenerator<string> {
+  const size = await db.selectFrom('audit_log_leaves').select((eb) => eb.fn.countAll<number>().as('n')).executeTakeFirstOrThrow();
+  yield `${JSON.stringify({ type: 'khien-audit-bundle', version: 1, ...header, treeSize: Number(size.n) })}\n`;
+  for await (const c of dbCheckpoints(db)) {
+    yield `${JSON.stringify({ type: 'checkpoint', ...c })}\n`;
+    counts.checkpoints++;
+  }
+  for await (const page of dbLeaves(db)) {
+    let chunk = '';
+    for (const l of page) {
+      chunk += `${JSON.stringify({ type: 'leaf', ...l })}\n`;
+      counts.leaves++;
+    }
+    yield chunk;
+  }
 }
 
 /**

@@ -1,6 +1,7 @@
 import { CompactRange, hashEquals, openNote, parseCheckpoint, type NoteVerifier } from '../../engines/merkle/index.js';
+import type { AccessLogRecordRow } from '../access-log/access-log.table.js';
 import type { AuditEventRow } from './audit.table.js';
-import { auditEventLeafHash } from './merkle.leaf.js';
+import { ACCESS_LOG_LEAF, entryLeafHash } from './merkle.leaf.js';
 
 /**
  * Verification of the audit log from any source of leaves (the database, or an exported bundle). Two layers:
@@ -18,8 +19,8 @@ export interface LeafItem {
   /** Stored hex leaf hash. */
   leafHash: string;
   prunedAt: string | null;
-  /** The entry found at source_seq now, or null when none is there. */
-  entry: AuditEventRow | null;
+  /** The record found at source_seq of its source now (audit entry or access-log record), or null when none is there. */
+  entry: AuditEventRow | AccessLogRecordRow | null;
 }
 
 export interface CheckpointItem {
@@ -36,8 +37,9 @@ export interface Finding {
   kind: FindingKind;
   /** Leaf index (position in the tree), when the finding is about one leaf. */
   leafIndex?: number;
-  /** audit_events.seq of the entry concerned. */
+  /** seq of the record concerned in its source (audit_events, or access_log_records when `source` says so). */
   seq?: number;
+  source?: string;
   treeSize?: number;
   message: string;
 }
@@ -58,8 +60,8 @@ export interface VerifyInput {
   /** Leaves in leaf-index order, in pages (one await per page, not per leaf). */
   leaves: AsyncIterable<LeafItem[]>;
   checkpoints: AsyncIterable<CheckpointItem>;
-  /** Entries present in the store but in no leaf although older than the newest sequenced one. */
-  unsequenced?: AsyncIterable<{ seq: number; id: string }>;
+  /** Records present in the store but in no leaf although older than the newest sequenced one of their source. */
+  unsequenced?: AsyncIterable<{ seq: number; id: string; source?: string }>;
   /** Where does the entry with this id sit in the tree? (to tell reordered from inserted) */
   leafOfEntry?: (id: string) => Promise<number | undefined>;
   /** Checkpoints held by a witness (e.g. the write-once file): each must match the recomputed tree. */
@@ -143,19 +145,19 @@ export async function verifyLog(input: VerifyInput): Promise<VerifyReport> {
     }
     expectedIndex = leaf.leafIndex + 1;
     const stored = Buffer.from(leaf.leafHash, 'hex');
-    const pos = `leaf ${leaf.leafIndex}, seq ${leaf.sourceSeq}`;
     if (leaf.entry) {
       if (leaf.entry.id !== leaf.entryId) {
+        const pos = position(leaf);
         const other = input.leafOfEntry ? await input.leafOfEntry(leaf.entry.id) : undefined;
-        if (other !== undefined) add({ kind: 'reordered', leafIndex: leaf.leafIndex, seq: leaf.sourceSeq, message: `${pos}: holds entry ${leaf.entry.id} of leaf ${other} (entries were reordered)` });
-        else add({ kind: 'inserted', leafIndex: leaf.leafIndex, seq: leaf.sourceSeq, message: `${pos}: entry ${leaf.entry.id} is in no leaf (inserted), entry ${leaf.entryId} is gone` });
-      } else if (!hashEquals(auditEventLeafHash(leaf.entry), stored)) {
-        add({ kind: 'modified', leafIndex: leaf.leafIndex, seq: leaf.sourceSeq, message: `${pos}: entry ${leaf.entryId} was modified` });
+        if (other !== undefined) add({ kind: 'reordered', leafIndex: leaf.leafIndex, seq: leaf.sourceSeq, source: leaf.source, message: `${pos}: holds entry ${leaf.entry.id} of leaf ${other} (entries were reordered)` });
+        else add({ kind: 'inserted', leafIndex: leaf.leafIndex, seq: leaf.sourceSeq, source: leaf.source, message: `${pos}: entry ${leaf.entry.id} is in no leaf (inserted), entry ${leaf.entryId} is gone` });
+      } else if (!entryLeafHash(leaf.source, leaf.entry).equals(stored)) {
+        add({ kind: 'modified', leafIndex: leaf.leafIndex, seq: leaf.sourceSeq, source: leaf.source, message: `${position(leaf)}: entry ${leaf.entryId} was modified` });
       }
     } else if (leaf.prunedAt) {
       pruned++;
     } else {
-      add({ kind: 'deleted', leafIndex: leaf.leafIndex, seq: leaf.sourceSeq, message: `${pos}: entry ${leaf.entryId} was deleted` });
+      add({ kind: 'deleted', leafIndex: leaf.leafIndex, seq: leaf.sourceSeq, source: leaf.source, message: `${position(leaf)}: entry ${leaf.entryId} was deleted` });
     }
     // The tree is built from the stored leaf hashes; entries were checked against them above.
     range.append(stored);
@@ -170,7 +172,8 @@ export async function verifyLog(input: VerifyInput): Promise<VerifyReport> {
   }
   for await (const row of input.unsequenced ?? []) {
     const other = input.leafOfEntry ? await input.leafOfEntry(row.id) : undefined;
-    if (other === undefined) add({ kind: 'inserted', seq: row.seq, message: `seq ${row.seq}: entry ${row.id} is in no leaf (inserted)` });
+    const where = row.source === ACCESS_LOG_LEAF ? `access-log seq ${row.seq}` : `seq ${row.seq}`;
+    if (other === undefined) add({ kind: 'inserted', seq: row.seq, source: row.source, message: `${where}: entry ${row.id} is in no leaf (inserted)` });
   }
   if (more > 0) findings.push({ kind: findings[findings.length - 1]!.kind, message: `… and ${more} more findings` });
   return {
@@ -182,6 +185,11 @@ export async function verifyLog(input: VerifyInput): Promise<VerifyReport> {
     pruned,
     findings,
   };
+}
+
+/** `leaf 12, seq 7` for audit entries, `leaf 12, access-log seq 3` for ingested records. */
+function position(leaf: LeafItem): string {
+  return leaf.source === ACCESS_LOG_LEAF ? `leaf ${leaf.leafIndex}, access-log seq ${leaf.sourceSeq}` : `leaf ${leaf.leafIndex}, seq ${leaf.sourceSeq}`;
 }
 
 /** Human-readable report for the CLI. */

@@ -53,7 +53,11 @@ export async function authenticate(deps: AppDeps, req: FastifyRequest, auth: Rou
     return;
   }
   if (auth === 'public') {
-    if (unsafe && typeof csrf !== 'string') throw new ForbiddenError('auth.csrf_missing', 'Thiếu mã chống giả mạo yêu cầu (CSRF).');
+    // An Authorization header is, like x-csrf-token, a non-safelisted header that a cross-site form or simple
+    // request cannot send, and it is no ambient credential: machine clients (per-system API keys) need no CSRF.
+    if (unsafe && typeof csrf !== 'string' && typeof req.headers.authorization !== 'string') {
+      throw new ForbiddenError('auth.csrf_missing', 'Thiếu mã chống giả mạo yêu cầu (CSRF).');
+    }
     return;
   }
   const token = req.cookies?.[SESSION_COOKIE];

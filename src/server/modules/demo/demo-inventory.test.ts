@@ -65,5 +65,5 @@ describe('demo loader with inventory', { timeout: 120_000 }, () => {
     const m = await ctx.app.inject({ method: 'GET', url: `/api/v1/systems/${igateMerger.id}/merger`, headers: admin.headers });
     expect(m.statusCode, m.body).toBe(200);
     expect(m.json().reconciliations[0]).toMatchObject({ outcome: 'different', counts: { missing: 37 } });
-  }, 120_000); // loads the whole demo (accounts and a review campaign included)
+  }, 180_000); // loads the whole demo (accounts and a review campaign and access logs included)
 });

@@ -52,5 +52,5 @@ describe('demo loader', { timeout: 120_000 }, () => {
 
     const again = await loadDemoData({ db: ctx.db, keys: ctx.keys, clock: ctx.now });
     expect(again.loaded).toBe(false);
-  }, 120_000); // the whole demo (15,000+ accounts, a review campaign) on a shared, loaded machine
+  }, 180_000); // the whole demo (15,000+ accounts, a review campaign, access logs) on a shared, loaded machine
 });

@@ -10,6 +10,8 @@ import { loadDemoAccounts } from './demo-accounts.js';
 import { loadDemoReviews } from './demo-reviews.js';
 import { loadDemoCases } from './demo-cases.js';
 import type { Config } from '../../core/config.js';
+
+import { analyseDemoAccessLogs, loadDemoAccessLogs } from './demo-access-log.js';
 import { loadDemoInventory } from './demo-inventory.js';
 import { loadDemoVuln } from './demo-vuln.js';
 import { insertDemoUsers } from './demo-users.js';
@@ -122,12 +124,13 @@ export async function loadDemoData(rt: { db: Db; keys: Keys; clock: () => number
     const inventory = await loadDemoInventory(tx, now);
     await loadDemoAccounts(tx, now);
     const reviews = await loadDemoReviews(tx, rt.keys, now);
+    const accessLog = await loadDemoAccessLogs(tx, rt.keys, now);
     // Khiên's own Sigma rules always; SigmaHQ's are added by `khien start`/`khien demo` when the corpus is present.
     const rules = await importRulesInto(tx, null, readKhienRules(), 'khien', now, rt.clock);
     await recordAudit(tx, null, {
       action: 'demo.load',
       actorLabel: 'khien demo',
-      details: { units: unitRows.length, people: peopleRows.length, history: historyRows.length, inventory, reviews, rules: rules.created },
+      details: { units: unitRows.length, people: peopleRows.length, history: historyRows.length, inventory, reviews, rules: rules.created, accessLog },
     }, now);
   });
   // Vulnerability scans go through the real importer, one transaction per import, after the province exists.
@@ -135,5 +138,8 @@ export async function loadDemoData(rt: { db: Db; keys: Keys; clock: () => number
   // Incident cases go through the case services (after the base data is committed): they need the data
   // directory for reports, so only runs that pass the configuration get them.
   if (rt.config) await loadDemoCases({ db, keys: rt.keys, config: rt.config, clock: rt.clock });
+
+  // The look-up analytics read what the transaction wrote, so they run after it committed.
+  await analyseDemoAccessLogs(db, rt.clock);
   return { loaded: true, units: data.units.length, people: data.people.length };
 }

@@ -1,0 +1,141 @@
+import { mkdirSync, mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { Secret, TOTP } from 'otpauth';
+import type { Browser, Page } from 'playwright-core';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { verifyBundle } from '../../src/server/modules/audit/verify.service.js';
+import { DEMO_CITIZEN_ID } from '../../src/server/modules/demo/demo-access-log.js';
+import { launchChromium, startKhien, type KhienServer } from './harness.js';
+
+/**
+ * The auditor's flow over the look-up log of the demo (two former provinces' one-stop systems, four weeks):
+ * search a citizen's look-ups by the CCCD, open one entry's inclusion proof (verified by the server and again
+ * in the browser with WebCrypto), read the alerts the analytics raised, verify the whole log and export the
+ * bundle for inspectors — which is then verified offline with no database. Screenshots: docs/screenshots/4x-*.png.
+ */
+const SHOTS = join(process.cwd(), 'docs', 'screenshots');
+const NEW_PASSWORD = 'Kiểm toán viên tra cứu dân cư, năm 2026!';
+
+let server: KhienServer;
+let browser: Browser;
+let page: Page;
+let totpSecret = '';
+let lastTotpStep = -1;
+const tmp = mkdtempSync(join(tmpdir(), 'khien-e2e-audit-'));
+
+async function freshTotp(): Promise<string> {
+  const totp = new TOTP({ algorithm: 'SHA1', digits: 6, period: 30, secret: Secret.fromBase32(totpSecret) });
+  const step = Math.max(TOTP.counter({ period: 30 }), lastTotpStep + 1);
+  while (step > TOTP.counter({ period: 30 }) + 1) await page.waitForTimeout(1000);
+  lastTotpStep = step;
+  return totp.generate({ timestamp: step * 30_000 + 1000 });
+}
+
+async function shot(name: string): Promise<void> {
+  await page.waitForLoadState('networkidle');
+  await page.waitForTimeout(400);
+  await page.screenshot({ path: join(SHOTS, `${name}.png`), fullPage: false, style: '.mantine-Notifications-root { display: none !important; }' });
+}
+
+async function firstLogin(): Promise<void> {
+  await page.goto(`${server.url}/login`);
+  await page.getByTestId('login-username').fill(server.username);
+  await page.getByTestId('login-password').fill(server.password);
+  await page.getByTestId('login-submit').click();
+  await page.getByTestId('password-new').waitFor();
+  await page.getByTestId('password-current').fill(server.password);
+  await page.getByTestId('password-new').fill(NEW_PASSWORD);
+  await page.getByTestId('password-confirm').fill(NEW_PASSWORD);
+  await page.getByTestId('password-submit').click();
+  const secretEl = page.getByTestId('totp-secret');
+  await secretEl.waitFor();
+  totpSecret = (await secretEl.getAttribute('data-secret')) ?? '';
+  await page.getByTestId('totp-confirm-code').fill(await freshTotp());
+  await page.getByTestId('totp-confirm-submit').click();
+  await page.getByTestId('recovery-codes').waitFor();
+  await page.getByText('Tôi đã lưu mã khôi phục').click();
+  await page.getByTestId('recovery-continue').click();
+  await page.waitForURL(`${server.url}/`);
+}
+
+describe('audit and look-up monitoring e2e', () => {
+  beforeAll(async () => {
+    mkdirSync(SHOTS, { recursive: true });
+    server = await startKhien();
+    browser = await launchChromium();
+    const context = await browser.newContext({ locale: 'vi-VN', timezoneId: 'Asia/Ho_Chi_Minh', viewport: { width: 1440, height: 900 }, acceptDownloads: true });
+    page = await context.newPage();
+    page.setDefaultTimeout(30_000);
+  });
+
+  afterAll(async () => {
+    await browser?.close();
+    await server?.stop();
+    rmSync(tmp, { recursive: true, force: true });
+  });
+
+  it('searches every look-up of a citizen by the CCCD typed in, and shows who made them', async () => {
+    await firstLogin();
+    await page.getByTestId('nav-accessLog').click();
+    expect(await page.getByTestId('page-title').innerText()).toBe('Giám sát tra cứu Cơ sở dữ liệu quốc gia về dân cư');
+    await page.getByTestId('search-citizen').fill(DEMO_CITIZEN_ID);
+    await page.getByTestId('search-submit').click();
+    await page.getByTestId('access-row').first().waitFor();
+    // Three officials with dossier numbers, and the retired official's account without one.
+    await expect.poll(async () => page.getByTestId('access-row').count()).toBe(4);
+    expect(await page.getByTestId('search-total').innerText()).toBe('Tìm thấy 4 bản ghi');
+    const rows = await page.getByTestId('access-row').allInnerTexts();
+    expect(rows.every((r) => r.includes('052******345'))).toBe(true);
+    expect(rows.some((r) => r.includes('nghihuu.bd'))).toBe(true);
+    expect(await page.getByTestId('access-table').innerText()).not.toContain(DEMO_CITIZEN_ID);
+    await shot('40-tra-cuu-cong-dan');
+  });
+
+  it('opens an entry\'s inclusion proof, verified by the server and recomputed in the browser', async () => {
+    // The sequencer and the checkpoint job run every few seconds after start: wait until the proof is available.
+    const row = page.getByTestId('access-row').filter({ hasText: 'nghihuu.bd' });
+    await expect.poll(async () => row.getByTestId('open-proof').isEnabled(), { timeout: 60_000 }).toBe(true);
+    await row.getByTestId('open-proof').click();
+    await page.getByTestId('proof-drawer').waitFor();
+    await expect.poll(async () => page.getByTestId('proof-browser').innerText(), { timeout: 30_000 }).toBe('Trình duyệt tự kiểm tra: đã xác minh');
+    expect(await page.getByTestId('proof-server').innerText()).toBe('Máy chủ: hợp lệ');
+    expect(await page.getByTestId('proof-path').locator('tbody tr').count()).toBeGreaterThan(5);
+    expect(await page.getByTestId('proof-drawer').innerText()).toContain('"t":"access_log"');
+    await shot('41-bang-chung-merkle');
+    await page.keyboard.press('Escape');
+  });
+
+  it('shows the official\'s activity and the alerts the analytics raised, with readable reasons', async () => {
+    await page.getByTestId('access-row').filter({ hasText: 'nghihuu.bd' }).locator('a').first().click();
+    await page.getByTestId('person-activity').waitFor();
+    expect(await page.getByTestId('person-activity').innerText()).toContain('Hệ thống thông tin một cửa điện tử tỉnh Bình Định');
+    await page.getByTestId('tab-alerts').click();
+    await page.getByTestId('alert-row').first().waitFor();
+    const text = await page.getByTestId('alerts-list').innerText();
+    expect(text).toMatch(/đã nghỉ hưu từ \d{2}\/\d{2}\/\d{4}\) vẫn tra cứu/);
+    expect(text).toContain('ngoài giờ làm việc');
+    await shot('42-canh-bao-tra-cuu');
+    // Escalating a new alert moves it out of the list of new alerts, into the escalated ones.
+    const retiredAlerts = () => page.getByTestId('alert-row').filter({ hasText: 'đã nghỉ hưu' }).count();
+    const before = await retiredAlerts();
+    await page.getByTestId('alert-row').filter({ hasText: 'đã nghỉ hưu' }).first().getByRole('button', { name: 'Chuyển xử lý' }).click();
+    await expect.poll(retiredAlerts).toBe(before - 1);
+  });
+
+  it('verifies the whole log and exports a bundle that verifies offline with no database', async () => {
+    await page.getByTestId('tab-integrity').click();
+    await page.getByTestId('verify-log').click();
+    await page.getByTestId('verify-result').waitFor({ timeout: 120_000 });
+    expect(await page.getByTestId('verify-result').innerText()).toContain('Nhật ký toàn vẹn');
+    await shot('43-toan-ven-nhat-ky');
+    const [download] = await Promise.all([page.waitForEvent('download'), page.getByTestId('export-bundle').click()]);
+    expect(download.suggestedFilename()).toMatch(/^khien-audit-bundle-[\d-]+\.jsonl$/);
+    const file = join(tmp, download.suggestedFilename());
+    await download.saveAs(file);
+    const report = await verifyBundle(file);
+    expect(report.findings).toEqual([]);
+    expect(report.ok).toBe(true);
+    expect(report.treeSize).toBeGreaterThan(10_000);
+  });
+});
