@@ -45,7 +45,7 @@ export async function registerAccessLog(root: FastifyInstance, deps: AppDeps): P
   };
 
   app.post('/access-logs/ingest', {
-    config: { auth: 'public' },
+    config: { auth: 'system_key' }, // the system's API key (Authorization: Bearer), checked below
     bodyLimit: NDJSON_LIMIT,
     schema: {
       operationId: 'ingestAccessLogs', tags: ['access-log'],

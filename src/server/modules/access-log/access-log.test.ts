@@ -121,7 +121,7 @@ describe('NDJSON ingestion', () => {
   });
 
   it('refuses a missing, wrong or revoked key with 401', async () => {
-    expect((await ctx.app.inject({ method: 'POST', url: '/api/v1/access-logs/ingest', headers: { 'content-type': 'application/x-ndjson' }, payload: '{}' })).statusCode).toBe(403);
+    expect((await ctx.app.inject({ method: 'POST', url: '/api/v1/access-logs/ingest', headers: { 'content-type': 'application/x-ndjson' }, payload: '{}' })).statusCode).toBe(401);
     expect((await ingest('{}', 'khk_wrong')).statusCode).toBe(401);
     const k = await ctx.app.inject({ method: 'POST', url: `/api/v1/systems/${systemId}/api-keys`, headers: manager.headers, payload: { name: 'Khoá sẽ thu hồi' } });
     const revoke = await ctx.app.inject({ method: 'POST', url: `/api/v1/api-keys/${k.json().key.id}/revoke`, headers: manager.headers });

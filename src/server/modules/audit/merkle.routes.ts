@@ -183,8 +183,8 @@ export async function registerAuditLog(root: FastifyInstance, deps: AppDeps): Pr
   });
 
   app.post('/audit-log/witness', {
-    // Not a user route: the peer log authenticates with its shared secret (Authorization: Bearer …).
-    config: { auth: 'public' },
+    // Not a user route: the peer log authenticates with its shared secret (Authorization: Bearer …), checked below.
+    config: { auth: 'system_key' },
     schema: {
       operationId: 'witnessAuditCheckpoint', tags: ['audit'],
       description: 'Nhận checkpoint của một Khiên khác (bên chứng kiến); từ chối checkpoint không nhất quán với checkpoint đã nhận trước.',

@@ -53,9 +53,8 @@ export async function authenticate(deps: AppDeps, req: FastifyRequest, auth: Rou
     return;
   }
   if (auth === 'public') {
-    // An Authorization header is, like x-csrf-token, a non-safelisted header that a cross-site form or simple
-    // request cannot send, and it is no ambient credential: machine clients (per-system API keys) need no CSRF.
-    if (unsafe && typeof csrf !== 'string' && typeof req.headers.authorization !== 'string') {
+    // Machine clients with per-system API keys use `system_key` routes; a public route always needs the CSRF header.
+    if (unsafe && typeof csrf !== 'string') {
       throw new ForbiddenError('auth.csrf_missing', 'Thiếu mã chống giả mạo yêu cầu (CSRF).');
     }
     return;
