@@ -108,11 +108,12 @@ describe('foundation e2e', () => {
     await expect.poll(() => page.getByTestId('page-title').innerText()).toBe('Tổng quan');
     await page.getByTestId('dashboard-metrics').waitFor();
     expect(await page.getByTestId('user-name').innerText()).not.toBe('');
-    // Modules not built yet are in the menu, disabled, marked as coming.
-    const soc = page.getByTestId('nav-soc');
-    expect(await soc.innerText()).toContain('Giám sát SOC');
-    expect(await soc.innerText()).toContain('Sắp có');
-    expect(await soc.getAttribute('data-disabled')).toBe('true');
+    // Built modules are links; modules not built yet are in the menu, disabled, marked as coming.
+    expect(await page.getByTestId('nav-socAlerts').innerText()).toContain('Cảnh báo');
+    const intel = page.getByTestId('nav-intel');
+    expect(await intel.innerText()).toContain('Tình báo mối đe doạ');
+    expect(await intel.innerText()).toContain('Sắp có');
+    expect(await intel.getAttribute('data-disabled')).toBe('true');
     await shot('03-tong-quan');
   });
 
@@ -290,7 +291,7 @@ describe('foundation e2e', () => {
     expect((await saved).ok()).toBe(true);
     await expect.poll(() => page.getByTestId('page-title').innerText()).toBe('Overview');
     expect(await page.getByTestId('nav-orgUnits').innerText()).toBe('Units');
-    expect(await page.getByTestId('nav-soc').innerText()).toContain('Soon');
+    expect(await page.getByTestId('nav-intel').innerText()).toContain('Soon');
     await shot('13-overview-en');
     await page.getByTestId('nav-orgUnits').click();
     await page.getByTestId('unit-tree').waitFor();
