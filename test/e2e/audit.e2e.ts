@@ -78,7 +78,7 @@ describe('audit and look-up monitoring e2e', () => {
   it('searches every look-up of a citizen by the CCCD typed in, and shows who made them', async () => {
     await firstLogin();
     await page.getByTestId('nav-accessLog').click();
-    expect(await page.getByTestId('page-title').innerText()).toBe('Giám sát tra cứu Cơ sở dữ liệu quốc gia về dân cư');
+    await expect.poll(() => page.getByTestId('page-title').innerText()).toBe('Giám sát tra cứu Cơ sở dữ liệu quốc gia về dân cư');
     await page.getByTestId('search-citizen').fill(DEMO_CITIZEN_ID);
     await page.getByTestId('search-submit').click();
     await page.getByTestId('access-row').first().waitFor();

@@ -295,7 +295,7 @@ describe('foundation e2e', () => {
     await shot('13-overview-en');
     await page.getByTestId('nav-orgUnits').click();
     await page.getByTestId('unit-tree').waitFor();
-    expect(await page.getByTestId('page-title').innerText()).toBe('Units');
+    await expect.poll(() => page.getByTestId('page-title').innerText()).toBe('Units');
     await shot('14-units-en');
 
     // Recovery code path: a fresh browser, English from the user's saved locale after sign-in.

@@ -128,7 +128,7 @@ describe('inventory e2e', () => {
   it('lists the catalogue with both regimes and filters by transition state', async () => {
     await page.getByTestId('nav-systems').click();
     await page.getByTestId('system-row').first().waitFor();
-    expect(await page.getByTestId('page-title').innerText()).toBe('Hệ thống thông tin');
+    await expect.poll(() => page.getByTestId('page-title').innerText()).toBe('Hệ thống thông tin');
     expect(await page.getByTestId('level-nd85').first().innerText()).toMatch(/^NĐ 85 · /);
     expect(await page.getByTestId('level-nd331').first().innerText()).toMatch(/^NĐ 331 · /);
     await pickOption('systems-transition-filter', 'Chưa phân loại theo NĐ 331 (mới có cấp độ theo NĐ 85)');
@@ -310,7 +310,7 @@ describe('inventory e2e', () => {
     expect(await page.getByTestId('system-delete-modal').innerText()).toContain(`Xoá hệ thống «${EDITED_NAME}» (mã E2E-HSSK) khỏi danh mục?`);
     await shot('29c-xoa-he-thong');
     await page.getByTestId('system-delete-modal').getByRole('button', { name: 'Huỷ' }).click();
-    expect(await page.getByTestId('page-title').innerText()).toBe(EDITED_NAME);
+    await expect.poll(() => page.getByTestId('page-title').innerText()).toBe(EDITED_NAME);
   });
 
   it('creates an asset with its software and the system it serves', async () => {

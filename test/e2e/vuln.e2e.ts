@@ -93,7 +93,7 @@ describe('vulnerability management e2e', () => {
     expect(await page.getByTestId('nav-vulns').innerText()).toBe('Lỗ hổng');
     await page.getByTestId('nav-vulns').click();
     await page.getByTestId('vuln-row').first().waitFor();
-    expect(await page.getByTestId('page-title').innerText()).toBe('Lỗ hổng');
+    await expect.poll(() => page.getByTestId('page-title').innerText()).toBe('Lỗ hổng');
     await expect.poll(() => page.getByTestId('vuln-kev').count()).toBeGreaterThan(0);
     await shot('70-lo-hong-danh-sach');
   });
@@ -128,7 +128,7 @@ describe('vulnerability management e2e', () => {
   it('accepts the risk with an approver, a reason and an expiry', async () => {
     await page.getByTestId('vuln-row').filter({ hasText: 'gl-web01' }).getByTestId('vuln-open').click();
     await page.getByTestId('finding-facts').waitFor();
-    expect(await page.getByTestId('page-title').innerText()).toBe(TITLE);
+    await expect.poll(() => page.getByTestId('page-title').innerText()).toBe(TITLE);
     expect(await page.getByTestId('finding-systems').innerText()).toMatch(/Trang thông tin điện tử/);
     await page.getByTestId('finding-accept').click();
     await page.getByTestId('accept-approver').fill('Giám đốc Trung tâm Chuyển đổi số');
