@@ -20,7 +20,7 @@ const program = new Command('khien').description('Khiên — nền tảng an to�
 
 function runtime(overrides: Partial<Config> = {}): Runtime {
   try {
-    return openRuntime(loadConfig(process.env, overrides));
+    return openRuntime(loadConfig(undefined, overrides)); // config.ts reads the environment
   } catch (err) {
     if (err instanceof ConfigError) {
       console.error(err.message);

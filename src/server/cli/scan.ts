@@ -4,6 +4,7 @@ import { mkdtemp, rm, stat } from 'node:fs/promises';
 import { BlockList, isIP } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { childProcessEnv } from '../core/config.js';
 import type { Db } from '../db/database.js';
 import { type ImportResult, importScan } from '../modules/vuln/vuln-import.service.js';
 
@@ -50,13 +51,13 @@ function lastOf(net: string, bits: number, v: number): string {
     const last = (n | (bits === 32 ? 0 : 0xffffffff >>> bits)) >>> 0;
     return [24, 16, 8, 0].map((s) => (last >>> s) & 255).join('.');
   }
-  return bits === 128 ? net : net; // IPv6 ranges other than single addresses: checked by their first address
+  return net; // IPv6 ranges other than single addresses: checked by their first address
 }
 
 /** Run a command without a shell, its stdout into a file (bounded), stderr kept for the message. */
 function runTo(cmd: string, args: string[], outFile: string | null, maxBytes = 512 * 1024 * 1024): Promise<{ code: number; stderr: string }> {
   return new Promise((resolve, reject) => {
-    const child = spawn(cmd, args, { stdio: ['ignore', outFile ? 'pipe' : 'ignore', 'pipe'], env: { ...process.env, LANG: 'C' } });
+    const child = spawn(cmd, args, { stdio: ['ignore', outFile ? 'pipe' : 'ignore', 'pipe'], env: childProcessEnv({ LANG: 'C' }) });
     let stderr = '';
     let written = 0;
     child.stderr!.on('data', (d: Buffer) => {

@@ -159,6 +159,11 @@ export class ConfigError extends Error {
 }
 
 /** Parse configuration from an environment map (defaults to `process.env`); overrides win (tests). */
+/** The environment for a child program Khiên runs (nmap, lynis): this process's, with the given overrides. */
+export function childProcessEnv(extra: Record<string, string>): NodeJS.ProcessEnv {
+  return { ...process.env, ...extra };
+}
+
 export function loadConfig(env: NodeJS.ProcessEnv = process.env, overrides: Partial<Config> = {}): Config {
   const parsed = ConfigSchema.safeParse(
     Object.fromEntries(Object.entries(env).filter(([k]) => k.startsWith('KHIEN_'))),
