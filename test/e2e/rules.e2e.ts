@@ -83,10 +83,13 @@ describe('detection rules e2e', () => {
     await pickOption('rules-source', 'Khiên');
     await expect.poll(() => page.getByText('SSH Brute Force From One Source Address').count()).toBe(1);
     // the Detection Rule License needs the author wherever a rule is shown
-    const rows = page.getByTestId('rule-row');
-    const n = await rows.count();
-    expect(n).toBeGreaterThanOrEqual(9);
-    for (let i = 0; i < n; i++) expect(await rows.nth(i).innerText()).toContain('Khiên contributors');
+    // read all rows in one snapshot: the list re-renders when the source filter's query returns
+    await expect
+      .poll(async () => {
+        const texts = await page.getByTestId('rule-row').allInnerTexts();
+        return texts.length >= 9 && texts.every((t) => t.includes('Khiên contributors'));
+      })
+      .toBe(true);
     await shot('50-quy-tac-khien');
     if (server.output().includes('Quy tắc SigmaHQ')) {
       await page.getByTestId('rules-source').click();
