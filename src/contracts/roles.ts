@@ -80,6 +80,8 @@ export const ROLE_PERMISSIONS: Record<Role, readonly Permission[]> = {
     'case.read', 'case.write',
   ],
   operator: ['org_unit.read', 'person.read', 'dashboard.read', 'system.read', 'asset.read', 'merger.read', 'merger.task_update', 'account.read', 'account.import', 'soc.read', 'vuln.read', 'vuln.import', 'case.read', 'case.write'],
-  auditor: ['org_unit.read', 'person.read', 'user.read', 'audit.read', 'dashboard.read', 'system.read', 'asset.read', 'merger.read', 'account.read', 'rule.read', 'vuln.read', 'lookup_alert.triage', 'case.read'],
+  // Auditors read the SOC's alerts and events of their units (soc.read, scoped like every grant), never triage
+  // them (no soc.triage) nor manage sources (no soc.manage): an inspector checks that alerts were handled.
+  auditor: ['org_unit.read', 'person.read', 'user.read', 'audit.read', 'dashboard.read', 'system.read', 'asset.read', 'merger.read', 'account.read', 'rule.read', 'soc.read', 'vuln.read', 'lookup_alert.triage', 'case.read'],
   official: ['dashboard.read'],
 };

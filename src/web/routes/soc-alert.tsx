@@ -36,6 +36,9 @@ export default function SocAlertRoute() {
   const navigate = useNavigate();
   const toCase = useEscalate();
   const a = alert.data?.alert;
+  // Deny by default in the UI too: auditors (soc.read only) see the alert without triage buttons.
+  const canTriage = can(me.data, 'soc.triage');
+  const canEscalate = can(me.data, 'case.write');
   const triage = (status: SocAlert['status']) =>
     update.mutate({ status, note: note.trim() || undefined }, { onSuccess: () => { notifySuccess(t(`soc.alert.done.${status}`)); setNote(''); }, onError: notifyError });
   return (
@@ -80,29 +83,41 @@ export default function SocAlertRoute() {
               </Text>
             ) : null}
           </Paper>
-          <Paper withBorder p="md">
-            <Title order={4} mb="sm">
-              {t('soc.alert.triage')}
-            </Title>
-            <Textarea label={t('soc.alert.note')} value={note} onChange={(e) => setNote(e.currentTarget.value)} autosize minRows={2} mb="sm" maw={640} />
-            <Group>
-              <Button onClick={() => triage('acknowledged')} loading={update.isPending} disabled={a.status === 'acknowledged'} data-testid="ack-alert">
-                {t('soc.alert.acknowledge')}
-              </Button>
-              <Button color="violet" variant="light" onClick={() => triage('escalated')} disabled={a.status === 'escalated'}>
-                {t('soc.alert.escalate')}
-              </Button>
-              <Button color="gray" variant="light" onClick={() => triage('false_positive')} disabled={a.status === 'false_positive'}>
-                {t('soc.alert.falsePositive')}
-              </Button>
-              {can(me.data, 'case.write') ? (
-                <Button color="red" onClick={() => toCase.mutate({ alerts: [{ kind: 'soc', id }] }, { onSuccess: (c) => void navigate(`/cases/${c.id}`), onError: notifyError })}
-                  loading={toCase.isPending} data-testid="alert-to-case">
-                  {t('cases.alerts.escalate')}
-                </Button>
+          {canTriage || canEscalate ? (
+            <Paper withBorder p="md" data-testid="triage-panel">
+              <Title order={4} mb="sm">
+                {t('soc.alert.triage')}
+              </Title>
+              {canTriage ? (
+                <Textarea label={t('soc.alert.note')} value={note} onChange={(e) => setNote(e.currentTarget.value)} autosize minRows={2} mb="sm" maw={640} />
               ) : null}
-            </Group>
-          </Paper>
+              <Group>
+                {canTriage ? (
+                  <>
+                    <Button onClick={() => triage('acknowledged')} loading={update.isPending} disabled={a.status === 'acknowledged'} data-testid="ack-alert">
+                      {t('soc.alert.acknowledge')}
+                    </Button>
+                    <Button color="violet" variant="light" onClick={() => triage('escalated')} disabled={a.status === 'escalated'}>
+                      {t('soc.alert.escalate')}
+                    </Button>
+                    <Button color="gray" variant="light" onClick={() => triage('false_positive')} disabled={a.status === 'false_positive'}>
+                      {t('soc.alert.falsePositive')}
+                    </Button>
+                  </>
+                ) : null}
+                {canEscalate ? (
+                  <Button color="red" onClick={() => toCase.mutate({ alerts: [{ kind: 'soc', id }] }, { onSuccess: (c) => void navigate(`/cases/${c.id}`), onError: notifyError })}
+                    loading={toCase.isPending} data-testid="alert-to-case">
+                    {t('cases.alerts.escalate')}
+                  </Button>
+                ) : null}
+              </Group>
+            </Paper>
+          ) : (
+            <Text size="sm" c="dimmed" data-testid="read-only-note">
+              {t('soc.alert.readOnly')}
+            </Text>
+          )}
           <Paper withBorder p="md">
             <Title order={4} mb="sm">
               {t('soc.alert.events', { count: alert.data!.events.length })}
