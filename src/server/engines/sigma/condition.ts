@@ -1,34 +1,60 @@
-import { compileFieldItem, MIN_LITERAL, type CompileOptions, type CompiledItem, type Ctx, type Need, type Test } from './values.js';
+import { compileFieldItem, MIN_LITERAL, type CompileOptions, type CompiledItem, type Ctx, type Need, type NeedAtom, type Test } from './values.js';
 import { SigmaFeatureError } from './types.js';
 
 function isMap(v: unknown): v is Record<string, unknown> {
   return typeof v === 'object' && v !== null && !Array.isArray(v);
 }
 
-/** AND of children: the rule needs any one child's need; pick the most selective one. */
-export function needAnd(needs: Need[]): Need {
-  let best: Need = null;
-  let bestScore = -1;
-  for (const n of needs) {
-    if (!n || n.length === 0) continue;
-    // fewer alternatives and longer literals are more selective
-    const minLen = Math.min(...n.map((a) => a.lit.length));
-    const score = minLen * 4 - n.length;
-    if (score > bestScore) {
-      best = n;
-      bestScore = score;
-    }
-  }
-  return best;
+/** At most this many clauses are kept per rule (one bit each in the detector's per-event hit mask). */
+export const MAX_CLAUSES = 4;
+
+/** Fewer alternatives and longer literals make a clause more selective. */
+function clauseScore(c: NeedAtom[]): number {
+  let min = Infinity;
+  for (const a of c) if (a.lit.length < min) min = a.lit.length;
+  return Math.min(min, 12) * 4 - Math.log2(c.length);
 }
 
+function keepBest(clauses: NeedAtom[][]): NeedAtom[][] {
+  const seen = new Set<string>();
+  const uniq = clauses.filter((c) => {
+    const k = c.map((a) => `${a.field}\u0000${a.lit}`).sort().join('\u0001');
+    if (seen.has(k)) return false;
+    seen.add(k);
+    return true;
+  });
+  uniq.sort((x, y) => clauseScore(y) - clauseScore(x));
+  // Besides the most selective clause, only clauses of literals keyed on a full 4-character gram are worth their
+  // index work: a clause like "-a" or " " is present in most command lines and would be verified at every hit.
+  return [uniq[0]!, ...uniq.slice(1).filter((c) => c.every((a) => a.lit.length >= 4))].slice(0, MAX_CLAUSES);
+}
+
+/** AND of children: every child's clauses must hold (the most selective MAX_CLAUSES are kept). */
+export function needAnd(needs: Need[]): Need {
+  const clauses: NeedAtom[][] = [];
+  for (const n of needs) if (n) clauses.push(...n);
+  return clauses.length ? keepBest(clauses) : null;
+}
+
+/**
+ * OR of children: (A ∧ B) ∨ (C ∧ D) = (A ∨ C) ∧ (A ∨ D) ∧ (B ∨ C) ∧ (B ∨ D) while that stays within MAX_CLAUSES;
+ * otherwise each child is reduced to its most selective clause and their union is the one clause.
+ */
 export function needOr(needs: Need[]): Need {
-  const out = [];
-  for (const n of needs) {
-    if (!n) return null;
-    out.push(...n);
+  if (needs.length === 0) return null;
+  for (const n of needs) if (!n || n.length === 0) return null;
+  const ns = needs as NeedAtom[][][];
+  if (ns.length === 1) return ns[0]!;
+  let product = 1;
+  for (const n of ns) product *= n.length;
+  if (product <= MAX_CLAUSES) {
+    let acc: NeedAtom[][] = [[]];
+    for (const n of ns) acc = acc.flatMap((c) => n.map((d) => [...c, ...d]));
+    return keepBest(acc);
   }
-  return out.length ? out : null;
+  const union: NeedAtom[] = [];
+  for (const n of ns) union.push(...[...n].sort((x, y) => clauseScore(y) - clauseScore(x))[0]!);
+  return [union];
 }
 
 function and(tests: Test[]): Test {

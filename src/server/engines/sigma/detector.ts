@@ -13,30 +13,64 @@ import {
   type RuleMatch,
   type SigmaLoadIssue,
 } from './types.js';
-import { MIN_LITERAL, type Ctx, type NeedAtom, type Test } from './values.js';
+import { LowerCache, lower, MIN_LITERAL, type Ctx, type NeedAtom, type Test } from './values.js';
 
 interface CompiledRule {
   idx: number;
   info: RuleInfo;
   key: string;
   test: Test;
-  /** Literal atoms, one of which must occur for a match; null = always evaluate. */
-  need: NeedAtom[] | null;
+  /** Clauses of literal atoms (CNF) that must all hold for a match; null = always evaluate. */
+  need: NeedAtom[][] | null;
   fields: string[];
   getters: [string, FieldGetter][];
   filters: Test[];
 }
 
-/** 4-character gram of lowercase text as a small integer (7 bits per char; collisions only add candidates). */
+/**
+ * Index keys. A literal of 4 or more characters is keyed on one 4-character gram (its rarest), shorter literals on
+ * themselves; 7 bits per character of the lowercased text, non-ASCII characters as 0 (their collisions only cost
+ * a verification; a key of ASCII characters other than NUL identifies them exactly). Keys of the
+ * k-grams (k < 4) live below 2^23, keys of 4-grams at 2^28 and above, so one Map holds both.
+ */
 const GRAM_MASK = 0xfffffff;
-function gramAt(s: string, i: number): number {
-  return (((s.charCodeAt(i) & 0x7f) << 21) | ((s.charCodeAt(i + 1) & 0x7f) << 14) | ((s.charCodeAt(i + 2) & 0x7f) << 7) | (s.charCodeAt(i + 3) & 0x7f)) & GRAM_MASK;
+const KEY4 = 0x10000000;
+const SHORT_MASK = [0, 0x7f, 0x3fff, 0x1fffff];
+function gramAt(s: string, i: number, k: number): number {
+  let g = 0;
+  for (let j = 0; j < k; j++) g = (g << 7) | code7(s.charCodeAt(i + j));
+  return g;
+}
+/** 7-bit code of a character: ASCII as itself, everything else 0 (so a key of ASCII characters is exact). */
+function code7(c: number): number {
+  return c > 0x7f ? 0 : c;
+}
+function keyOf(gram: number, k: number): number {
+  return k === 4 ? (gram & GRAM_MASK) | KEY4 : (gram & SHORT_MASK[k]!) | (k << 21);
+}
+/** Bloom bit of a key in a field's 65,536-bit filter, so most text positions cost no Map lookup. */
+function bloomBit(key: number): number {
+  return Math.imul(key, 0x9e3779b1) >>> 16;
+}
+
+/** One literal under an index key, with every (rule, clause) that needs it: the text is checked once per literal. */
+interface Entry {
+  lit: string;
+  /** where the literal starts, counted back from the key's last character */
+  back: number;
+  /** the key alone proves the literal (it is the whole literal, in ASCII): no check of the text needed */
+  exact: boolean;
+  rules: number[];
+  bits: number[];
 }
 
 interface FieldIndex {
   field: string;
   get: FieldGetter;
-  grams: Map<number, number[]>;
+  map: Map<number, Entry[]>;
+  bloom: Int32Array;
+  /** bit k-1 set when the field has literals keyed on k characters */
+  ks: number;
 }
 
 interface Bucket {
@@ -63,10 +97,11 @@ export function checkFilter(filter: RuleFilter): void {
 
 /**
  * Compile parsed rules into a detector. Each rule becomes one closure tree; rules are bucketed by logsource and,
- * inside a bucket, indexed by a 4-character gram of a literal the rule cannot match without (chosen as the
- * rarest gram of the rule's most selective literal set), so an event is only tested against rules whose
- * literal appears in it. Rules without such a literal (negations, regexes, numbers, short values) are always
- * tested within their logsource bucket.
+ * inside a bucket, indexed by the literals the rule cannot match without (values.ts Need: up to MAX_CLAUSES
+ * clauses, each a set of alternative literals in one field). One pass over each indexed field of the event finds
+ * the literals present (a Bloom filter, then the Map of keys, then an exact check of the literal), and a rule is
+ * tested only when every one of its clauses was seen. Rules without such literals (negation-only, numbers,
+ * CIDR, fieldref) are tested for every event of their logsource.
  */
 export function compileDetector(parsed: ParsedRules, opts: DetectorOptions = {}): Detector {
   const issues: SigmaLoadIssue[] = [...parsed.issues];
@@ -81,7 +116,7 @@ export function compileDetector(parsed: ParsedRules, opts: DetectorOptions = {})
         info: d.info,
         key: ruleLogsourceKey(d.info.logsource),
         test: c.test,
-        need: c.need && c.need.every((a) => a.lit.length >= MIN_LITERAL) ? c.need : null,
+        need: c.need && c.need.length > 0 && c.need.length <= 31 && c.need.every((cl) => cl.length > 0 && cl.every((a) => a.lit.length >= MIN_LITERAL)) ? c.need : null,
         fields,
         getters: fields.map((f) => [f, fieldGetter(f)]),
         filters: filterTests(d.info, opts.filters?.[d.info.id], opts.placeholders),
@@ -95,27 +130,28 @@ export function compileDetector(parsed: ParsedRules, opts: DetectorOptions = {})
   // Gram frequency over all literals, so each literal is keyed on its rarest gram.
   const freq = new Map<number, number>();
   for (const r of rules) {
-    for (const a of r.need ?? []) {
-      const seen = new Set<number>();
-      for (let i = 0; i + 4 <= a.lit.length; i++) seen.add(gramAt(a.lit, i));
-      for (const g of seen) freq.set(g, (freq.get(g) ?? 0) + 1);
-    }
-  }
-  const rarest = (lit: string): number => {
-    let best = gramAt(lit, 0);
-    let bf = Infinity;
-    for (let i = 0; i + 4 <= lit.length; i++) {
-      const g = gramAt(lit, i);
-      const f = freq.get(g) ?? 0;
-      if (f < bf) {
-        bf = f;
-        best = g;
+    for (const clause of r.need ?? []) {
+      for (const a of clause) {
+        const seen = new Set<number>();
+        for (let i = 0; i + 4 <= a.lit.length; i++) seen.add(gramAt(a.lit, i, 4));
+        for (const g of seen) freq.set(g, (freq.get(g) ?? 0) + 1);
       }
     }
-    return best;
+  }
+  /** Index key of a literal and the distance from the key's last character back to the literal's start. */
+  const keyFor = (lit: string): { key: number; back: number; k: number } => {
+    if (lit.length < 4) return { key: keyOf(gramAt(lit, 0, lit.length), lit.length), back: lit.length - 1, k: lit.length };
+    let best = 0;
+    let bf = Infinity;
+    for (let i = 0; i + 4 <= lit.length; i++) {
+      const f = freq.get(gramAt(lit, i, 4)) ?? 0;
+      if (f < bf) {
+        bf = f;
+        best = i;
+      }
+    }
+    return { key: keyOf(gramAt(lit, best, 4), 4), back: best + 3, k: 4 };
   };
-  const atomGrams = new Map<CompiledRule, { field: string; gram: number }[]>();
-  for (const r of rules) if (r.need) atomGrams.set(r, r.need.map((a) => ({ field: a.field, gram: rarest(a.lit) })));
 
   const byKey = new Map<string, CompiledRule[]>();
   for (const r of rules) {
@@ -123,6 +159,10 @@ export function compileDetector(parsed: ParsedRules, opts: DetectorOptions = {})
     if (list) list.push(r);
     else byKey.set(r.key, [r]);
   }
+
+  /** per rule: the hit mask that makes it a candidate (one bit per clause) */
+  const full = new Int32Array(rules.length);
+  for (const r of rules) full[r.idx] = r.need ? (1 << r.need.length) - 1 : 0;
 
   const buckets = new Map<string, Bucket>();
   const bucketFor = (e: KhienEvent): Bucket => {
@@ -134,18 +174,30 @@ export function compileDetector(parsed: ParsedRules, opts: DetectorOptions = {})
     const idx = new Map<string, FieldIndex>();
     for (const k of keys) {
       for (const r of byKey.get(k) ?? []) {
-        const ag = atomGrams.get(r);
-        if (!ag) {
+        if (!r.need || opts.index === false) {
           always.push(r);
           continue;
         }
-        for (const { field, gram } of ag) {
-          let fi = idx.get(field);
-          if (!fi) idx.set(field, (fi = { field, get: fieldGetter(field), grams: new Map() }));
-          const list = fi.grams.get(gram);
-          if (!list) fi.grams.set(gram, [r.idx]);
-          else if (list[list.length - 1] !== r.idx) list.push(r.idx);
-        }
+        const added = new Set<string>();
+        r.need.forEach((clause, c) => {
+          for (const { field, lit } of clause) {
+            const dedup = `${c}\u0000${field}\u0000${lit}`;
+            if (added.has(dedup)) continue;
+            added.add(dedup);
+            let fi = idx.get(field);
+            if (!fi) idx.set(field, (fi = { field, get: fieldGetter(field), map: new Map(), bloom: new Int32Array(2048), ks: 0 }));
+            const { key, back, k: kk } = keyFor(lit);
+            fi.ks |= 1 << (kk - 1);
+            const h = bloomBit(key);
+            fi.bloom[h >>> 5]! |= 1 << (h & 31);
+            let list = fi.map.get(key);
+            if (!list) fi.map.set(key, (list = []));
+            let entry = list.find((x) => x.lit === lit);
+            if (!entry) list.push((entry = { lit, back, exact: lit.length <= 4 && /^[\x01-\x7f]*$/.test(lit), rules: [], bits: [] }));
+            entry.rules.push(r.idx);
+            entry.bits.push(1 << c);
+          }
+        });
       }
     }
     b = { always, indexes: [...idx.values()] };
@@ -154,29 +206,51 @@ export function compileDetector(parsed: ParsedRules, opts: DetectorOptions = {})
     return b;
   };
 
-  const stamp = new Int32Array(rules.length);
+  const hitEpoch = new Int32Array(rules.length);
+  const hitMask = new Int32Array(rules.length);
   let epoch = 0;
   const candidates: CompiledRule[] = [];
-  const ctx: Ctx = { e: {}, lc: new Map() };
+  const ctx: Ctx = { e: {}, lc: new LowerCache() };
+
+  const probe = (fi: FieldIndex, key: number, s: string, end: number) => {
+    const h = bloomBit(key);
+    if (((fi.bloom[h >>> 5]! >>> (h & 31)) & 1) === 0) return;
+    const list = fi.map.get(key);
+    if (list === undefined) return;
+    for (const en of list) {
+      const start = end - en.back;
+      if (!en.exact && (start < 0 || !s.startsWith(en.lit, start))) continue;
+      const rs = en.rules;
+      for (let j = 0; j < rs.length; j++) {
+        const ri = rs[j]!;
+        const bit = en.bits[j]!;
+        let m: number;
+        if (hitEpoch[ri] !== epoch) {
+          hitEpoch[ri] = epoch;
+          m = bit;
+        } else {
+          m = hitMask[ri]!;
+          if (m & bit) continue;
+          m |= bit;
+        }
+        hitMask[ri] = m;
+        if (m === full[ri]) candidates.push(rules[ri]!);
+      }
+    }
+  };
 
   const scan = (fi: FieldIndex, text: string) => {
-    const s = ctx.lc.get(text) ?? text.toLowerCase();
-    ctx.lc.set(text, s);
+    const s = lower(ctx, text);
     const n = s.length;
-    if (n < 4) return;
-    let g = gramAt(s, 0);
-    for (let i = 0; ; ) {
-      const hit = fi.grams.get(g);
-      if (hit !== undefined) {
-        for (const ri of hit) {
-          if (stamp[ri] !== epoch) {
-            stamp[ri] = epoch;
-            candidates.push(rules[ri]!);
-          }
-        }
-      }
-      if (++i + 4 > n) break;
-      g = ((g << 7) | (s.charCodeAt(i + 3) & 0x7f)) & GRAM_MASK;
+    const ks = fi.ks;
+    let g = 0;
+    for (let i = 0; i < n; i++) {
+      const c = s.charCodeAt(i);
+      g = ((g << 7) | (c > 0x7f ? 0 : c)) & GRAM_MASK;
+      if (ks & 8 && i >= 3) probe(fi, g | KEY4, s, i);
+      if (ks & 4 && i >= 2) probe(fi, (g & 0x1fffff) | (3 << 21), s, i);
+      if (ks & 2 && i >= 1) probe(fi, (g & 0x3fff) | (2 << 21), s, i);
+      if (ks & 1) probe(fi, (g & 0x7f) | (1 << 21), s, i);
     }
   };
 
@@ -202,10 +276,10 @@ export function compileDetector(parsed: ParsedRules, opts: DetectorOptions = {})
       const out: RuleMatch[] = [];
       const b = bucketFor(event);
       ctx.e = event;
-      ctx.lc.clear();
+      ctx.lc.nextEvent();
       epoch = (epoch + 1) | 0;
       if (epoch === 0) {
-        stamp.fill(0);
+        hitEpoch.fill(0);
         epoch = 1;
       }
       candidates.length = 0;

@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { compileDetector, createCorrelator, parseRules, type KhienEvent } from './index.js';
+import { regexLiterals, regexMinLength } from './values.js';
 
 function detector(yaml: string, opts?: Parameters<typeof compileDetector>[1]) {
   const parsed = parseRules([{ path: 't.yml', text: yaml }]);
@@ -123,5 +124,61 @@ correlation:
     expect(fired).toHaveLength(1);
     expect(fired[0]).toMatchObject({ group: { 'source.ip': '1.1.1.1' }, eventIds: ['e1', 'e3', 'e4'], value: 3 });
     expect(parsed.detections[0]!.info.correlationOnly).toBe(true);
+  });
+});
+
+describe('literal index', () => {
+  it('reads the literals a regular expression needs, conservatively', () => {
+    expect(regexLiterals('ipconfig\\s+/all')).toEqual(['ipconfig']);
+    expect(regexLiterals('(?i)Foo[0-9]+bar')).toEqual(['foo']);
+    expect(regexLiterals('abc|\\.exe$')).toEqual(['abc', '.exe']);
+    expect(regexLiterals('abc?d')).toEqual(['ab']);
+    expect(regexLiterals('ab{0,2}cde')).toEqual(['cde']);
+    expect(regexLiterals('\\x41bc')).toEqual(['bc']);
+    // nothing certain: alternation inside a group, a branch without a literal
+    expect(regexLiterals('(a|b)')).toBeNull();
+    expect(regexLiterals('abc|[0-9]+')).toBeNull();
+  });
+
+  it('bounds the shortest match of a regular expression from below', () => {
+    expect(regexMinLength('.{1000,}')).toBe(1000);
+    expect(regexMinLength('\\s[a-fA-F0-9]{64}\\s[a-fA-F0-9]{16}')).toBe(82);
+    expect(regexMinLength('a|bcd')).toBe(1);
+    expect(regexMinLength('(?=abc)x{2,5}?y')).toBe(3);
+    expect(regexMinLength('(?<n>ab)\\k<n>')).toBe(2);
+    expect(regexMinLength('[a-z]*')).toBe(0);
+    // every pattern here matches a string of exactly its bound or more, never less
+    for (const [p, s] of [['x{2,5}?y', 'xxy'], ['(ab|c)+d?', 'c'], ['\\x41\\u0041\\b', 'AA']] as const) {
+      expect(new RegExp(p).test(s)).toBe(true);
+      expect(regexMinLength(p)).toBeLessThanOrEqual(s.length);
+    }
+  });
+
+  it('finds rules keyed on short literals, regex literals, |all values and several clauses, as testing every rule does', () => {
+    const yaml = [
+      rule(`  sel:\n    CommandLine|contains: ' -a'\n  condition: sel`).replace('id: r1', 'id: short'),
+      rule(`  sel:\n    CommandLine|re|i: 'net\\s+user\\s+\\w+ /add'\n  condition: sel`).replace('id: r1', 'id: regex'),
+      rule(`  sel:\n    CommandLine|contains|all: ['vssadmin', 'delete', 'shadows']\n  condition: sel`).replace('id: r1', 'id: all'),
+      rule(`  img:\n    - Image|endswith: '\\\\rar.exe'\n    - OriginalFileName: 'WinRAR.exe'\n  cli:\n    CommandLine|contains: ' -hp'\n  condition: img and cli`).replace('id: r1', 'id: clauses'),
+      rule(`  sel:\n    CommandLine|contains: 'Tệp tin'\n  condition: sel`).replace('id: r1', 'id: unicode'),
+    ].join('\n---\n');
+    const parsed = parseRules([{ path: 't.yml', text: yaml }]);
+    const indexed = compileDetector(parsed);
+    const all = compileDetector(parsed, { index: false });
+    const events = [
+      proc({ CommandLine: 'ls -a' }),
+      proc({ CommandLine: 'NET  USER mallory /add' }),
+      proc({ CommandLine: 'net user /add' }),
+      proc({ CommandLine: 'vssadmin.exe Delete Shadows /all' }),
+      proc({ CommandLine: 'vssadmin.exe list shadows' }),
+      proc({ Image: 'C:\\Tools\\Rar.exe', CommandLine: 'rar a -hpSecret x.rar' }),
+      proc({ Image: 'C:\\Tools\\7z.exe', OriginalFileName: 'WINRAR.EXE', CommandLine: 'x -hpS' }),
+      proc({ Image: 'C:\\Tools\\Rar.exe', CommandLine: 'rar a x.rar' }),
+      proc({ CommandLine: 'mở TỆP TIN báo cáo' }),
+      proc({ CommandLine: 'mở tep tin báo cáo' }),
+    ];
+    const ids = (d: typeof indexed) => events.map((e) => d.match(e).map((m) => m.rule.id).sort().join(','));
+    expect(ids(indexed)).toEqual(['short', 'regex', '', 'all', '', 'clauses', 'clauses', '', 'unicode', '']);
+    expect(ids(indexed)).toEqual(ids(all));
   });
 });

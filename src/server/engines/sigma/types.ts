@@ -110,6 +110,11 @@ export interface DetectorOptions {
   filters?: Record<string, RuleFilter[]>;
   /** Values for `|expand` placeholders, e.g. { Administrators: ['admin*', 'quantri*'] }. */
   placeholders?: Record<string, string[]>;
+  /**
+   * false: test every rule of the event's logsource instead of only those whose literals the event contains.
+   * Same results, slower; the conformance test compares both to prove the index never skips a match.
+   */
+  index?: boolean;
 }
 
 export interface RuleMatch {

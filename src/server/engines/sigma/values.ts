@@ -3,19 +3,51 @@ import { fieldGetter, KEYWORD_FIELD, type FieldGetter } from './fields.js';
 import { SigmaFeatureError, type EventValue, type KhienEvent } from './types.js';
 import { hasWildcard, literalOf, longestLiteral, STAR, tokenize, tokensToRegexSource, type Token } from './wildcard.js';
 
-/** Per-event evaluation context, reused across events (no allocation besides the lowercase cache). */
+/**
+ * Lowercased copies of event strings. Field values repeat heavily across events (image paths, companies, user
+ * names, user agents), so short strings are kept across events in a bounded map: most lookups then cost a hash
+ * of the string and no allocation. Long strings (messages, scripts) are only remembered for the current event.
+ */
+export class LowerCache {
+  private readonly short = new Map<string, string>();
+  private readonly longKeys: string[] = [];
+  private readonly longValues: string[] = [];
+  static readonly SHORT_MAX = 256;
+  static readonly ENTRIES = 16_384;
+
+  get(s: string): string {
+    if (s.length <= LowerCache.SHORT_MAX) {
+      let l = this.short.get(s);
+      if (l === undefined) {
+        l = s.toLowerCase();
+        if (this.short.size >= LowerCache.ENTRIES) this.short.clear();
+        this.short.set(s, l);
+      }
+      return l;
+    }
+    const keys = this.longKeys;
+    for (let i = 0; i < keys.length; i++) if (keys[i] === s) return this.longValues[i]!;
+    const l = s.toLowerCase();
+    keys.push(s);
+    this.longValues.push(l);
+    return l;
+  }
+
+  /** Forget the long strings of the previous event. */
+  nextEvent(): void {
+    this.longKeys.length = 0;
+    this.longValues.length = 0;
+  }
+}
+
+/** Evaluation context, reused across events: the event and the lowercase cache. */
 export interface Ctx {
   e: KhienEvent;
-  lc: Map<string, string>;
+  lc: LowerCache;
 }
 
 export function lower(ctx: Ctx, s: string): string {
-  let l = ctx.lc.get(s);
-  if (l === undefined) {
-    l = s.toLowerCase();
-    ctx.lc.set(s, l);
-  }
-  return l;
+  return ctx.lc.get(s);
 }
 
 export type Test = (ctx: Ctx) => boolean;
@@ -25,9 +57,15 @@ export interface NeedAtom {
   field: string;
   lit: string;
 }
-/** Any one of the atoms must be present; null = cannot be indexed (the rule is always evaluated). */
-export type Need = NeedAtom[] | null;
-export const MIN_LITERAL = 4;
+/**
+ * What an event needs for a matcher to be true, in conjunctive normal form: every clause must hold, and a clause
+ * holds when any one of its atoms (a lowercase literal inside a field's lowercased value) is present. null = no
+ * such literal is known (negations, numbers, CIDR, fieldref, …): the rule is evaluated for every event of its
+ * logsource. The index of the detector only ever uses this to skip rules that cannot match, so a Need may be
+ * weaker than the matcher but never stronger.
+ */
+export type Need = NeedAtom[][] | null;
+export const MIN_LITERAL = 1;
 
 export interface CompiledItem {
   test: Test;
@@ -124,64 +162,75 @@ function anyScalarCtx(v: EventValue | undefined, t: (raw: string, ctx: Ctx) => b
 
 type Mode = 'eq' | 'contains' | 'startswith' | 'endswith';
 
+/** K-character key of `s` from `i` (7 bits per character, non-ASCII as 0; collisions are settled by a string check). */
+function keyAt(s: string, i: number, k: number): number {
+  let g = 0;
+  for (let j = 0; j < k; j++) {
+    const c = s.charCodeAt(i + j);
+    g = (g << 7) | (c > 0x7f ? 0 : c);
+  }
+  return g;
+}
+
 /**
  * Many plain lowercase literals of one field and mode, tested in one pass over the (lowercased) value: a Set for
- * equality, and for contains/startswith/endswith a table keyed by the literal's first (last) two code units, so a
- * value is scanned once instead of once per literal (SigmaHQ has rules with hundreds of values).
+ * equality; for startswith/endswith a Map keyed by the first/last K characters (K = the shortest literal's length,
+ * at most 4), so one lookup finds the few literals worth comparing; for contains the same key is rolled along the
+ * value behind a small byte table (SigmaHQ has rules with hundreds of values, many sharing ".exe" endings).
  */
 function multiLiteral(mode: Mode, lits: string[]): (lower: string) => boolean {
   if (mode === 'eq') {
     const set = new Set(lits);
     return (v) => set.has(v);
   }
-  const single = new Set<number>();
-  const pairs = new Map<number, string[]>();
   let minLen = Infinity;
+  for (const l of lits) minLen = Math.min(minLen, l.length);
+  if (minLen === 0) return () => true;
+  if (mode === 'contains' && lits.length <= 4) {
+    // a few literals: the engine's native substring search is faster than a scan in JavaScript
+    return (v) => {
+      if (v.length < minLen) return false;
+      for (const l of lits) if (v.includes(l)) return true;
+      return false;
+    };
+  }
+  const k = Math.min(minLen, 4);
+  const byKey = new Map<number, string[]>();
   for (const l of lits) {
-    if (l.length === 0) return () => true;
-    minLen = Math.min(minLen, l.length);
-    if (l.length === 1) {
-      single.add(l.charCodeAt(0));
-      continue;
-    }
-    const key = mode === 'endswith' ? l.charCodeAt(l.length - 2) * 65536 + l.charCodeAt(l.length - 1) : l.charCodeAt(0) * 65536 + l.charCodeAt(1);
-    const list = pairs.get(key);
+    const key = keyAt(l, mode === 'endswith' ? l.length - k : 0, k);
+    const list = byKey.get(key);
     if (list) list.push(l);
-    else pairs.set(key, [l]);
+    else byKey.set(key, [l]);
   }
   if (mode === 'startswith') {
     return (v) => {
       if (v.length < minLen) return false;
-      if (single.has(v.charCodeAt(0))) return true;
-      const list = pairs.get(v.charCodeAt(0) * 65536 + v.charCodeAt(1));
+      const list = byKey.get(keyAt(v, 0, k));
       if (list) for (const l of list) if (v.startsWith(l)) return true;
       return false;
     };
   }
   if (mode === 'endswith') {
     return (v) => {
-      const n = v.length;
-      if (n < minLen) return false;
-      if (single.has(v.charCodeAt(n - 1))) return true;
-      const list = pairs.get(v.charCodeAt(n - 2) * 65536 + v.charCodeAt(n - 1));
+      if (v.length < minLen) return false;
+      const list = byKey.get(keyAt(v, v.length - k, k));
       if (list) for (const l of list) if (v.endsWith(l)) return true;
       return false;
     };
   }
-  // first code units that can start a literal: a byte table rejects most positions without a Map lookup
-  const starts = new Uint8Array(65536);
-  for (const c of single) starts[c] = 2;
-  for (const key of pairs.keys()) starts[Math.floor(key / 65536)] ||= 1;
+  const table = new Uint8Array(4096);
+  for (const key of byKey.keys()) table[Math.imul(key, 0x9e3779b1) >>> 20] = 1;
+  const mask = k === 4 ? 0xfffffff : (1 << (7 * k)) - 1;
   return (v) => {
     const n = v.length;
     if (n < minLen) return false;
+    let g = 0;
     for (let i = 0; i < n; i++) {
-      const c0 = v.charCodeAt(i);
-      const s0 = starts[c0]!;
-      if (s0 === 0) continue;
-      if (s0 === 2) return true;
-      const list = pairs.get(c0 * 65536 + v.charCodeAt(i + 1));
-      if (list) for (const l of list) if (v.startsWith(l, i)) return true;
+      const c = v.charCodeAt(i);
+      g = ((g << 7) | (c > 0x7f ? 0 : c)) & mask;
+      if (i < k - 1 || table[Math.imul(g, 0x9e3779b1) >>> 20] === 0) continue;
+      const list = byKey.get(g);
+      if (list) for (const l of list) if (v.startsWith(l, i - k + 1)) return true;
     }
     return false;
   };
@@ -248,6 +297,192 @@ function compileRegex(pattern: string, flags: string): RegExp {
   } catch (e) {
     throw new SigmaFeatureError('re', `regular expression not valid in JavaScript: ${(e as Error).message}`);
   }
+}
+
+const REGEX_CLASS_ESCAPES = new Set('dDwWsSbBcxuUpPk0123456789nrtfv');
+
+/**
+ * Literals one of which any match of the regular expression `pattern` must contain (lowercased, so they also
+ * hold for case-insensitive patterns), or null when none is certain. Conservative reading of the pattern:
+ * alternation at the top level gives one literal per branch; inside a branch the longest run of plain characters
+ * outside groups and classes, where a character followed by `?`, `*` or `{0` does not count. Only used to skip
+ * rules (values.ts Need); the regular expression itself decides the match.
+ */
+export function regexLiterals(pattern: string): string[] | null {
+  let p = pattern;
+  const inline = /^\(\?[imsx]+\)/.exec(p);
+  if (inline) p = p.slice(inline[0].length);
+  const branches: string[] = [];
+  let best = '';
+  let run = '';
+  let depth = 0;
+  const endRun = () => {
+    if (run.length > best.length) best = run;
+    run = '';
+  };
+  for (let i = 0; i < p.length; i++) {
+    const c = p[i]!;
+    if (c === '\\') {
+      const d = p[i + 1];
+      if (d === undefined) return null;
+      i++;
+      if (depth > 0) continue;
+      if (REGEX_CLASS_ESCAPES.has(d)) {
+        endRun();
+        // skip what belongs to the escape (\xHH, \uHHHH, \u{…}, \p{…}, \k<…>, \cX, \12) so it never joins a run
+        if (d === 'x') i += 2;
+        else if (d === 'u') i = p[i + 1] === '{' ? p.indexOf('}', i) : i + 4;
+        else if (d === 'p' || d === 'P') i = p[i + 1] === '{' ? p.indexOf('}', i) : i;
+        else if (d === 'k') i = p[i + 1] === '<' ? p.indexOf('>', i) : i;
+        else if (d === 'c') i += 1;
+        else if (d >= '0' && d <= '9') while (p[i + 1]! >= '0' && p[i + 1]! <= '9') i++;
+        if (i < 0) return null;
+        continue;
+      }
+      run += d;
+    } else if (c === '[') {
+      // skip the class (a ']' right after '[' or '[^' is literal)
+      let j = i + 1;
+      if (p[j] === '^') j++;
+      if (p[j] === ']') j++;
+      for (; j < p.length && p[j] !== ']'; j++) if (p[j] === '\\') j++;
+      if (j >= p.length) return null;
+      i = j;
+      if (depth === 0) endRun();
+      continue;
+    } else if (c === '(') {
+      depth++;
+      if (depth === 1) endRun();
+      continue;
+    } else if (c === ')') {
+      depth--;
+      if (depth < 0) return null;
+      continue;
+    } else if (depth > 0) continue;
+    else if (c === '|') {
+      endRun();
+      if (!best) return null;
+      branches.push(best);
+      best = '';
+      continue;
+    } else if (c === '.' || c === '^' || c === '$') {
+      endRun();
+      continue;
+    } else if (c === '?' || c === '*' || c === '+' || c === '{') {
+      // the quantified character is optional (?, *, {0…) or repeated: it ends the run either way
+      const optional = c === '?' || c === '*' || (c === '{' && /^\{0*,|^\{0+\}|^\{0+,/.test(p.slice(i)));
+      if (optional) run = run.slice(0, -1);
+      endRun();
+      if (c === '{') {
+        const close = p.indexOf('}', i);
+        if (close < 0) return null;
+        i = close;
+      }
+      if (p[i + 1] === '?' || p[i + 1] === '+') i++;
+      continue;
+    } else run += c;
+  }
+  if (depth !== 0) return null;
+  endRun();
+  if (!best) return null;
+  branches.push(best);
+  return branches.map((b) => b.toLowerCase());
+}
+
+/**
+ * A lower bound of the length (UTF-16 code units) of any match of `pattern` (JavaScript regular expression
+ * without the u flag): alternation takes its shortest branch, quantifiers their minimum count; assertions,
+ * back-references and anything unusual count 0. Never more than the true minimum.
+ */
+export function regexMinLength(pattern: string): number {
+  let p = pattern;
+  const inline = /^\(\?[imsx]+\)/.exec(p);
+  if (inline) p = p.slice(inline[0].length);
+  let i = 0;
+  const alt = (): number => {
+    let best = seq();
+    while (p[i] === '|') {
+      i++;
+      best = Math.min(best, seq());
+    }
+    return best;
+  };
+  const seq = (): number => {
+    let total = 0;
+    while (i < p.length && p[i] !== '|' && p[i] !== ')') {
+      let atom = 0;
+      const c = p[i]!;
+      if (c === '(') {
+        i++;
+        let zero = false;
+        if (p[i] === '?') {
+          // (?: …) counts; lookarounds (?= ?! ?<= ?<!) are zero-width; (?<name> …) counts
+          if (p[i + 1] === ':') i += 2;
+          else if (p[i + 1] === '=' || p[i + 1] === '!') (zero = true), (i += 2);
+          else if (p[i + 1] === '<' && (p[i + 2] === '=' || p[i + 2] === '!')) (zero = true), (i += 3);
+          else if (p[i + 1] === '<') i = p.indexOf('>', i) + 1;
+          else return 0;
+        }
+        const inner = alt();
+        if (p[i] !== ')') return 0;
+        i++;
+        atom = zero ? 0 : inner;
+      } else if (c === '[') {
+        let j = i + 1;
+        if (p[j] === '^') j++;
+        if (p[j] === ']') j++;
+        for (; j < p.length && p[j] !== ']'; j++) if (p[j] === '\\') j++;
+        i = j + 1;
+        atom = 1;
+      } else if (c === '\\') {
+        const d = p[i + 1] ?? '';
+        i += 2;
+        if (d === 'b' || d === 'B') atom = 0;
+        else if (d >= '1' && d <= '9') {
+          // back-reference (possibly empty), digits included
+          while (p[i]! >= '0' && p[i]! <= '9') i++;
+          atom = 0;
+        } else if (d === 'k') {
+          if (p[i] === '<') i = p.indexOf('>', i) + 1;
+          if (i <= 0) return 0;
+          atom = 0;
+        } else if (d === 'u' && p[i] === '{') return 0;
+        else {
+          atom = 1;
+          if (d === 'x') i += 2;
+          else if (d === 'u') i += 4;
+          else if (d === 'c') i += 1;
+          else if ((d === 'p' || d === 'P') && p[i] === '{') i = p.indexOf('}', i) + 1;
+        }
+      } else if (c === '^' || c === '$') {
+        i++;
+        atom = 0;
+      } else {
+        i++;
+        atom = 1;
+      }
+      // quantifier
+      const q = p[i];
+      let times = 1;
+      let quantified = false;
+      if (q === '*' || q === '?') (times = 0), (quantified = true), i++;
+      else if (q === '+') (quantified = true), i++;
+      else if (q === '{') {
+        const m = /^\{(\d+)(,\d*)?\}/.exec(p.slice(i));
+        if (m) {
+          times = Number(m[1]);
+          quantified = true;
+          i += m[0].length;
+        }
+      }
+      // lazy or possessive suffix of a quantifier
+      if (quantified && (p[i] === '?' || p[i] === '+')) i++;
+      total += atom * times;
+    }
+    return total;
+  };
+  const n = alt();
+  return i < p.length || !Number.isFinite(n) || n < 0 ? 0 : n;
 }
 
 function numberOf(s: string): number {
@@ -372,9 +607,16 @@ export function compileFieldItem(key: string, value: unknown, opts: CompileOptio
     if (has('s') || has('dotall')) flags += 's';
     const tests = values.map((v) => {
       const re = compileRegex(String(v), flags);
-      return (ctx: Ctx) => anyScalar(get(ctx.e), (s) => re.test(s));
+      // a value shorter than any match cannot match: saves running e.g. '.{1000,}' at every position
+      const min = regexMinLength(String(v));
+      return (ctx: Ctx) => anyScalarCtx(get(ctx.e), (s) => s.length >= min && re.test(s), ctx);
     });
     test = combine(tests, all);
+    const lits = values.map((v) => regexLiterals(String(v)));
+    if (all) {
+      const clauses = lits.filter((l): l is string[] => l !== null).map((l) => l.map((lit) => ({ field, lit })));
+      need = clauses.length ? clauses : null;
+    } else if (lits.every((l) => l !== null)) need = [lits.flat().map((lit) => ({ field, lit }))];
   } else {
     // String matching, after the transformation chain.
     const perValue: { t: StrTest; lits: string[] }[] = [];
@@ -445,18 +687,12 @@ export function compileFieldItem(key: string, value: unknown, opts: CompileOptio
     test = strTests.length === 0 ? () => false : combine(strTests, all);
     if (!hasNull && !neq && perValue.length > 0) {
       if (all) {
-        // any one value's literals suffice: take the value with the longest shortest literal
-        let best: string[] | null = null;
-        for (const pv of perValue) {
-          if (pv.lits.every((l) => l.length >= MIN_LITERAL)) {
-            const min = Math.min(...pv.lits.map((l) => l.length));
-            if (!best || min > Math.min(...best.map((l) => l.length))) best = pv.lits;
-          }
-        }
-        need = best ? best.map((lit) => ({ field, lit })) : null;
+        // every value must match: each value's literals (any of its encoded variants) form one clause
+        const clauses = perValue.filter((pv) => pv.lits.every((l) => l.length >= MIN_LITERAL)).map((pv) => pv.lits.map((lit) => ({ field, lit })));
+        need = clauses.length ? clauses : null;
       } else {
         const lits = perValue.flatMap((pv) => pv.lits);
-        need = lits.every((l) => l.length >= MIN_LITERAL) ? lits.map((lit) => ({ field, lit })) : null;
+        need = lits.every((l) => l.length >= MIN_LITERAL) ? [lits.map((lit) => ({ field, lit }))] : null;
       }
     }
   }
