@@ -12,5 +12,8 @@ export default defineConfig({
     hookTimeout: 120_000,
     fileParallelism: false,
     pool: 'forks',
+    // expect.poll defaults to 1 s, shorter than an argon2id login or a page load on a busy 2-core machine;
+    // align it with the locator timeouts the specs set (20–30 s).
+    expect: { poll: { timeout: 20_000, interval: 100 } },
   },
 });
