@@ -127,6 +127,8 @@ export const LookupAlertSchema = z.object({
   reasonParams: z.record(z.string(), z.union([z.string(), z.number()])),
   evidence: z.unknown(),
   status: AlertStatusSchema,
+  /** The SOC alert that mirrors this one in the SOC queue (same status), or null before it is raised. */
+  socAlertId: z.string().nullable(),
   assigneeUserId: z.string().nullable(),
   assigneeName: z.string().nullable(),
   statusNote: z.string().nullable(),
@@ -138,6 +140,8 @@ export const AlertQuerySchema = z.object({
   status: AlertStatusSchema.optional(),
   kind: AlertKindSchema.optional(),
   systemId: z.string().optional(),
+  /** One alert (links from the SOC alert page and from cases). */
+  id: z.string().max(64).optional(),
   page: z.coerce.number().int().min(1).default(1),
   pageSize: z.coerce.number().int().min(1).max(500).default(50),
 });

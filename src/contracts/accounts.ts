@@ -43,6 +43,8 @@ export const AccountSourceCreateSchema = z.object({
   /** Write-only. */
   ldapPassword: z.string().max(500).optional(),
   dormantDays: z.number().int().min(1).max(3650).default(45),
+  /** Concurrent-login window in minutes (shared-account rule); default 30. */
+  concurrentLoginMinutes: z.number().int().min(1).max(1440).nullable().default(null),
   rolePolicy: z.record(z.string().max(200), z.array(z.string().max(200)).max(200)).nullable().default(null),
   privilegedRoles: z.array(z.string().max(200)).max(100).default([]),
 });
@@ -57,6 +59,8 @@ export const AccountSourceSchema = z.object({
   ldap: LdapSettingsSchema.nullable(),
   hasLdapPassword: z.boolean(),
   dormantDays: z.number(),
+  /** Concurrent-login window (minutes) of the shared-account rule; null = the default 30. */
+  concurrentLoginMinutes: z.number().nullable(),
   rolePolicy: z.record(z.string(), z.array(z.string())).nullable(),
   privilegedRoles: z.array(z.string()),
   /** The active push API key (never the key itself), or null. */
@@ -377,5 +381,6 @@ export const AccountSourceUpdateSchema = z.object({
   name: z.string().trim().min(2).max(200).optional(),
   mapping: AccountMappingSchema.optional(),
   dormantDays: z.number().int().min(1).max(3650).optional(),
+  concurrentLoginMinutes: z.number().int().min(1).max(1440).nullable().optional(),
   privilegedRoles: z.array(z.string().max(200)).max(100).optional(),
 });

@@ -1,5 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { raiseAlert } from '../../src/server/modules/soc/index.js';
+import { multipartFile } from './multipart.js';
 import { createTestContext, insertUnit, insertUserWithSession, type TestContext, type TestUser } from '../support/context.js';
 
 /**
@@ -14,6 +15,9 @@ let deptB: { id: string; path: string };
 let auditorA: TestUser;
 let auditorB: TestUser;
 let analyst: TestUser;
+let managerA: TestUser;
+let systemId: string;
+let accessKey = '';
 
 const api = (user: TestUser, method: 'GET' | 'POST' | 'PATCH', url: string, payload?: unknown) =>
   ctx.app.inject({ method, url, headers: user.headers, ...(payload === undefined ? {} : { payload: payload as object }) });
@@ -26,7 +30,24 @@ beforeAll(async () => {
   auditorA = await insertUserWithSession(ctx, { unitId: deptA.id, grants: [{ role: 'auditor', unitId: deptA.id }] });
   auditorB = await insertUserWithSession(ctx, { unitId: deptB.id, grants: [{ role: 'auditor', unitId: deptB.id }] });
   analyst = await insertUserWithSession(ctx, { unitId: root.id, grants: [{ role: 'soc_analyst', unitId: root.id }] });
+  managerA = await insertUserWithSession(ctx, { unitId: deptA.id, grants: [{ role: 'unit_manager', unitId: deptA.id }] });
+  const sys = await api(managerA, 'POST', '/api/v1/systems', { code: 'MCDT-TP', name: 'Hệ thống một cửa điện tử Sở Tư pháp', type: 'internal', ownerUnitId: deptA.id });
+  expect(sys.statusCode, sys.body).toBe(201);
+  systemId = sys.json().id;
+  const key = await api(managerA, 'POST', `/api/v1/systems/${systemId}/api-keys`, { name: 'Máy chủ một cửa' });
+  expect(key.statusCode, key.body).toBe(201);
+  accessKey = key.json().secret;
 });
+
+const ingestAccess = (lines: object[]) => ctx.app.inject({
+  method: 'POST', url: '/api/v1/access-logs/ingest', headers: { authorization: `Bearer ${accessKey}`, 'content-type': 'application/x-ndjson' },
+  payload: lines.map((l) => JSON.stringify(l)).join('\n'),
+});
+/** Vietnam local time `days` ago at hh:mm. */
+const vnAt = (days: number, hour: number, minute = 0) => {
+  const d = new Date(ctx.now() - days * 86_400_000 + 7 * 3_600_000);
+  return `${d.toISOString().slice(0, 10)}T${String(hour).padStart(2, '0')}:${String(minute).padStart(2, '0')}:00+07:00`;
+};
 afterAll(async () => ctx?.close());
 
 describe('auditor: read-only SOC access, scoped by unit', () => {
@@ -55,5 +76,119 @@ describe('auditor: read-only SOC access, scoped by unit', () => {
     const listB = await api(auditorB, 'GET', '/api/v1/soc/alerts');
     expect((listB.json().items as { id: string }[]).map((x) => x.id)).toEqual([b.id]);
     expect((await api(analyst, 'PATCH', `/api/v1/soc/alerts/${a.id}`, { status: 'acknowledged' })).statusCode).toBe(200);
+  });
+});
+
+describe('look-up alerts in the SOC queue', () => {
+  let lookupId = '';
+  let socId = '';
+
+  it('raises one SOC alert per look-up alert, linked both ways, scoped to the system’s unit', async () => {
+    // tk.tam is in no account snapshot: every record of it is an unlinked-account look-up alert.
+    const r = await ingestAccess([
+      { account: 'tk.tam', action: 'login', occurredAt: vnAt(2, 9, 0), ip: '10.30.1.9', device: 'PC-TP-09', recordId: 'w-1' },
+      { account: 'tk.tam', action: 'lookup', occurredAt: vnAt(2, 9, 5), subjectCitizenId: '052190009999', caseRef: 'HS-1', ip: '10.30.1.9', device: 'PC-TP-09', recordId: 'w-2' },
+    ]);
+    expect(r.statusCode, r.body).toBe(200);
+    const alerts = await api(auditorA, 'GET', `/api/v1/lookup-alerts?systemId=${systemId}&kind=unlinked_account`);
+    expect(alerts.statusCode, alerts.body).toBe(200);
+    const la = alerts.json().items[0];
+    expect(la).toMatchObject({ kind: 'unlinked_account', account: 'tk.tam', status: 'new' });
+    expect(la.socAlertId).toBeTruthy();
+    lookupId = la.id;
+    socId = la.socAlertId;
+    const soc = await api(analyst, 'GET', `/api/v1/soc/alerts/${socId}`);
+    expect(soc.statusCode, soc.body).toBe(200);
+    expect(soc.json().alert).toMatchObject({ origin: 'lookup', status: 'new', unitId: deptA.id, systemId, count: 2 });
+    expect(soc.json().alert.title).toContain('Tài khoản không gắn với cán bộ: tk.tam (MCDT-TP)');
+    expect(soc.json().alert.details).toMatchObject({ lookupAlertId: lookupId, kind: 'unlinked_account', description: la.reason });
+    // The auditor of the system's unit sees it in the SOC queue; another unit's auditor does not.
+    expect((await api(auditorA, 'GET', '/api/v1/soc/alerts')).json().items.map((x: { id: string }) => x.id)).toContain(socId);
+    expect((await api(auditorB, 'GET', '/api/v1/soc/alerts')).json().items.map((x: { id: string }) => x.id)).not.toContain(socId);
+  });
+
+  it('refreshes the same SOC alert when the analytics re-run (no duplicate)', async () => {
+    const r = await ingestAccess([{ account: 'tk.tam', action: 'lookup', occurredAt: vnAt(2, 10, 0), subjectCitizenId: '052190008888', caseRef: 'HS-2', recordId: 'w-3' }]);
+    expect(r.statusCode, r.body).toBe(200);
+    const rows = await ctx.db.selectFrom('soc_alerts').select(['id', 'count']).where('origin', '=', 'lookup').where('system_id', '=', systemId).execute();
+    const mine = rows.filter((x) => x.id === socId);
+    expect(mine).toHaveLength(1);
+    expect(mine[0]!.count).toBe(3);
+    const linked = await ctx.db.selectFrom('lookup_alerts').select(['id', 'soc_alert_id']).where('system_id', '=', systemId).execute();
+    expect(new Set(linked.map((x) => x.soc_alert_id)).size).toBe(linked.length); // one SOC alert per look-up alert
+  });
+
+  it('keeps both statuses equal whichever side is triaged', async () => {
+    const ack = await api(auditorA, 'PATCH', `/api/v1/lookup-alerts/${lookupId}`, { status: 'acknowledged', note: 'Đang xác minh' });
+    expect(ack.statusCode, ack.body).toBe(200);
+    expect((await api(analyst, 'GET', `/api/v1/soc/alerts/${socId}`)).json().alert.status).toBe('acknowledged');
+    const fp = await api(analyst, 'PATCH', `/api/v1/soc/alerts/${socId}`, { status: 'false_positive', note: 'Tài khoản thử nghiệm đã khai báo' });
+    expect(fp.statusCode, fp.body).toBe(200);
+    const la = (await api(auditorA, 'GET', `/api/v1/lookup-alerts?systemId=${systemId}&kind=unlinked_account`)).json().items[0];
+    expect(la.status).toBe('false_positive');
+    // Still read-only for the auditor on the SOC side.
+    expect((await api(auditorA, 'PATCH', `/api/v1/soc/alerts/${socId}`, { status: 'new' })).statusCode).toBe(403);
+  });
+});
+
+describe('look-up and vulnerability alerts as case sources', () => {
+  it('offers look-up alerts for escalation and opens a case that links back; both alerts become escalated', async () => {
+    // A night-time burst by tk.dem: off-hours look-ups (and unlinked account).
+    const lines = Array.from({ length: 6 }, (_, i) => ({ account: 'tk.dem', action: 'lookup', occurredAt: vnAt(3, 22, i * 5), subjectCitizenId: `05219000100${i}`, recordId: `n-${i}` }));
+    expect((await ingestAccess(lines)).statusCode).toBe(200);
+    const la = (await api(auditorA, 'GET', `/api/v1/lookup-alerts?systemId=${systemId}&kind=off_hours`)).json().items[0];
+    expect(la).toMatchObject({ account: 'tk.dem', status: 'new' });
+    const cands = await api(analyst, 'GET', '/api/v1/case-escalation-candidates?kind=lookup');
+    expect(cands.statusCode, cands.body).toBe(200);
+    expect(cands.json().items.map((c: { id: string }) => c.id)).toContain(la.id);
+    const c = await api(analyst, 'POST', '/api/v1/case-escalations', { alerts: [{ kind: 'lookup', id: la.id }] });
+    expect(c.statusCode, c.body).toBe(201);
+    const kase = c.json();
+    expect(kase.alerts).toEqual([expect.objectContaining({ kind: 'lookup', refId: la.id, rule: 'lookup-out-of-hours' })]);
+    expect(kase.playbooks.map((p: { key: string }) => p.key)).toEqual(['population-db-abuse']);
+    expect(kase.unit.id).toBe(deptA.id);
+    const after = (await api(auditorA, 'GET', `/api/v1/lookup-alerts?systemId=${systemId}&kind=off_hours`)).json().items[0];
+    expect(after.status).toBe('escalated');
+    expect((await ctx.db.selectFrom('soc_alerts').select('status').where('id', '=', la.socAlertId).executeTakeFirstOrThrow()).status).toBe('escalated');
+    // The candidate list now names the case.
+    const again = (await api(analyst, 'GET', '/api/v1/case-escalation-candidates?kind=lookup')).json().items.find((x: { id: string }) => x.id === la.id);
+    expect(again?.caseIds ?? [kase.id]).toContain(kase.id);
+  });
+
+  it('escalating the SOC copy of a look-up alert escalates the look-up alert too', async () => {
+    const la = (await api(auditorA, 'GET', `/api/v1/lookup-alerts?systemId=${systemId}&kind=unlinked_account`)).json().items.find((x: { account: string }) => x.account === 'tk.dem');
+    const c = await api(analyst, 'POST', '/api/v1/case-escalations', { alerts: [{ kind: 'soc', id: la.socAlertId }] });
+    expect(c.statusCode, c.body).toBe(201);
+    const after = (await api(auditorA, 'GET', `/api/v1/lookup-alerts?systemId=${systemId}&kind=unlinked_account`)).json().items.find((x: { account: string }) => x.account === 'tk.dem');
+    expect(after.status).toBe('escalated');
+  });
+
+  it('offers KEV findings and malware detections, and a case from a KEV finding records it in the finding’s history', async () => {
+    const asset = await api(managerA, 'POST', '/api/v1/assets', { code: 'SRV-TP01', kind: 'server', name: 'Máy chủ một cửa Sở Tư pháp', hostname: 'mcdt-tp01', ips: ['10.30.0.10'], ownerUnitId: deptA.id, systemIds: [systemId] });
+    expect(asset.statusCode, asset.body).toBe(201);
+    const clam = '/srv/upload/to-khai.docm: Doc.Dropper.Agent-1234 FOUND\n\n----------- SCAN SUMMARY -----------\nKnown viruses: 8700000\nScanned files: 512\nInfected files: 1\nStart Date: 2026:11:20 01:00:00\nEnd Date:   2026:11:20 01:20:00\n';
+    const mp = multipartFile('clamscan.log', clam, 'text/plain');
+    const imp = await ctx.app.inject({ method: 'POST', url: `/api/v1/vuln/imports?unitId=${deptA.id}&targetAssetId=${asset.json().id}`, headers: { ...managerA.headers, ...mp.headers }, payload: mp.payload });
+    expect(imp.statusCode, imp.body).toBe(200);
+    const det = await ctx.db.selectFrom('malware_detections').select('id').executeTakeFirstOrThrow();
+    const finding = await ctx.db.selectFrom('vuln_findings').select('id').executeTakeFirstOrThrow();
+    // As the CISA catalogue would mark it (KEV matching itself is tested in the vuln module).
+    await ctx.db.updateTable('vuln_findings').set({ kev: 1, cves_json: JSON.stringify(['CVE-2017-11882']) }).where('id', '=', finding.id).execute();
+    const cands = (await api(analyst, 'GET', '/api/v1/case-escalation-candidates?kind=vuln')).json().items as { id: string; title: string; rule: string | null }[];
+    expect(cands.find((c) => c.id === det.id)?.title).toContain('Phát hiện mã độc Doc.Dropper.Agent-1234 trên');
+    expect(cands.find((c) => c.id === finding.id)?.title).toContain('Lỗ hổng đang bị khai thác (KEV) CVE-2017-11882');
+    // Another unit's reader is offered neither.
+    const otherAnalyst = await insertUserWithSession(ctx, { unitId: deptB.id, grants: [{ role: 'soc_analyst', unitId: deptB.id }] });
+    const theirs = (await api(otherAnalyst, 'GET', '/api/v1/case-escalation-candidates?kind=vuln')).json().items as { id: string }[];
+    expect(theirs.map((c) => c.id)).not.toContain(det.id);
+    expect((await api(otherAnalyst, 'POST', '/api/v1/case-escalations', { alerts: [{ kind: 'vuln', id: finding.id }] })).statusCode).toBe(403);
+    const c = await api(analyst, 'POST', '/api/v1/case-escalations', { alerts: [{ kind: 'vuln', id: finding.id }] });
+    expect(c.statusCode, c.body).toBe(201);
+    expect(c.json().alerts[0]).toMatchObject({ kind: 'vuln', refId: finding.id, rule: 'vuln-kev' });
+    const f = await api(managerA, 'GET', `/api/v1/vuln/findings/${finding.id}`);
+    expect(f.json().history.map((h: { action: string }) => h.action)).toContain('escalated');
+    const m = await api(analyst, 'POST', '/api/v1/case-escalations', { alerts: [{ kind: 'vuln', id: det.id }] });
+    expect(m.statusCode, m.body).toBe(201);
+    expect(m.json().playbooks.map((p: { key: string }) => p.key)).toContain('malware-workstation');
   });
 });

@@ -2,13 +2,13 @@ import { Alert, Anchor, Badge, Button, Code, Drawer, FileButton, Group, Loader, 
 import { IconDownload, IconShieldCheck, IconUpload } from '@tabler/icons-react';
 import { useEffect, useState } from 'react';
 import { useTranslation } from 'react-i18next';
-import { useSearchParams } from 'react-router';
+import { Link, useNavigate, useSearchParams } from 'react-router';
 import { ACCESS_ACTIONS, ALERT_KINDS, ALERT_STATUSES, type AccessSearch, type EntryProof, type LookupAlert } from '../../contracts/access-log.js';
 import { DateField } from '../components/DateField.js';
 import { ErrorAlert } from '../components/ErrorAlert.js';
 import { formatDateTime } from '../components/format.js';
 import { ImportErrors } from '../components/ImportErrors.js';
-import { notifySuccess } from '../components/notify.js';
+import { notifyError, notifySuccess } from '../components/notify.js';
 import { PageHeader } from '../components/PageHeader.js';
 import { can } from '../components/permissions.js';
 import {
@@ -16,6 +16,7 @@ import {
   useVerifyLog, verifyProofInBrowser,
 } from '../features/access-log/api.js';
 import { useMe } from '../features/auth/api.js';
+import { useEscalate } from '../features/cases/api.js';
 import { useSystems } from '../features/inventory/api.js';
 
 const PAGE_SIZE = 50;
@@ -179,12 +180,19 @@ function AlertsTab() {
   // The stored reason is Vietnamese as the rule wrote it; other languages render the key with its parameters.
   const reasonOf = (a: LookupAlert) => (i18n.language.startsWith('vi') ? a.reason : t(a.reasonKey, { ...a.reasonParams, defaultValue: a.reason }));
   const me = useMe();
-  const [status, setStatus] = useState<LookupAlert['status'] | null>('new');
+  const [params, setParams] = useSearchParams();
+  // ?alert=<id>: one alert, opened from its SOC alert or from a case.
+  const only = params.get('alert') ?? undefined;
+  const [status, setStatus] = useState<LookupAlert['status'] | null>(only ? null : 'new');
   const [kind, setKind] = useState<LookupAlert['kind'] | null>(null);
   const [page, setPage] = useState(1);
-  const alerts = useAlerts({ status, kind, page, pageSize: PAGE_SIZE });
+  const alerts = useAlerts({ status, kind, page, pageSize: PAGE_SIZE, ...(only ? { id: only } : {}) });
   const update = useUpdateAlert();
+  const toCase = useEscalate();
+  const navigate = useNavigate();
   const triage = can(me.data, 'lookup_alert.triage');
+  const socRead = can(me.data, 'soc.read');
+  const caseWrite = can(me.data, 'case.write');
   const pages = alerts.data ? Math.max(1, Math.ceil(alerts.data.total / alerts.data.pageSize)) : 1;
   return (
     <Paper withBorder p="md">
@@ -192,6 +200,7 @@ function AlertsTab() {
         <Select label={t('accessLog.alertStatus')} data={ALERT_STATUSES.map((s) => ({ value: s, label: t(`accessLog.statuses.${s}`) }))} value={status} onChange={(v) => { setStatus(v as LookupAlert['status'] | null); setPage(1); }} clearable w={200} />
         <Select label={t('accessLog.alertKind')} data={ALERT_KINDS.map((k) => ({ value: k, label: t(`accessLog.kinds.${k}`) }))} value={kind} onChange={(v) => { setKind(v as LookupAlert['kind'] | null); setPage(1); }} clearable w={280} />
         {alerts.data ? <Text size="sm" c="dimmed">{t('accessLog.alertCount', { count: alerts.data.total })}</Text> : null}
+        {only ? <Anchor size="sm" onClick={() => setParams({ tab: 'alerts' })} data-testid="alerts-show-all">{t('accessLog.showAllAlerts')}</Anchor> : null}
       </Group>
       <ErrorAlert error={alerts.error ?? update.error} />
       <Stack gap="xs" data-testid="alerts-list">
@@ -209,6 +218,9 @@ function AlertsTab() {
                   {formatDateTime(a.firstSeen)} – {formatDateTime(a.lastSeen)} · {t('accessLog.records', { count: a.recordCount })}
                   {a.assigneeName ? ` · ${t('accessLog.assignee')}: ${a.assigneeName}` : ''}{a.statusNote ? ` · ${a.statusNote}` : ''}
                 </Text>
+                {a.socAlertId && socRead ? (
+                  <Anchor component={Link} to={`/soc/alerts/${a.socAlertId}`} size="xs" data-testid="lookup-soc-link">{t('accessLog.inSocQueue')}</Anchor>
+                ) : null}
               </Stack>
               <Stack gap={4} align="flex-end">
                 <Badge variant="outline">{t(`accessLog.statuses.${a.status}`)}</Badge>
@@ -221,6 +233,12 @@ function AlertsTab() {
                       </Button>
                     ))}
                   </Group>
+                ) : null}
+                {caseWrite && a.status !== 'escalated' && a.status !== 'false_positive' ? (
+                  <Button size="compact-xs" color="red" variant="light" loading={toCase.isPending && toCase.variables?.alerts[0]?.id === a.id} data-testid="lookup-to-case"
+                    onClick={() => toCase.mutate({ alerts: [{ kind: 'lookup', id: a.id }] }, { onSuccess: (c) => void navigate(`/cases/${c.id}`), onError: notifyError })}>
+                    {t('cases.alerts.escalate')}
+                  </Button>
                 ) : null}
               </Stack>
             </Group>

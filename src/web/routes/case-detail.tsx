@@ -16,6 +16,20 @@ import { useAssignable, useCase, useCaseAction, usePlaybooks } from '../features
 import { ClockBadge, PhaseBadge, remaining, SeverityBadge, TlpBadge } from '../features/cases/badges.js';
 
 /** /cases/:id — the case page: phase and actions, deadlines, playbook progress, timeline, observables, files, reports. */
+/** Where an escalated alert lives in its own module (the case keeps only a reference and a snapshot). */
+function alertLink(a: CaseDetail['alerts'][number]): string | null {
+  switch (a.kind) {
+    case 'soc':
+      return `/soc/alerts/${a.refId}`;
+    case 'lookup':
+      return `/access-log?tab=alerts&alert=${a.refId}`;
+    case 'vuln':
+      return a.rule === 'av-detection' ? '/vulns/coverage' : `/vulns/${a.refId}`;
+    default:
+      return null;
+  }
+}
+
 export default function CaseDetailRoute() {
   const { id = '' } = useParams();
   const { t } = useTranslation();
@@ -265,7 +279,15 @@ function FactsPanel({ c }: { c: CaseDetail }) {
         {c.alerts.length ? (
           <>
             <Text size="sm" fw={600} mt="xs">{t('cases.detail.alerts')}</Text>
-            {c.alerts.map((a) => <Text key={`${a.kind}${a.refId}`} size="xs">• [{t(`cases.alertKind.${a.kind}`)}] {a.title}{a.rule ? ` (${a.rule})` : ''}</Text>)}
+            {c.alerts.map((a) => {
+              const to = alertLink(a);
+              const label = `${a.title}${a.rule ? ` (${a.rule})` : ''}`;
+              return (
+                <Text key={`${a.kind}${a.refId}`} size="xs" data-testid="case-alert">
+                  • [{t(`cases.alertKind.${a.kind}`)}] {to ? <Anchor component={Link} to={to} size="xs">{label}</Anchor> : label}
+                </Text>
+              );
+            })}
           </>
         ) : null}
         {c.can.write ? (

@@ -77,6 +77,11 @@ export default function SocAlertRoute() {
                 {a.details.description}
               </Text>
             ) : null}
+            {typeof a.details.lookupAlertId === 'string' ? (
+              <Anchor component={Link} to={`/access-log?tab=alerts&alert=${a.details.lookupAlertId}`} size="sm" mt="xs" display="block" data-testid="soc-lookup-link">
+                {t('soc.alert.lookupSource')}
+              </Anchor>
+            ) : null}
             {a.details.group ? (
               <Text size="sm" mt="xs">
                 {t('soc.alert.group')}: <Code>{Object.entries(a.details.group as Record<string, unknown>).map(([k, v]) => `${k}=${String(v)}`).join(' ')}</Code>

@@ -2,13 +2,14 @@ import { Anchor, Badge, Button, Code, Grid, Group, Loader, Modal, Paper, Stack, 
 import { IconArrowBack, IconCheck, IconEyeOff, IconShieldCheck } from '@tabler/icons-react';
 import { useState } from 'react';
 import { useTranslation } from 'react-i18next';
-import { Link, useParams } from 'react-router';
+import { Link, useNavigate, useParams } from 'react-router';
 import { DateField } from '../components/DateField.js';
 import { ErrorAlert } from '../components/ErrorAlert.js';
 import { formatDate, formatDateTime } from '../components/format.js';
-import { notifySuccess } from '../components/notify.js';
+import { notifyError, notifySuccess } from '../components/notify.js';
 import { can } from '../components/permissions.js';
 import { useMe } from '../features/auth/api.js';
+import { useEscalate } from '../features/cases/api.js';
 import { useAcceptRisk, useFalsePositive, useFinding, useReopen } from '../features/vuln/api.js';
 import { SeverityBadge, StatusBadge } from '../features/vuln/badges.js';
 
@@ -19,6 +20,8 @@ export default function VulnFindingRoute() {
   const me = useMe();
   const q = useFinding(id);
   const [dialog, setDialog] = useState<null | 'accept' | 'fp' | 'reopen'>(null);
+  const toCase = useEscalate();
+  const navigate = useNavigate();
   if (q.isLoading) return <Loader />;
   if (!q.data) return <ErrorAlert error={q.error} />;
   const { finding: f } = q.data;
@@ -42,6 +45,13 @@ export default function VulnFindingRoute() {
             {f.status === 'open' || f.status === 'mitigated' ? <Button variant="default" leftSection={<IconEyeOff size={16} />} onClick={() => setDialog('fp')} data-testid="finding-fp">{t('vuln.action.falsePositive')}</Button> : null}
             {f.status !== 'open' ? <Button variant="default" onClick={() => setDialog('reopen')} data-testid="finding-reopen">{t('vuln.action.reopen')}</Button> : null}
           </Group>
+        ) : null}
+        {/* A finding whose CVE is known exploited (KEV) is a case source (cases module, kind vuln). */}
+        {f.kev && f.status === 'open' && can(me.data, 'case.write') ? (
+          <Button color="red" onClick={() => toCase.mutate({ alerts: [{ kind: 'vuln', id }] }, { onSuccess: (c) => void navigate(`/cases/${c.id}`), onError: notifyError })}
+            loading={toCase.isPending} data-testid="finding-to-case">
+            {t('cases.alerts.escalate')}
+          </Button>
         ) : null}
       </Group>
       <Grid>

@@ -18,6 +18,8 @@ import { accessRecordProof, searchAccessLogs } from './access-log.service.js';
 import { ACCESS_LOG_PURPOSE, authenticateApiKey, createApiKey, listApiKeys, revokeApiKey } from './api-keys.service.js';
 import { ingestAccessRecords, refuseIfProblems } from './ingest.service.js';
 import { analyseAccessLogs, listAlerts, updateAlert } from './lookup-alerts.service.js';
+// Registers this module's alert source with the cases module (and, for access-log, the SOC status link).
+import './soc-link.js';
 
 /** NDJSON bodies up to 20 MB (≈ 100,000 records); larger exports are sent in parts. */
 const NDJSON_LIMIT = 20 * 1024 * 1024;

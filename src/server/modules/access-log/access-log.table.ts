@@ -1,4 +1,4 @@
-import type { Generated, Selectable } from 'kysely';
+import type { ColumnType, Generated, Selectable } from 'kysely';
 
 /**
  * A per-system API key (purpose `access_log`): the system sends its access-log records with
@@ -103,6 +103,8 @@ export interface LookupAlertsTable {
   status_changed_at: string | null;
   created_at: string;
   updated_at: string;
+  /** The SOC alert that mirrors this look-up alert in the SOC queue (modules/soc), once raised. */
+  soc_alert_id: ColumnType<string | null, string | null | undefined, string | null>;
 }
 export type LookupAlertRow = Selectable<LookupAlertsTable>;
 

@@ -11,6 +11,7 @@ import { requireOnSystem } from '../inventory/inventory.policy.js';
 import { findSystem } from '../inventory/inventory.repository.js';
 import { alertsWithSystem, systemScope } from './access-log.repository.js';
 import type { LookupAlertRow } from './access-log.table.js';
+import { followLookupStatus, mirrorLookupAlerts } from './soc-link.js';
 
 type AlertDeps = Pick<AppDeps, 'db' | 'clock'>;
 
@@ -59,17 +60,24 @@ export async function analyseAccessLogs(deps: AlertDeps, scope: { systemId: stri
   const people = await personFacts(deps.db, [...new Set(records.map((r) => r.personId).filter((x): x is string => !!x))]);
   const drafts = analyseLookups(records, people, { holidays: VN_HOLIDAYS, ...opts, from: new Date(winFrom).toISOString(), to: new Date(winTo).toISOString() });
   const now = nowIso(deps.clock);
-  for (const d of drafts) {
-    const values = {
-      kind: d.kind, severity: d.severity, score: d.score, system_id: d.systemId, account: d.account, person_id: d.personId,
-      first_seen: d.firstSeen, last_seen: d.lastSeen, record_count: d.recordCount, reason: d.reason, reason_key: d.reasonKey,
-      reason_params_json: JSON.stringify(d.params), evidence_json: JSON.stringify(d.evidence), updated_at: now,
-    };
-    await deps.db.insertInto('lookup_alerts')
-      .values({ id: newId(), dedupe_key: d.dedupeKey, ...values, status: 'new', assignee_user_id: null, status_note: null, status_changed_by: null, status_changed_at: null, created_at: now })
-      .onConflict((oc) => oc.column('dedupe_key').doUpdateSet(values))
-      .execute();
-  }
+  const ids: string[] = [];
+  await deps.db.transaction().execute(async (tx) => {
+    for (const d of drafts) {
+      const values = {
+        kind: d.kind, severity: d.severity, score: d.score, system_id: d.systemId, account: d.account, person_id: d.personId,
+        first_seen: d.firstSeen, last_seen: d.lastSeen, record_count: d.recordCount, reason: d.reason, reason_key: d.reasonKey,
+        reason_params_json: JSON.stringify(d.params), evidence_json: JSON.stringify(d.evidence), updated_at: now,
+      };
+      const row = await tx.insertInto('lookup_alerts')
+        .values({ id: newId(), dedupe_key: d.dedupeKey, ...values, status: 'new', assignee_user_id: null, status_note: null, status_changed_by: null, status_changed_at: null, created_at: now })
+        .onConflict((oc) => oc.column('dedupe_key').doUpdateSet(values))
+        .returning('id')
+        .executeTakeFirstOrThrow();
+      ids.push(row.id);
+    }
+    // Each look-up alert is also in the SOC queue (issue 5 item 5), raised or refreshed in the same transaction.
+    await mirrorLookupAlerts(tx, ids);
+  });
   return { alerts: drafts.length };
 }
 
@@ -97,7 +105,7 @@ function toAlert(r: AlertJoined): LookupAlert {
     id: r.id, kind: r.kind as LookupAlert['kind'], severity: r.severity as LookupAlert['severity'], score: r.score, systemId: r.system_id, systemName: r.system_name,
     account: r.account, personId: r.person_id, personName: r.person_name, firstSeen: r.first_seen, lastSeen: r.last_seen, recordCount: r.record_count,
     reason: r.reason, reasonKey: r.reason_key, reasonParams: fromJson(r.reason_params_json) ?? {}, evidence: fromJson(r.evidence_json),
-    status: r.status as LookupAlert['status'], assigneeUserId: r.assignee_user_id, assigneeName: r.assignee_name, statusNote: r.status_note, statusChangedAt: r.status_changed_at,
+    status: r.status as LookupAlert['status'], socAlertId: r.soc_alert_id, assigneeUserId: r.assignee_user_id, assigneeName: r.assignee_name, statusNote: r.status_note, statusChangedAt: r.status_changed_at,
   };
 }
 
@@ -114,6 +122,7 @@ export async function listAlerts(deps: AlertDeps, actor: Actor, q: z.infer<typeo
     if (q.status) x = x.where('a.status', '=', q.status);
     if (q.kind) x = x.where('a.kind', '=', q.kind);
     if (q.systemId) x = x.where('a.system_id', '=', q.systemId);
+    if (q.id) x = x.where('a.id', '=', q.id);
     return x;
   };
   const rows = await filtered(alertsWithSystem(deps.db)).selectAll('a').select(['s.name as system_name', 'p.full_name as person_name', 'u.display_name as assignee_name'])
@@ -142,6 +151,7 @@ export async function updateAlert(deps: AlertDeps, actor: Actor, id: string, inp
   };
   await deps.db.transaction().execute(async (tx) => {
     await tx.updateTable('lookup_alerts').set(patch).where('id', '=', id).execute();
+    if (patch.status) await followLookupStatus(tx, row.soc_alert_id, patch.status);
     await recordAudit(tx, actor, {
       action: 'lookup_alert.update', targetType: 'lookup_alert', targetId: id, unitId: sys.owner_unit_id,
       before: { status: row.status, assigneeUserId: row.assignee_user_id, note: row.status_note },

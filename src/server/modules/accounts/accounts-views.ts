@@ -183,13 +183,14 @@ export async function previewAccountFile(actor: Actor, upload: Upload) {
 }
 
 /** Change a source's name, saved column mapping, dormancy threshold or privileged roles (account.write, audited). */
-export async function updateSource(deps: AccountDeps, actor: Actor, id: string, input: { name?: string | undefined; mapping?: Record<string, string> | undefined; dormantDays?: number | undefined; privilegedRoles?: string[] | undefined }) {
+export async function updateSource(deps: AccountDeps, actor: Actor, id: string, input: { name?: string | undefined; mapping?: Record<string, string> | undefined; dormantDays?: number | undefined; concurrentLoginMinutes?: number | null | undefined; privilegedRoles?: string[] | undefined }) {
   const { src, sys } = await sourceFor(deps, actor, id, 'account.write');
   const now = nowIso(deps.clock);
   const patch = {
     ...(input.name !== undefined ? { name: input.name } : {}),
     ...(input.mapping !== undefined ? { mapping_json: JSON.stringify(input.mapping) } : {}),
     ...(input.dormantDays !== undefined ? { dormant_days: input.dormantDays } : {}),
+    ...(input.concurrentLoginMinutes !== undefined ? { concurrent_login_minutes: input.concurrentLoginMinutes } : {}),
     ...(input.privilegedRoles !== undefined ? { privileged_roles_json: JSON.stringify(input.privilegedRoles) } : {}),
     updated_at: now,
   };

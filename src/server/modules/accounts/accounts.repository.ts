@@ -9,7 +9,7 @@ export function toSource(r: AccountSourceRow): AccountSource {
   return {
     id: r.id, systemId: r.system_id, name: r.name, kind: r.kind as AccountSource['kind'],
     mapping: fromJson<Record<string, string>>(r.mapping_json) ?? {}, ldap: fromJson(r.ldap_json), hasLdapPassword: !!r.ldap_password_enc,
-    dormantDays: r.dormant_days, rolePolicy: fromJson(r.role_policy_json), privilegedRoles: fromJson<string[]>(r.privileged_roles_json) ?? [], apiKey: null,
+    dormantDays: r.dormant_days, concurrentLoginMinutes: r.concurrent_login_minutes, rolePolicy: fromJson(r.role_policy_json), privilegedRoles: fromJson<string[]>(r.privileged_roles_json) ?? [], apiKey: null,
     createdAt: r.created_at, updatedAt: r.updated_at,
   };
 }

@@ -31,7 +31,7 @@ export async function createSource(deps: AccountDeps, actor: Actor, input: Accou
     id: newId(deps.clock()), system_id: sys.id, name: input.name, kind: input.kind, mapping_json: JSON.stringify(input.mapping ?? {}),
     ldap_json: toJson(input.ldap), ldap_password_enc: input.ldapPassword ? deps.keys.encrypt(input.ldapPassword) : null,
     dormant_days: input.dormantDays, role_policy_json: toJson(input.rolePolicy), privileged_roles_json: JSON.stringify(input.privilegedRoles),
-    created_at: now, updated_at: now,
+    concurrent_login_minutes: input.concurrentLoginMinutes ?? null, created_at: now, updated_at: now,
   };
   await deps.db.transaction().execute(async (tx) => {
     await tx.insertInto('account_sources').values(row).execute();

@@ -1,4 +1,4 @@
-import type { Selectable } from 'kysely';
+import type { ColumnType, Selectable } from 'kysely';
 
 /** Where a system's accounts come from: a file export (with its saved column mapping), LDAP/AD, or push. */
 export interface AccountSourcesTable {
@@ -18,6 +18,11 @@ export interface AccountSourcesTable {
   /** Folded position → allowed roles (JSON), or null = not checked. */
   role_policy_json: string | null;
   privileged_roles_json: string;
+  /**
+   * Window of the concurrent-login rule (shared account): two successful logins from different devices/IPs
+   * less than this many minutes apart, the first not logged out, make the account shared. Null: 30.
+   */
+  concurrent_login_minutes: ColumnType<number | null, number | null | undefined, number | null>;
   created_at: string;
   updated_at: string;
 }
@@ -91,6 +96,8 @@ export interface AccountFindingsTable {
   reason: string;
   clause: string;
   created_at: string;
+  /** Evidence behind the finding as JSON (e.g. the overlapping logins of a shared account), or null. */
+  evidence_json: ColumnType<string | null, string | null | undefined, string | null>;
 }
 export type AccountFindingRow = Selectable<AccountFindingsTable>;
 

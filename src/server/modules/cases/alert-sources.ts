@@ -1,6 +1,7 @@
 import type { AlertKind, CaseSeverity } from '../../../contracts/cases.js';
 import type { Db, Tx } from '../../db/database.js';
 import { pathInScope } from '../org/scope.js';
+import { setAlertStatus } from '../soc/index.js';
 
 /**
  * Alerts attach to cases by reference: a case stores (kind, id) plus a snapshot of the title, severity, rule
@@ -110,7 +111,8 @@ export const socSource: AlertSource = {
     return rows.map(socSnapshot);
   },
   async escalated(tx, id) {
-    await tx.updateTable('soc_alerts').set({ status: 'escalated', updated_at: new Date().toISOString() }).where('id', '=', id).execute();
+    // Through the SOC module, so a module that keeps its own record of the alert (look-up analytics) follows.
+    await setAlertStatus(tx, id, 'escalated');
   },
 };
 

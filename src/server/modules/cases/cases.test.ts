@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createTestContext, insertUnit, insertUserWithSession, type TestContext, type TestUser } from '../../../../test/support/context.js';
-import { registerAlertSource, unregisterAlertSource, type AlertSnapshot } from './alert-sources.js';
+import { alertSource, registerAlertSource, unregisterAlertSource, type AlertSnapshot } from './alert-sources.js';
 import { runCasesTick } from './cases.jobs.js';
 
 /**
@@ -110,7 +110,15 @@ describe('cases and playbooks', () => {
   it('an alert of another unit cannot be escalated; an unknown source or id is refused', async () => {
     expect((await inject(socA, 'POST', '/case-escalations', { alerts: [{ kind: 'lookup', id: 'LK-B' }] })).statusCode).toBe(403);
     expect((await inject(socA, 'POST', '/case-escalations', { alerts: [{ kind: 'lookup', id: 'nope' }] })).json().error.code).toBe('case.alert_not_found');
-    expect((await inject(socA, 'POST', '/case-escalations', { alerts: [{ kind: 'vuln', id: 'x' }] })).json().error.code).toBe('case.alert_source_unavailable');
+    expect((await inject(socA, 'POST', '/case-escalations', { alerts: [{ kind: 'vuln', id: 'x' }] })).json().error.code).toBe('case.alert_not_found');
+    // A kind whose module registered no source (every kind has one now: take one away for the check).
+    const vuln = alertSource('vuln')!;
+    unregisterAlertSource('vuln');
+    try {
+      expect((await inject(socA, 'POST', '/case-escalations', { alerts: [{ kind: 'vuln', id: 'x' }] })).json().error.code).toBe('case.alert_source_unavailable');
+    } finally {
+      registerAlertSource(vuln);
+    }
   });
 
   it('a repeated IOC is flagged across cases; a citizen ID is kept only as the keyed hash', async () => {

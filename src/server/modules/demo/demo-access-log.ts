@@ -87,7 +87,7 @@ export async function loadDemoAccessLogs(tx: Tx, keys: Keys, now: string): Promi
     const src: AccountSourceRow = {
       id: newId(), system_id: sys.id, name: `Tài khoản cán bộ một cửa ${sys.code}`, kind: 'file',
       mapping_json: JSON.stringify({ username: 'Tên đăng nhập', display_name: 'Họ tên', email: 'Thư điện tử', unit: 'Đơn vị', mfa: 'MFA' }),
-      ldap_json: null, ldap_password_enc: null, dormant_days: 45, role_policy_json: null, privileged_roles_json: JSON.stringify(['Quản trị hệ thống']), created_at: now, updated_at: now,
+      ldap_json: null, ldap_password_enc: null, dormant_days: 45, role_policy_json: null, concurrent_login_minutes: null, privileged_roles_json: JSON.stringify(['Quản trị hệ thống']), created_at: now, updated_at: now,
     };
     await tx.insertInto('account_sources').values(src).execute();
     await storeSnapshotTx(tx, { clock: () => nowMs }, null, src, sys, accounts, 'demo', `${sys.code.toLowerCase()}-tai-khoan-mot-cua.csv`);

@@ -62,7 +62,7 @@ export async function loadDemoAccounts(tx: Tx, now: string): Promise<{ systems: 
     const src: AccountSourceRow = {
       id: newId(), system_id: sys.id, name: `Xuất tài khoản ${sys.code}`, kind: 'file',
       mapping_json: JSON.stringify({ username: 'Tên đăng nhập', display_name: 'Họ tên', email: 'Thư điện tử', unit: 'Đơn vị', roles: 'Nhóm quyền', privileged: 'Quản trị', enabled: 'Trạng thái', last_login: 'Lần đăng nhập cuối', mfa: 'MFA' }),
-      ldap_json: null, ldap_password_enc: null, dormant_days: 45, role_policy_json: null, privileged_roles_json: JSON.stringify(['Quản trị hệ thống']), created_at: now, updated_at: now,
+      ldap_json: null, ldap_password_enc: null, dormant_days: 45, role_policy_json: null, concurrent_login_minutes: null, privileged_roles_json: JSON.stringify(['Quản trị hệ thống']), created_at: now, updated_at: now,
     };
     await tx.insertInto('account_sources').values(src).execute();
     await storeSnapshotTx(tx, { clock: () => nowMs }, null, src, sys, accounts, 'demo', `${sys.code.toLowerCase()}-tai-khoan.csv`);

@@ -165,3 +165,44 @@ export async function raiseAlert(db: Db | Tx, input: RaiseAlertInput): Promise<{
 export function severityOf(level: string): Severity {
   return (SEVERITIES as readonly string[]).includes(level) ? (level as Severity) : 'medium';
 }
+
+/**
+ * Alerts raised by another module that keeps its own record of the alert (the look-up analytics keep reason
+ * and evidence in `lookup_alerts`): the SOC alert is the queue entry linked to it, and its status is kept equal
+ * to the source's in the same transaction. The owning module registers a listener for its origin; a triage in
+ * the SOC queue (or an escalation to a case) is passed on to it.
+ */
+export type AlertStatusListener = (tx: Tx, alertId: string, status: AlertStatus, by: string | null, at: string) => Promise<void>;
+const statusListeners = new Map<string, AlertStatusListener>();
+
+/** Register the listener of one origin (the raising module calls this once, at import). */
+export function onAlertStatus(origin: string, listener: AlertStatusListener): void {
+  statusListeners.set(origin, listener);
+}
+
+/** Tell the raising module of `origin` that its SOC alert changed status (inside the triage's transaction). */
+export async function notifyAlertStatus(tx: Tx, origin: string, alertId: string, status: AlertStatus, by: string | null, at: string): Promise<void> {
+  await statusListeners.get(origin)?.(tx, alertId, status, by, at);
+}
+
+/**
+ * Set a SOC alert's status from outside the SOC triage (a case escalation, the raising module's own triage).
+ * `notify: false` when the caller is the raising module itself (it has already recorded the status).
+ */
+export async function setAlertStatus(tx: Tx, id: string, status: AlertStatus, opts: { by?: string | null; at?: string; notify?: boolean } = {}): Promise<void> {
+  const at = opts.at ?? nowIso();
+  const row = await tx.selectFrom('soc_alerts').select(['origin', 'status']).where('id', '=', id).executeTakeFirst();
+  if (!row) return;
+  if (row.status !== status) await tx.updateTable('soc_alerts').set({ status, updated_at: at }).where('id', '=', id).execute();
+  if (opts.notify !== false) await notifyAlertStatus(tx, row.origin, id, status, opts.by ?? null, at);
+}
+
+/**
+ * Bring a raised alert up to date with its source's record (the look-up analytics re-run a week and the count,
+ * reason or severity changed). Status and assignment are left alone.
+ */
+export async function refreshRaisedAlert(tx: Tx | Db, id: string, p: { title: string; severity: Severity; count: number; firstSeen: string; lastSeen: string; details: Record<string, unknown> }): Promise<void> {
+  await tx.updateTable('soc_alerts').set({
+    title: p.title.slice(0, 500), severity: p.severity, count: p.count, first_seen: p.firstSeen, last_seen: p.lastSeen, details_json: JSON.stringify(p.details), updated_at: nowIso(),
+  }).where('id', '=', id).execute();
+}

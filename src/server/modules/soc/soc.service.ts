@@ -8,6 +8,7 @@ import type { AppDeps } from '../../core/context.js';
 import { AppError, NotFoundError, UnprocessableError, UnauthenticatedError } from '../../core/errors.js';
 import { newId, nowIso } from '../../db/columns.js';
 import type { Db } from '../../db/database.js';
+import { notifyAlertStatus } from './alerts.js';
 import { searchEvents } from './events.repository.js';
 import type { SocAlertRow, SocEventRow, SocSourceRow } from './soc.table.js';
 import { type SocRuntime, socRuntimeOf } from './soc.runtime.js';
@@ -209,6 +210,8 @@ export async function updateAlert(deps: AppDeps, actor: Actor, id: string, input
   if (input.assigneeId !== undefined) patch.assignee_id = input.assigneeId;
   await deps.db.transaction().execute(async (tx) => {
     await tx.updateTable('soc_alerts').set(patch).where('id', '=', id).execute();
+    // An alert raised by another module that keeps its own record (look-up analytics): pass the status on.
+    if (input.status && input.status !== row.status) await notifyAlertStatus(tx, row.origin, id, input.status, actor.userId, now);
     await recordAudit(tx, actor, {
       action: input.status && input.status !== row.status ? `soc_alert.${input.status}` : 'soc_alert.update',
       targetType: 'soc_alert', targetId: id, unitId: row.unit_id,

@@ -17,6 +17,11 @@ export interface SocSourcesTable {
   api_key_prefix: string | null;
   /** Sender's local time offset for timestamps without zone (BSD syslog), minutes. */
   tz_offset_minutes: number;
+  /**
+   * 1: this source carries its system's access-log records (login / look-up) over syslog, which are also fed to
+   * access-log ingestion (modules/access-log/syslog-records.ts). Requires `system_id`. Deny by default.
+   */
+  access_log: Generated<number>;
   enabled: number;
   created_at: string;
   updated_at: string;

@@ -19,6 +19,8 @@ import { loadEpss, loadKev } from './catalogue.service.js';
 import { exportFindings, malwareCoverage, vulnDashboard } from './dashboard.service.js';
 import { importScan } from './vuln-import.service.js';
 import { acceptRisk, assignHost, getFinding, listImports, listUnmatched, markFalsePositive, reopenFinding, searchFindings, startVulnJobs } from './vuln.service.js';
+// Registers this module's alert source with the cases module (and, for access-log, the SOC status link).
+import './case-source.js';
 
 /**
  * Largest scan report accepted by upload (spooled to a temporary file, never held in memory). Reports are

@@ -12,6 +12,7 @@ export interface AccessSearchResult {
 export interface AlertFilter {
   status?: LookupAlert['status'] | null;
   kind?: LookupAlert['kind'] | null;
+  id?: string;
   page: number;
   pageSize: number;
 }
