@@ -144,7 +144,23 @@ export const SocMetricsSchema = z.object({
   published: z.number(),
   startedAt: z.string(),
   rules: z.number(),
+  /** NATS scale-out (roles ingest + worker): partitions, their owners and lag, and each worker's counters. */
+  scaleOut: z.object({
+    stream: z.string(),
+    partitions: z.number().int(),
+    /** Messages published but not yet delivered to a worker, over all partitions. */
+    lag: z.number(),
+    /** Messages delivered again (after a worker died or an ack wait expired), summed over live workers. */
+    redelivered: z.number(),
+    unowned: z.number().int(),
+    partitionOwners: z.array(z.object({ partition: z.number().int(), owner: z.string().nullable(), lag: z.number() })),
+    workers: z.array(z.object({
+      id: z.string(), host: z.string(), at: z.string(), partitions: z.array(z.number().int()), processed: z.number(), stored: z.number(),
+      duplicates: z.number(), correlations: z.number(), redelivered: z.number(), replayed: z.number(), takeovers: z.number(), fenced: z.number(),
+    })),
+  }).optional(),
 });
+export type SocMetrics = z.infer<typeof SocMetricsSchema>;
 
 export const SocIngestResultSchema = z.object({
   accepted: z.number().int(),

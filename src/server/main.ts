@@ -73,10 +73,15 @@ async function serve(rt: Runtime, banner?: () => void): Promise<void> {
   timer.unref();
   const soc = socRuntimeOf(rt.handle.db);
   if (soc && (role === 'all' || role === 'ingest')) {
-    if (role === 'ingest') {
-      const { startPublisher } = await import('./modules/soc/scale-out.js');
+    if (rt.config.natsUrl) {
+      // Scale-out: parsed events go to NATS JetStream; in role `all` this process is also one detect worker.
+      const { startPublisher, startDetectWorker } = await import('./modules/soc/scale-out.js');
       const pub = await startPublisher(soc, rt.config, app.log);
       stops.push(() => pub.stop());
+      if (role === 'all') {
+        const worker = await startDetectWorker({ config: rt.config, db: rt.handle.db, dialect: rt.handle.dialect, log: app.log });
+        stops.push(() => worker.stop());
+      }
     }
     // A syslog port already taken (another instance) is logged, not fatal: the web UI and the other listeners run.
     const listeners = await startListeners(soc, rt.config.syslog, (transport, err) => app.log.error({ err, transport }, 'soc: syslog listener could not start'));
@@ -86,7 +91,7 @@ async function serve(rt: Runtime, banner?: () => void): Promise<void> {
   banner?.();
 }
 
-const roles = ['all', 'api'] as const; // ingest | worker: with the NATS scale-out (modules/soc/scale-out.ts)
+const roles = ['all', 'api', 'ingest', 'worker'] as const; // ingest | worker need KHIEN_NATS_URL (modules/soc/scale-out.ts)
 
 program
   .command('serve')

@@ -50,6 +50,12 @@ const ConfigSchema = z.object({
   KHIEN_SOC_QUEUE_HIGH_WATER: z.coerce.number().int().min(100).default(50_000),
   /** Number of correlation partitions (NATS subjects khien.soc.events.<n>) in scale-out mode. */
   KHIEN_SOC_PARTITIONS: z.coerce.number().int().min(1).max(256).default(8),
+  /** Scale-out: the JetStream stream of parsed events, its subject prefix (`<prefix>.<partition>`) and how long it keeps what no worker took. */
+  KHIEN_NATS_STREAM: z.string().regex(/^[A-Za-z0-9_-]+$/, 'letters, digits, _ and - only').default('KHIEN_SOC_EVENTS'),
+  KHIEN_NATS_SUBJECT_PREFIX: z.string().regex(/^[A-Za-z0-9_-]+(\.[A-Za-z0-9_-]+)*$/, 'dot-separated tokens, no wildcards').default('khien.soc.events'),
+  KHIEN_NATS_MAX_AGE_HOURS: z.coerce.number().int().min(1).default(168),
+  /** Scale-out: a worker's partition lease lives this long without renewal (a killed worker's partitions move after it). */
+  KHIEN_SOC_LEASE_SECONDS: z.coerce.number().int().min(2).max(300).default(10),
   /** Audit log origin (first line of every checkpoint); default `<public host>/audit`. */
   KHIEN_AUDIT_LOG_ORIGIN: z.string().regex(/^[^\s+]+$/, 'no spaces or plus signs').optional(),
   /** C2SP signer key `PRIVATE+KEY+…` for checkpoints; when unset, generated once into `<dataDir>/audit-log.key` (0600). */
@@ -127,7 +133,8 @@ export type Config = {
     tlsCa: string | undefined;
     maxMessageBytes: number;
   };
-  soc: { queueHighWater: number; partitions: number };
+  soc: { queueHighWater: number; partitions: number; leaseSeconds: number };
+  nats: { stream: string; subjectPrefix: string; maxAgeHours: number };
   cases: {
     smtpUrl: string | undefined;
     smtpFrom: string;
@@ -213,7 +220,8 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, overrides: Part
       tlsCa: e.KHIEN_SYSLOG_TLS_CA,
       maxMessageBytes: e.KHIEN_SYSLOG_MAX_MESSAGE_BYTES,
     },
-    soc: { queueHighWater: e.KHIEN_SOC_QUEUE_HIGH_WATER, partitions: e.KHIEN_SOC_PARTITIONS },
+    soc: { queueHighWater: e.KHIEN_SOC_QUEUE_HIGH_WATER, partitions: e.KHIEN_SOC_PARTITIONS, leaseSeconds: e.KHIEN_SOC_LEASE_SECONDS },
+    nats: { stream: e.KHIEN_NATS_STREAM, subjectPrefix: e.KHIEN_NATS_SUBJECT_PREFIX, maxAgeHours: e.KHIEN_NATS_MAX_AGE_HOURS },
     cases: {
       smtpUrl: e.KHIEN_SMTP_URL,
       smtpFrom: e.KHIEN_SMTP_FROM,

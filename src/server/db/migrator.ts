@@ -10,6 +10,7 @@ import * as m202611260400 from './migrations/202611260400_create_rules.js';
 import * as m202611260300 from './migrations/202611260300_create_soc.js';
 import * as m202611260500 from './migrations/202611260500_create_vuln.js';
 import * as m202611260600 from './migrations/202611260600_create_cases.js';
+import * as m202611270100 from './migrations/202611270100_create_soc_partitions.js';
 import * as m202611270300 from './migrations/202611270300_connect_modules.js';
 
 /** A frozen migration: receives the dialect explicitly instead of sniffing the driver. */
@@ -30,6 +31,7 @@ const MIGRATIONS: Record<string, KhienMigration> = {
   '202611260300_create_soc': m202611260300,
   '202611260500_create_vuln': m202611260500,
   '202611260600_create_cases': m202611260600,
+  '202611270100_create_soc_partitions': m202611270100,
   '202611270300_connect_modules': m202611270300,
 };
 

@@ -155,9 +155,12 @@ export function createCorrelator(parsed: ParsedRules, detector: Detector): Corre
     }
   };
 
-  const feed = (c: Corr, ref: number, e: KhienEvent, t: number, id: string, hits: CorrelationHit[]) => {
+  const feed = (c: Corr, ref: number, e: KhienEvent, t: number, id: string, hits: CorrelationHit[], accept?: (groupKey: string) => boolean) => {
     const gk = groupOf(c, ref, e);
     if (!gk) return;
+    // Scale-out: a worker feeds only the groups of the partitions it owns (chained correlations follow the hit
+    // of the group below them, which was produced in this partition).
+    if (accept && !accept(gk.key)) return;
     const spec = c.def.correlation;
     let g = c.groups.get(gk.key);
     if (!g) c.groups.set(gk.key, (g = { group: gk.group, entries: [] }));
@@ -203,14 +206,14 @@ export function createCorrelator(parsed: ParsedRules, detector: Detector): Corre
   };
 
   return {
-    push(event, matches) {
+    push(event, matches, accept) {
       const hits: CorrelationHit[] = [];
       if (corrs.length === 0 || matches.length === 0) return hits;
       const t = timeOf(event);
       if (Number.isNaN(t)) return hits;
       if (t > latest) latest = t;
       const id = typeof event['event.id'] === 'string' ? event['event.id'] : String(event['event.id'] ?? '');
-      for (const m of matches) for (const r of refsOf(m.rule)) feed(r.corr, r.ref, event, t, id, hits);
+      for (const m of matches) for (const r of refsOf(m.rule)) feed(r.corr, r.ref, event, t, id, hits, accept);
       if (++pushes % 4096 === 0) sweep();
       return hits;
     },
@@ -225,16 +228,19 @@ export function createCorrelator(parsed: ParsedRules, detector: Detector): Corre
       return [...keys];
     },
     exportState() {
-      sweep();
+      // No sweep here: the state (with the push counter, which decides when sweeps happen) is exported as it
+      // is, so a correlator restored from it continues exactly as the exporting one would have — a partition
+      // moved to another worker, or restored after a restart, fires the same hits.
       return {
         version: 1,
         seq,
         latest,
+        pushes,
         groups: corrs.flatMap((c) => [...c.groups].map(([key, g]) => ({ rule: c.info.id, key, group: g.group, entries: g.entries }))),
       };
     },
     importState(state) {
-      const s = state as { version?: number; seq?: number; latest?: number; groups?: { rule: string; key: string; group: Record<string, EventValue>; entries: Entry[] }[] };
+      const s = state as { version?: number; seq?: number; latest?: number; pushes?: number; groups?: { rule: string; key: string; group: Record<string, EventValue>; entries: Entry[] }[] };
       if (!s || s.version !== 1 || !Array.isArray(s.groups)) throw new Error('correlation state: unknown format');
       const byId = new Map(corrs.map((c) => [c.info.id, c]));
       for (const g of s.groups) {
@@ -247,6 +253,7 @@ export function createCorrelator(parsed: ParsedRules, detector: Detector): Corre
       }
       seq = Math.max(seq, s.seq ?? 0);
       latest = Math.max(latest, s.latest ?? 0);
+      pushes = Math.max(pushes, s.pushes ?? 0);
     },
   };
 }

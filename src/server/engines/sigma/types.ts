@@ -140,8 +140,11 @@ export interface CorrelationHit {
 }
 
 export interface Correlator {
-  /** feed each event's matches in time order; returns correlation rules that fired */
-  push(event: KhienEvent, matches: RuleMatch[]): CorrelationHit[];
+  /**
+   * feed each event's matches in time order; returns correlation rules that fired. `accept` (scale-out) limits
+   * the groups fed to those whose group key (the JSON array of group-by values) it accepts.
+   */
+  push(event: KhienEvent, matches: RuleMatch[], accept?: (groupKey: string) => boolean): CorrelationHit[];
   /** partition key of an event for scale-out: which group-by keys it touches (ingest routes by it) */
   partitionKeys(event: KhienEvent, matches: RuleMatch[]): string[];
   exportState(): unknown;

@@ -61,12 +61,13 @@ export async function recordOccurrence(tx: Tx | Db, o: AlertOccurrence, now: str
     id = open.id;
     await tx
       .updateTable('soc_alerts')
-      .set({
-        count: open.count + (o.count ?? 1),
-        last_seen: o.at > open.last_seen ? o.at : open.last_seen,
-        first_seen: (o.firstSeen ?? o.at) < open.first_seen ? (o.firstSeen ?? o.at) : open.first_seen,
+      // Relative updates: another detect worker may have counted on this alert since it was read.
+      .set((eb) => ({
+        count: eb('count', '+', o.count ?? 1),
+        last_seen: eb.case().when('last_seen', '<', o.at).then(o.at).else(eb.ref('last_seen')).end(),
+        first_seen: eb.case().when('first_seen', '>', o.firstSeen ?? o.at).then(o.firstSeen ?? o.at).else(eb.ref('first_seen')).end(),
         updated_at: now,
-      })
+      }))
       .where('id', '=', id)
       .execute();
   } else {

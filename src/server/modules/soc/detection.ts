@@ -78,7 +78,10 @@ export class Detection {
   private detector: Detector | null = null;
   private correlator: Correlator | null = null;
   private version: string | null = null;
+  private parsed: ParsedRules | null = null;
   private checkedAt = 0;
+  /** Incremented at every rebuild (per-partition correlators of a worker follow it). */
+  generation = 0;
 
   constructor(private provider: RuleProvider, private readonly recheckMs = 10_000) {}
 
@@ -108,7 +111,15 @@ export class Detection {
     }
     this.detector = detector;
     this.correlator = correlator;
+    this.parsed = bundle.parsed;
     this.version = v;
+    this.generation++;
+  }
+
+  /** A fresh correlator over the current rules (a detect worker keeps one per partition it owns). */
+  newCorrelator(): Correlator {
+    if (!this.detector || !this.parsed) throw new Error('detection: rules not loaded yet');
+    return createCorrelator(this.parsed, this.detector);
   }
 
   get ruleCount(): number {

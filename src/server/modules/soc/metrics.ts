@@ -1,3 +1,5 @@
+import type { SocMetrics as SocMetricsWire } from '../../../contracts/soc.js';
+
 /**
  * Pipeline counters, exposed at `GET /api/v1/soc/metrics` (JSON) and `GET /api/v1/soc/metrics/prometheus`
  * (text exposition). Nothing is dropped silently: every loss has a counter (UDP datagrams dropped by Khiên when
@@ -29,7 +31,7 @@ export class SocMetrics {
     return { ...rest, received: { ...received, total: received.udp + received.tcp + received.tls + received.http + received.file } };
   }
 
-  prometheus(): string {
+  prometheus(scaleOut?: NonNullable<SocMetricsWire['scaleOut']>): string {
     const s = this.snapshot();
     const lines: string[] = [];
     const counter = (name: string, help: string, v: number, labels = '') => {
@@ -46,6 +48,19 @@ export class SocMetrics {
     counter('udp_kernel_drops_total', 'UDP datagrams the kernel dropped on Khiên sockets (/proc/net/udp)', s.udpKernelDrops);
     counter('truncated_total', 'Messages longer than the limit, truncated', s.truncated);
     lines.push('# TYPE khien_soc_queue gauge', `khien_soc_queue ${s.queue}`, '# TYPE khien_soc_paused gauge', `khien_soc_paused ${s.paused ? 1 : 0}`);
+    counter('published_total', 'Messages published to NATS JetStream (scale-out ingest)', s.published);
+    if (scaleOut) {
+      const esc = (v: string) => v.replace(/\\/g, '\\\\').replace(/"/g, '\\"');
+      lines.push('# HELP khien_soc_partition_lag Messages of a partition not yet delivered to its worker', '# TYPE khien_soc_partition_lag gauge');
+      for (const p of scaleOut.partitionOwners) lines.push(`khien_soc_partition_lag{partition="${p.partition}"} ${p.lag}`);
+      lines.push('# HELP khien_soc_partitions_unowned Partitions without a live worker', '# TYPE khien_soc_partitions_unowned gauge', `khien_soc_partitions_unowned ${scaleOut.unowned}`);
+      lines.push('# HELP khien_soc_worker_partitions Partitions owned by a worker', '# TYPE khien_soc_worker_partitions gauge');
+      for (const w of scaleOut.workers) lines.push(`khien_soc_worker_partitions{worker="${esc(w.id)}"} ${w.partitions.length}`);
+      lines.push('# HELP khien_soc_worker_redelivered_total Messages delivered again to a worker', '# TYPE khien_soc_worker_redelivered_total counter');
+      for (const w of scaleOut.workers) lines.push(`khien_soc_worker_redelivered_total{worker="${esc(w.id)}"} ${w.redelivered}`);
+      lines.push('# HELP khien_soc_worker_stored_total Events stored by a worker', '# TYPE khien_soc_worker_stored_total counter');
+      for (const w of scaleOut.workers) lines.push(`khien_soc_worker_stored_total{worker="${esc(w.id)}"} ${w.stored}`);
+    }
     return `${lines.join('\n')}\n`;
   }
 }

@@ -1,10 +1,11 @@
 import type { KhienEvent } from '../../../contracts/events.js';
 import { eventString } from '../../../contracts/events.js';
-import type { Db, DialectName } from '../../db/database.js';
+import type { Db, DialectName, Tx } from '../../db/database.js';
 import { nowIso } from '../../db/columns.js';
 import { normaliseJsonLine, normaliseSyslogLine, normaliseTextLine } from '../../engines/logparse/index.js';
 import type { CorrelationHit, RuleMatch } from '../../engines/sigma/index.js';
-import { type AlertOccurrence, recordOccurrence, severityOf } from './alerts.js';
+import { sql } from 'kysely';
+import { type AlertOccurrence, GROUP_WINDOW_MS, recordOccurrence, severityOf } from './alerts.js';
 import type { Detection } from './detection.js';
 import type { SocMetrics } from './metrics.js';
 import type { Placement, SourceMap } from './source-map.js';
@@ -22,6 +23,23 @@ export interface PreparedEvent {
   event: KhienEvent;
   placement: Placement;
   receivedAt: number;
+  /**
+   * Scale-out: a copy sent to another partition only to feed the correlation groups that partition owns (an
+   * event touching groups of several partitions); it is stored, and raises single-event alerts, only once, by
+   * the partition of its primary copy.
+   */
+  correlationOnly?: boolean;
+}
+
+/** How one batch is detected and committed (defaults: the process's correlator, no extra write). */
+export interface DetectOptions {
+  /** Correlation of this batch (scale-out: the partition's own correlator, fed only the groups it owns). */
+  correlate?: (event: KhienEvent, matches: RuleMatch[]) => CorrelationHit[];
+  /**
+   * Written first in the same transaction as the events and alerts (scale-out: the partition's stream position
+   * with its fencing check; it throws to roll the batch back when the partition moved to another worker).
+   */
+  commit?: (tx: Tx) => Promise<void>;
 }
 
 export interface PipelineDeps {
@@ -116,20 +134,23 @@ export class Pipeline {
   constructor(private readonly deps: PipelineDeps) {}
 
   /** Detect on prepared events (in order), then store events, alerts and the position in one transaction. */
-  async detectAndStore(items: PreparedEvent[], checkpoint: { name: string; pos: SpoolPosition } | null): Promise<void> {
+  async detectAndStore(items: PreparedEvent[], checkpoint: { name: string; pos: SpoolPosition } | null, opts: DetectOptions = {}): Promise<void> {
     const { db, detection, metrics } = this.deps;
     await detection.refresh(db);
     const rows: StoredEvent[] = [];
-    const groups = new Map<string, AlertOccurrence>();
+    const groups = new Map<string, AlertOccurrence[]>();
+    const correlate = opts.correlate ?? ((e: KhienEvent, m: RuleMatch[]) => detection.correlate(e, m));
     for (const p of items) {
       const row = toStored(p);
-      rows.push(row);
       this.recent.set(row.id, row.day);
       const matches = detection.match(p.event);
-      if (matches.length > 0) metrics.detected += matches.length;
-      for (const m of matches) this.hits[m.rule.id] = (this.hits[m.rule.id] ?? 0) + 1;
-      const corr = detection.correlate(p.event, matches);
-      for (const m of matches) this.matchOccurrence(groups, p, row, m);
+      const corr = correlate(p.event, matches);
+      if (!p.correlationOnly) {
+        rows.push(row);
+        if (matches.length > 0) metrics.detected += matches.length;
+        for (const m of matches) this.hits[m.rule.id] = (this.hits[m.rule.id] ?? 0) + 1;
+        for (const m of matches) this.matchOccurrence(groups, p, row, m);
+      }
       for (const h of corr) {
         metrics.correlations++;
         this.hits[h.rule.id] = (this.hits[h.rule.id] ?? 0) + 1;
@@ -139,11 +160,21 @@ export class Pipeline {
     await ensurePartitions(db, this.deps.dialect, rows);
     const now = nowIso();
     const inserted = await db.transaction().execute(async (tx) => {
+      if (opts.commit) await opts.commit(tx);
       const n = await insertEvents(tx, rows);
-      for (const o of groups.values()) {
-        const r = await recordOccurrence(tx, o, now);
-        if (r.created) metrics.alertsOpened++;
-        else metrics.alertsUpdated++;
+      // Several detect workers may add to one alert group (single-event alerts group by rule + host across
+      // partitions): PostgreSQL serialises them per group key (advisory locks taken in key order, so two
+      // batches never deadlock); SQLite has one writer at a time anyway.
+      if (this.deps.dialect === 'postgres' && groups.size > 0) {
+        const keys = [...groups.keys()].sort();
+        await sql`select pg_advisory_xact_lock(hashtextextended(k, 0)) from (select unnest(${keys}::text[]) as k order by 1) as s`.execute(tx);
+      }
+      for (const list of groups.values()) {
+        for (const o of list) {
+          const r = await recordOccurrence(tx, o, now);
+          if (r.created) metrics.alertsOpened++;
+          else metrics.alertsUpdated++;
+        }
       }
       if (checkpoint) {
         await tx
@@ -159,7 +190,7 @@ export class Pipeline {
     await this.flushHits(false);
   }
 
-  private matchOccurrence(groups: Map<string, AlertOccurrence>, p: PreparedEvent, row: StoredEvent, m: RuleMatch): void {
+  private matchOccurrence(groups: Map<string, AlertOccurrence[]>, p: PreparedEvent, row: StoredEvent, m: RuleMatch): void {
     const rule = m.rule;
     if (rule.kind !== 'detection' || rule.correlationOnly || rule.level === 'informational') return;
     const who = row.host ?? row.source_ip ?? '-';
@@ -170,7 +201,7 @@ export class Pipeline {
     }, [{ id: row.id, day: row.day, ts: row.ts }]);
   }
 
-  private correlationOccurrence(groups: Map<string, AlertOccurrence>, p: PreparedEvent, row: StoredEvent, h: CorrelationHit): void {
+  private correlationOccurrence(groups: Map<string, AlertOccurrence[]>, p: PreparedEvent, row: StoredEvent, h: CorrelationHit): void {
     const rule = h.rule;
     const key = `corr|${rule.id}|${h.groupKey}`;
     const events = h.eventIds.map((id) => {
@@ -184,22 +215,30 @@ export class Pipeline {
     }, events);
   }
 
+  /**
+   * Occurrences of one group within a batch add up to one occurrence while each is within the alert grouping
+   * window of the previous one (as they would, stored one by one); a later one starts another. So the alerts
+   * do not depend on where batch boundaries fall (one detect worker or several give the same alerts).
+   */
   private addOccurrence(
-    groups: Map<string, AlertOccurrence>, key: string, p: PreparedEvent, row: StoredEvent,
+    groups: Map<string, AlertOccurrence[]>, key: string, p: PreparedEvent, row: StoredEvent,
     o: Pick<AlertOccurrence, 'origin' | 'ruleId' | 'ruleAuthor' | 'title' | 'severity' | 'tags' | 'details' | 'firstSeen'>,
     events: AlertOccurrence['events'],
   ): void {
-    const g = groups.get(key);
-    if (g) {
+    const list = groups.get(key);
+    const g = list?.[list.length - 1];
+    if (g && Date.parse(row.ts) - Date.parse(g.at) <= GROUP_WINDOW_MS) {
       g.count = (g.count ?? 1) + 1;
       if (row.ts > g.at) g.at = row.ts;
       for (const e of events) if (g.events.length < 200) g.events.push(e);
       return;
     }
     if (!p.placement.unitId) return; // no unit at all (empty database): nobody could see the alert
-    groups.set(key, {
+    const next: AlertOccurrence = {
       ...o, groupKey: key, host: row.host ?? null, unitId: p.placement.unitId, systemId: p.placement.systemId, assetId: p.placement.assetId, at: row.ts, events: [...events], count: 1,
-    });
+    };
+    if (list) list.push(next);
+    else groups.set(key, [next]);
   }
 
   /** Rule hit counts go to the sigma module every 5 s (and on close). */

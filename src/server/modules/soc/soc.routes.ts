@@ -26,7 +26,7 @@ const MAX_BULK_BYTES = 10 * 1024 * 1024;
 export async function registerSoc(root: FastifyInstance, deps: AppDeps): Promise<void> {
   const app = root.withTypeProvider<ZodTypeProvider>();
   if (deps.config.role !== 'api' && deps.config.role !== 'worker' && !socRuntimeOf(deps.db)) {
-    const rt = new SocRuntime(deps, { consume: deps.config.role === 'all' });
+    const rt = new SocRuntime(deps, { consume: deps.config.role === 'all' && !deps.config.natsUrl });
     root.addHook('onReady', async () => {
       try {
         await rt.start();
@@ -121,7 +121,8 @@ export async function registerSoc(root: FastifyInstance, deps: AppDeps): Promise
   }, async (req) => {
     const rt = metricsOf(req);
     const snap = rt ? rt.metrics.snapshot() : new (await import('./metrics.js')).SocMetrics().snapshot();
-    return { ...snap, rules: rt?.detection.ruleCount ?? 0 };
+    const scaleOut = rt?.scaleOut ? await rt.scaleOut.status().catch(() => undefined) : undefined;
+    return { ...snap, rules: rt?.detection.ruleCount ?? 0, ...(scaleOut ? { scaleOut } : {}) };
   });
 
   app.get('/soc/metrics/prometheus', {
@@ -129,6 +130,7 @@ export async function registerSoc(root: FastifyInstance, deps: AppDeps): Promise
     schema: { operationId: 'getSocMetricsPrometheus', tags, response: { 200: z.string(), ...errorResponses } },
   }, async (req, reply) => {
     const rt = metricsOf(req);
-    return reply.type('text/plain; version=0.0.4').send(rt ? rt.metrics.prometheus() : '');
+    const scaleOut = rt?.scaleOut ? await rt.scaleOut.status().catch(() => undefined) : undefined;
+    return reply.type('text/plain; version=0.0.4').send(rt ? rt.metrics.prometheus(scaleOut) : '');
   });
 }

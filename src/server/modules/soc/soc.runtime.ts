@@ -1,4 +1,5 @@
 import { join } from 'node:path';
+import type { SocMetrics as SocMetricsWire } from '../../../contracts/soc.js';
 import type { AppDeps } from '../../core/context.js';
 import type { Db } from '../../db/database.js';
 import { recordRuleHits } from '../rules/rules.service.js';
@@ -17,7 +18,7 @@ import { Spool, type SpooledRecord, type SpoolPosition, type SpoolRecord } from 
 export interface SocRuntimeOptions {
   spoolDir?: string;
   ruleProvider?: RuleProvider;
-  /** Consume the spool in this process (role all). Off for `ingest` (which publishes to NATS). */
+  /** Run the local pipeline on the spool (role all without NATS). Off for `ingest`, which publishes to NATS. */
   consume?: boolean;
   recordHits?: (db: Db, counts: Record<string, number>) => Promise<void>;
 }
@@ -40,14 +41,18 @@ export class SocRuntime {
   private timers: NodeJS.Timeout[] = [];
   private started = false;
   private overloadWaiters: Array<() => void> = [];
-  /** Extra consumer of durable records (NATS publisher in the ingest role). */
-  private forward: ((records: SpooledRecord[]) => void) | null = null;
+  /** What consumes durable records: the local pipeline (role all) or the NATS publisher (role ingest). */
+  private handler: (batch: SpooledRecord[]) => Promise<void> = async () => {
+    throw new Error('soc: nothing consumes the spool yet');
+  };
+  /** Scale-out status for the metrics (set by the NATS publisher). */
+  scaleOut: { status(): Promise<NonNullable<SocMetricsWire['scaleOut']>> } | null = null;
 
   constructor(readonly deps: Pick<AppDeps, 'db' | 'dialect' | 'config' | 'log'>, readonly opts: SocRuntimeOptions = {}) {
     this.spool = new Spool(opts.spoolDir ?? join(deps.config.dataDir, 'spool'));
     this.detection = new Detection(opts.ruleProvider ?? databaseRuleProvider());
     this.pipeline = new Pipeline({ db: deps.db, dialect: deps.dialect, detection: this.detection, sources: this.sources, metrics: this.metrics, recordHits: opts.recordHits ?? recordRuleHits, log: deps.log });
-    this.consumer = new SpoolConsumer((batch) => this.handleBatch(batch), this.metrics, deps.config.soc.queueHighWater);
+    this.consumer = new SpoolConsumer((batch) => this.handler(batch), this.metrics, deps.config.soc.queueHighWater);
     this.consumer.onDrain = () => this.releaseOverload();
     runtimes.set(deps.db, this);
   }
@@ -64,38 +69,22 @@ export class SocRuntime {
     if (this.spool.segments()[0]! < oldest.segment) this.spool.prune(oldest);
   }
 
-  /** Open the spool, load sources and rules, replay what the spool holds beyond the stored position. */
+  /**
+   * Open the spool, load sources and rules; in role `all` (without NATS) also start the local pipeline: replay
+   * what the spool holds beyond the stored position, then take new records as they become durable.
+   */
   async start(): Promise<void> {
     if (this.started) return;
     this.started = true;
     await this.spool.open();
     await this.sources.load(this.deps.db);
     await this.detection.refresh(this.deps.db, Date.now(), true);
+    this.spool.onDurable = (records) => {
+      this.metrics.spooled += records.length;
+    };
     if (this.opts.consume !== false) {
       const cp = await this.deps.db.selectFrom('soc_spool_checkpoints').selectAll().where('name', '=', CHECKPOINT).executeTakeFirst();
-      const from: SpoolPosition | null = cp ? { segment: cp.segment, offset: cp.offset } : null;
-      let chunk: SpooledRecord[] = [];
-      for (const r of this.spool.readFrom(from)) {
-        chunk.push(r);
-        if (chunk.length >= 5000) {
-          this.consumer.push(chunk);
-          chunk = [];
-        }
-      }
-      if (chunk.length > 0) this.consumer.push(chunk);
-      this.spool.onDurable = (records) => {
-        this.metrics.spooled += records.length;
-        // The acknowledgement point, logged at debug level (the crash test reads it to know what was acked).
-        this.deps.log.debug({ spooled: this.metrics.spooled }, 'soc: spooled');
-        this.consumer.push(records);
-        this.forward?.(records);
-      };
-      this.consumer.start();
-    } else {
-      this.spool.onDurable = (records) => {
-        this.metrics.spooled += records.length;
-        this.forward?.(records);
-      };
+      await this.consumeWith((batch) => this.handleBatch(batch), cp ? { segment: cp.segment, offset: cp.offset } : null);
     }
     const reload = setInterval(() => void this.sources.load(this.deps.db).catch((err) => this.deps.log.warn({ err }, 'soc: reloading sources failed')), 30_000);
     const purge = setInterval(() => void this.purge(), 3600_000);
@@ -104,9 +93,31 @@ export class SocRuntime {
     this.timers.push(reload, purge);
   }
 
-  /** Forward durable records to another consumer (the NATS publisher). */
-  setForward(f: ((records: SpooledRecord[]) => void) | null): void {
-    this.forward = f;
+  /**
+   * Consume the spool with `handler` from `from` (exclusive; null: from the start): what the spool already holds,
+   * then every record as it becomes durable, in order. The local pipeline uses it (role all), the NATS publisher
+   * (role ingest) too. A batch whose handler throws stays queued and is retried.
+   */
+  async consumeWith(handler: (batch: SpooledRecord[]) => Promise<void>, from: SpoolPosition | null): Promise<void> {
+    this.handler = handler;
+    // No flush may complete between reading the spool and attaching to it (it would be seen twice).
+    while (this.spool['flushing']) await new Promise((r) => setTimeout(r, 2));
+    let chunk: SpooledRecord[] = [];
+    for (const r of this.spool.readFrom(from)) {
+      chunk.push(r);
+      if (chunk.length >= 5000) {
+        this.consumer.push(chunk);
+        chunk = [];
+      }
+    }
+    if (chunk.length > 0) this.consumer.push(chunk);
+    this.spool.onDurable = (records) => {
+      this.metrics.spooled += records.length;
+      // The acknowledgement point, logged at debug level (the crash test reads it to know what was acked).
+      this.deps.log.debug({ spooled: this.metrics.spooled }, 'soc: spooled');
+      this.consumer.push(records);
+    };
+    this.consumer.start();
   }
 
   /** Spool records durably; resolves once fsynced (the acknowledgement point). */

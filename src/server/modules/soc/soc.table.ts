@@ -102,10 +102,25 @@ export interface SocSpoolCheckpointsTable {
   updated_at: string;
 }
 
+/** Scale-out: per NATS stream and partition, the owner's fencing epoch, stored position and correlation windows. */
+export interface SocPartitionsTable {
+  stream: string;
+  partition: number;
+  epoch: number;
+  owner: string | null;
+  /** Last stream sequence whose events and alerts are stored. */
+  committed_seq: number;
+  /** Stream sequence included in `state_json` (≤ committed_seq; the messages between are replayed into the windows). */
+  state_seq: number;
+  state_json: string | null;
+  updated_at: string;
+}
+
 export interface SocTables {
   soc_sources: SocSourcesTable;
   soc_events: SocEventsTable;
   soc_alerts: SocAlertsTable;
   soc_alert_events: SocAlertEventsTable;
   soc_spool_checkpoints: SocSpoolCheckpointsTable;
+  soc_partitions: SocPartitionsTable;
 }
