@@ -165,13 +165,13 @@ async function scenario(lines: string[], workers: 1 | 2, killOne: boolean): Prom
   };
   cleanups.push(cleanup);
   const tcp = await freePort();
+  const t0 = Date.now();
   const taken = new Map<number, number>(); // worker index → partitions taken
   const workerEnv = (i: number) => ({ ...env, KHIEN_DATA_DIR: join(dir, `worker${i}`) });
   // All processes start together (starting one costs seconds of TypeScript loading on this machine).
   const [ingest, ...procs] = await Promise.all([
     startKhien('ingest', { ...env, KHIEN_DATA_DIR: join(dir, 'ingest'), KHIEN_SYSLOG_TCP_PORT: String(tcp) }, 'syslog listeners ready'),
     ...Array.from({ length: workers }, (_, i) => startKhien('worker', workerEnv(i), 'khien worker started', (line) => {
-      if (process.env.KHIEN_TEST_SCALE_LOG && /"level":(40|50)|partition/.test(line)) console.log(`w${i} ${Date.now() % 100000} ${line.slice(0, 400)}`);
       if (line.includes('partition taken')) taken.set(i, (taken.get(i) ?? 0) + 1);
     })),
   ]);
@@ -181,7 +181,6 @@ async function scenario(lines: string[], workers: 1 | 2, killOne: boolean): Prom
     const s = await scaleOutStatus(nats, leases, names);
     return s.unowned === 0 && s.workers.length === workers && s.workers.every((w) => w.partitions.length === PARTITIONS / workers);
   }, 30_000);
-  const t0 = Date.now();
   const count = async () => Number((await db.handle.db.selectFrom('soc_events').select((eb) => eb.fn.countAll().as('n')).executeTakeFirst())?.n ?? 0);
   const sock = net.connect(tcp, '127.0.0.1');
   await new Promise((r) => sock.once('connect', r));
@@ -207,7 +206,6 @@ async function scenario(lines: string[], workers: 1 | 2, killOne: boolean): Prom
   }
   await new Promise((r) => setTimeout(r, 1500)); // a heartbeat with the final counters
   const status = await scaleOutStatus(nats, leases, names);
-  if (process.env.KHIEN_TEST_SCALE_LOG) console.log(`scenario took ${Date.now() - t0} ms after start`);
   const d = db.handle.db;
   const alerts = await d.selectFrom('soc_alerts').select(['origin', 'rule_id', 'group_key', 'count', 'first_seen', 'last_seen']).orderBy('group_key').orderBy('first_seen').execute();
   const totals: Record<string, number> = {};
@@ -216,7 +214,7 @@ async function scenario(lines: string[], workers: 1 | 2, killOne: boolean): Prom
   const distinct = Number((await d.selectFrom('soc_events').select((eb) => eb.fn.count('message').distinct().as('n')).executeTakeFirst())?.n ?? 0);
   for (const p of [ingest, ...procs]) p.kill('SIGTERM');
   await Promise.all([ingest, ...procs].filter((p) => p.exitCode === null && p.signalCode === null).map((p) => new Promise((r) => p.once('exit', r))));
-  console.log(`scale-out ${workers} worker(s)${killOne ? `, one killed at ${killedAt} stored` : ''}: ${stored} stored, ${alerts.length} alerts; workers ${JSON.stringify(status.workers.map((w) => ({ partitions: w.partitions, stored: w.stored, redelivered: w.redelivered, replayed: w.replayed, takeovers: w.takeovers })))}`);
+  console.log(`scale-out ${workers} worker(s)${killOne ? `, one killed at ${killedAt} stored` : ''}: ${stored} stored in ${Date.now() - t0} ms, ${alerts.length} alerts; workers ${JSON.stringify(status.workers.map((w) => ({ partitions: w.partitions, stored: w.stored, redelivered: w.redelivered, replayed: w.replayed, takeovers: w.takeovers })))}`);
   return {
     correlation: alerts.filter((a) => a.origin === 'correlation').map((a) => `${a.rule_id} ${a.group_key} count=${a.count} ${a.first_seen}..${a.last_seen}`),
     totals, stored, distinct, status,
