@@ -47,7 +47,7 @@ export function openDatabase(url: string, options: { schema?: string } = {}): Da
     // Search folding used by the SOC events' FTS5 index (migration 202611260300): đ → d, the tokenizer
     // (unicode61 remove_diacritics 2) drops the other diacritics.
     sqlite.function('khien_fold', { deterministic: true }, (v: unknown) => (typeof v === 'string' ? v.replace(/[đĐ]/g, 'd') : v));
-    const db = new Kysely<Database>({ dialect: new SqliteDialect({ database: sqlite }) });
+    const db = new Kysely<Database>({ dialect: new SqliteDialect({ database: withStatementCache(sqlite) }) });
     return { db, dialect: 'sqlite', label: url, close: () => db.destroy() };
   }
   const pool = new pg.Pool({
@@ -60,6 +60,37 @@ export function openDatabase(url: string, options: { schema?: string } = {}): Da
   pool.on('error', () => undefined);
   const db = new Kysely<Database>({ dialect: new PostgresDialect({ pool }) });
   return { db, dialect: 'postgres', label: url.replace(/:[^:@/]+@/, ':***@'), close: () => db.destroy() };
+}
+
+/**
+ * Kysely's SQLite driver prepares every query it runs; preparing a 200-row × 45-column INSERT costs ~3× running it
+ * (measured: 3.1 ms vs 1.0 ms), and bulk writers (scan imports, event ingest) repeat the same statement text each
+ * batch. This keeps the most recently used statements by their SQL text (least-recently-used, bounded) and hands a
+ * cached one back unless it is still busy iterating (a streamed SELECT), in which case a fresh one is prepared.
+ * SQLite re-prepares a cached statement by itself after a schema change (sqlite3_prepare_v2).
+ */
+export function withStatementCache(sqlite: SQLite.Database, size = 128): { prepare(sql: string): SQLite.Statement; close(): void } {
+  const cache = new Map<string, SQLite.Statement>();
+  return {
+    prepare(sql: string): SQLite.Statement {
+      const hit = cache.get(sql);
+      if (hit && !hit.busy) {
+        cache.delete(sql); // re-insert: Map order is the recency order
+        cache.set(sql, hit);
+        return hit;
+      }
+      const stmt = sqlite.prepare(sql);
+      if (!hit) {
+        cache.set(sql, stmt);
+        if (cache.size > size) cache.delete(cache.keys().next().value!);
+      }
+      return stmt;
+    },
+    close: () => {
+      cache.clear();
+      sqlite.close();
+    },
+  };
 }
 
 /** Choose a value by dialect, explicitly: the one place dialect differences are allowed to branch. */

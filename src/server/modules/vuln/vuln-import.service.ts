@@ -2,6 +2,7 @@ import { createHash } from 'node:crypto';
 import { type Actor, can } from '../../core/actor.js';
 import { recordAudit } from '../../core/audit.js';
 import { ForbiddenError, NotFoundError, UnprocessableError } from '../../core/errors.js';
+import { insertMany } from '../../db/bulk-insert.js';
 import { newId, nowIso, toJson } from '../../db/columns.js';
 import type { Db, Tx } from '../../db/database.js';
 import {
@@ -40,8 +41,16 @@ export interface ImportResult {
   detections: number;
 }
 
-type Deps = { db: Db; clock: () => number };
-const BATCH = 1000;
+/** `batchSize`: findings per write batch (tests use small ones to cross batch boundaries). */
+type Deps = { db: Db; clock: () => number; batchSize?: number };
+const FINDING_COLUMNS = [
+  'id', 'dedupe_key', 'scanner', 'plugin_id', 'title', 'severity', 'asset_id', 'host_key', 'host_label', 'unit_id', 'port', 'protocol', 'service', 'location',
+  'cves_json', 'cwes_json', 'cvss3_vector', 'cvss3_score', 'cvss4_vector', 'cvss4_score', 'description_hash', 'solution_hash', 'evidence', 'status',
+  'first_seen_at', 'last_seen_at', 'first_import_id', 'last_import_id', 'mitigated_at', 'sla_days', 'sla_due', 'kev', 'kev_due', 'kev_ransomware', 'epss',
+  'priority', 'decision_reason', 'decision_approver', 'decision_by', 'decision_at', 'accept_expires', 'updated_at',
+] as const satisfies readonly (keyof NewVulnFindingRow)[];
+const EVENT_COLUMNS = ['id', 'finding_id', 'import_id', 'at', 'action', 'actor_user_id', 'note'] as const;
+const BATCH = 200;
 const sha = (s: string) => createHash('sha256').update(s).digest('hex');
 
 interface Resolved {
@@ -96,7 +105,6 @@ export async function importScan(deps: Deps, actor: Actor | null, input: ImportI
         created_count: 0, kept_count: 0, reopened_count: 0, mitigated_count: 0, duplicates_in_file: 0,
       }).execute();
 
-      const seenKeys = new Set<string>();
       const scopeAssets = new Set<string>();
       const scopeHosts = new Set<string>();
       const unmatched = new Map<string, Resolved>();
@@ -138,24 +146,32 @@ export async function importScan(deps: Deps, actor: Actor | null, input: ImportI
         if (pending.length === 0) return;
         const batch = pending;
         pending = [];
-        const prepared: { f: ScanFinding; r: Resolved; key: string }[] = [];
+        // In-file duplicates: within the batch by key; across batches, a stored finding this import already
+        // created or touched (its last_import_id is this import). No set of every key is held in memory.
+        const batchKeys = new Set<string>();
+        let prepared: { f: ScanFinding; r: Resolved; key: string }[] = [];
         for (const f of batch) {
           const r = resolve(f.host);
           const key = sha([scanner, r.asset?.id ?? r.hostKey, f.pluginId, f.port ?? '', f.protocol ?? '', f.location ?? ''].join('\u0001'));
-          if (seenKeys.has(key)) {
+          if (batchKeys.has(key)) {
             c.dup++;
             continue;
           }
-          seenKeys.add(key);
+          batchKeys.add(key);
           prepared.push({ f, r, key });
         }
-        if (prepared.length === 0) return;
-        await epssOf([...new Set(prepared.flatMap((p) => p.f.cves))]);
-        const existing = new Map<string, { id: string; status: string }>();
+        const existing = new Map<string, { id: string; status: string; last_import_id: string }>();
         for (let i = 0; i < prepared.length; i += 500) {
-          const rows = await trx.selectFrom('vuln_findings').select(['id', 'dedupe_key', 'status']).where('dedupe_key', 'in', prepared.slice(i, i + 500).map((p) => p.key)).execute();
+          const rows = await trx.selectFrom('vuln_findings').select(['id', 'dedupe_key', 'status', 'last_import_id']).where('dedupe_key', 'in', prepared.slice(i, i + 500).map((p) => p.key)).execute();
           for (const row of rows) existing.set(row.dedupe_key, row);
         }
+        prepared = prepared.filter((p) => {
+          const dup = existing.get(p.key)?.last_import_id === importId;
+          if (dup) c.dup++;
+          return !dup;
+        });
+        if (prepared.length === 0) return;
+        await epssOf([...new Set(prepared.flatMap((p) => p.f.cves))]);
         const inserts: NewVulnFindingRow[] = [];
         const texts: { hash: string; body: string }[] = [];
         const events: { id: string; finding_id: string; import_id: string; at: string; action: string; actor_user_id: string | null; note: string | null }[] = [];
@@ -178,9 +194,13 @@ export async function importScan(deps: Deps, actor: Actor | null, input: ImportI
             if (prev.status === 'mitigated') {
               reopened.push(prev.id);
               events.push({ id: newId(), finding_id: prev.id, import_id: importId, at: now, action: 'reopened', actor_user_id: null, note: null });
+            } else if (prev.status === 'open') {
+              // Still open, state unchanged: no history row (the finding's last_seen_at / last_import_id say when it
+              // was last reported); writing one per kept finding doubled a rescan's writes.
+              c.kept++;
             } else {
-              if (prev.status === 'open') c.kept++;
-              events.push({ id: newId(), finding_id: prev.id, import_id: importId, at: now, action: 'seen', actor_user_id: null, note: prev.status === 'open' ? null : `giữ nguyên quyết định: ${prev.status}` });
+              // Risk-accepted / false positive: the scanner still reports it, the decision stands; worth a line.
+              events.push({ id: newId(), finding_id: prev.id, import_id: importId, at: now, action: 'seen', actor_user_id: null, note: `giữ nguyên quyết định: ${prev.status}` });
             }
             continue;
           }
@@ -208,17 +228,15 @@ export async function importScan(deps: Deps, actor: Actor | null, input: ImportI
         }
         c.created += inserts.length;
         c.reopened += reopened.length;
-        for (let i = 0; i < texts.length; i += 200) {
-          await trx.insertInto('vuln_texts').values(texts.slice(i, i + 200)).onConflict((oc) => oc.column('hash').doNothing()).execute();
-        }
-        for (let i = 0; i < inserts.length; i += 200) await trx.insertInto('vuln_findings').values(inserts.slice(i, i + 200)).execute();
+        await insertMany(trx, 'vuln_texts', ['hash', 'body'], texts, { ignoreConflictOn: 'hash' });
+        await insertMany(trx, 'vuln_findings', FINDING_COLUMNS, inserts);
         for (let i = 0; i < touched.length; i += 500) {
           await trx.updateTable('vuln_findings').set({ last_seen_at: now, last_import_id: importId, updated_at: now }).where('id', 'in', touched.slice(i, i + 500)).execute();
         }
         for (let i = 0; i < reopened.length; i += 500) {
           await trx.updateTable('vuln_findings').set({ status: 'open', mitigated_at: null }).where('id', 'in', reopened.slice(i, i + 500)).execute();
         }
-        for (let i = 0; i < events.length; i += 1000) await trx.insertInto('vuln_finding_events').values(events.slice(i, i + 1000)).execute();
+        await insertMany(trx, 'vuln_finding_events', EVENT_COLUMNS, events, { chunk: 1000 });
       };
 
       const recordMalware = async (scan: MalwareScan | null, lynis: HostFacts | null) => {
@@ -253,7 +271,7 @@ export async function importScan(deps: Deps, actor: Actor | null, input: ImportI
           if (e.kind === 'finding') {
             c.findings++;
             pending.push(e.finding);
-            if (pending.length >= BATCH) await flush();
+            if (pending.length >= (deps.batchSize ?? BATCH)) await flush();
           } else if (e.kind === 'host') {
             resolve(e.host.host);
             if (e.host.scannedAt) scannedAt ??= e.host.scannedAt;

@@ -2,6 +2,7 @@ import ExcelJS from 'exceljs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { multipartFile } from '../../../../test/integration/multipart.js';
 import { createTestContext, insertUnit, insertUserWithSession, type TestContext, type TestUser } from '../../../../test/support/context.js';
+import { importScan } from './vuln-import.service.js';
 import { expireAcceptances } from './vuln.service.js';
 
 let ctx: TestContext;
@@ -109,8 +110,10 @@ describe('import and reimport lifecycle', () => {
     const php = (await findingsOf(managerA)).find((f) => f.pluginId === '142591')!;
     expect(php.status).toBe('open');
     const detail = await get(managerA, `/api/v1/vuln/findings/${php.id}`);
-    expect(detail.json().history.map((h: { action: string }) => h.action)).toEqual(['created', 'seen', 'mitigated', 'reopened']);
-    expect(detail.json().history[2].fileName).toBe('quet-3.nessus');
+    // A rescan that finds it still open writes no history row (its state did not change); last-seen moves.
+    expect(detail.json().history.map((h: { action: string }) => h.action)).toEqual(['created', 'mitigated', 'reopened']);
+    expect(detail.json().history[1].fileName).toBe('quet-3.nessus');
+    expect(detail.json().history[2].fileName).toBe('quet-4.nessus');
   });
 
   it('risk acceptance and false-positive decisions survive rescans; acceptance reopens on expiry', async () => {
@@ -240,5 +243,22 @@ describe('unmatched hosts, coverage and export', () => {
     });
     expect(titles).toContain(`'=HYPERLINK("http://evil","bấm")`);
     expect(ws.getRow(1).getCell(1).value).toBe('Mức độ');
+  });
+});
+
+describe('duplicates and batches', () => {
+  it('a finding listed twice is stored once, also when the copies fall in different write batches; a rescan writes no history for unchanged findings', async () => {
+    const host = { name: 'dup.local', ip: '10.20.8.8' };
+    // Batches of 2: [tls, php] [tls(dup), info] [php(dup)] — both duplicates are in a later batch than their original.
+    const body = nessus([{ ...host, items: [I.tls, I.php, I.tls, I.info, I.php] }]);
+    const run = (fileName: string) => importScan({ db: ctx.db, clock: ctx.now, batchSize: 2 }, null, { source: { data: Buffer.from(body) }, fileName, bytes: body.length, format: 'nessus', unitId: unitA.id, origin: 'cli' });
+    const first = await run('trung-1.nessus');
+    expect(first).toMatchObject({ findings: 5, created: 3, duplicatesInFile: 2 });
+    const stored = await ctx.db.selectFrom('vuln_findings').select('id').where('host_key', '=', `ip:${host.ip}`).execute();
+    expect(stored).toHaveLength(3);
+    const again = await run('trung-2.nessus');
+    expect(again).toMatchObject({ findings: 5, created: 0, kept: 3, duplicatesInFile: 2, mitigated: 0 });
+    const events = await ctx.db.selectFrom('vuln_finding_events').select('action').where('finding_id', 'in', stored.map((s) => s.id)).execute();
+    expect(events.map((e) => e.action)).toEqual(['created', 'created', 'created']);
   });
 });
