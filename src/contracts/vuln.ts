@@ -175,6 +175,8 @@ export const CoverageSchema = z.object({
   assets: z.array(z.object({
     asset: Ref, kind: z.string(), unit: Ref, covered: z.boolean(), lastScanAt: z.string().nullable(), tool: z.string().nullable(),
     result: z.enum(['clean', 'infected', 'scanner_installed', 'no_scanner', 'never']), infected: z.number().int(),
+    /** The latest Lynis hardening index (0–100) of the period, when a Lynis report was imported. */
+    hardeningIndex: z.number().int().nullable(),
   })),
   detections: z.array(z.object({ id: z.string(), hostLabel: z.string(), path: z.string(), signature: z.string(), detectedAt: z.string(), asset: Ref.nullable(), socAlertId: z.string().nullable() })),
 });

@@ -100,13 +100,21 @@ export async function scanNmap(deps: ScanDeps, opts: { targets: string[]; unitId
 
 /**
  * Run Lynis on this machine non-interactively (`audit system --quick`, report and log in a temporary directory)
- * and import its report.dat. `tests` limits the run to some test ids (e.g. MALW-3280) for a quick check.
+ * and import its report.dat. `tests` limits the run to some test ids (e.g. MALW-3280) and `groups` to the test
+ * groups that hold them (`--tests-from-group`: Lynis still registers every test of the groups it loads, and with
+ * all groups loaded that alone takes minutes); `plugins: false` skips the profile's plugins (`--no-plugins`; the
+ * Debian plugin runs its own scan of every binary). `reportFile`: where to write report.dat, kept for the caller.
  */
-export async function scanLynis(deps: ScanDeps, opts: { unitId: string; tests?: string[]; lynisPath?: string }): Promise<ImportResult> {
+export async function scanLynis(deps: ScanDeps, opts: { unitId: string; tests?: string[]; groups?: string[]; plugins?: boolean; reportFile?: string; lynisPath?: string }): Promise<ImportResult> {
   const dir = await mkdtemp(join(tmpdir(), 'khien-lynis-'));
   try {
-    const report = join(dir, 'report.dat');
-    const args = ['audit', 'system', '--quick', '--no-colors', '--report-file', report, '--logfile', join(dir, 'lynis.log'), ...(opts.tests?.length ? ['--tests', opts.tests.join(' ')] : [])];
+    const report = opts.reportFile ?? join(dir, 'report.dat');
+    const args = [
+      'audit', 'system', '--quick', '--no-colors', '--report-file', report, '--logfile', join(dir, 'lynis.log'),
+      ...(opts.tests?.length ? ['--tests', opts.tests.join(' ')] : []),
+      ...(opts.groups?.length ? ['--tests-from-group', opts.groups.join(' ')] : []),
+      ...(opts.plugins === false ? ['--no-plugins'] : []),
+    ];
     const r = await runTo(opts.lynisPath ?? 'lynis', args, null);
     if (r.code !== 0) throw new ScanRefused(`lynis kết thúc với mã ${r.code}: ${r.stderr.trim()}`);
     const bytes = (await stat(report)).size;

@@ -12,6 +12,7 @@ import * as m202611260500 from './migrations/202611260500_create_vuln.js';
 import * as m202611260600 from './migrations/202611260600_create_cases.js';
 import * as m202611270100 from './migrations/202611270100_create_soc_partitions.js';
 import * as m202611270300 from './migrations/202611270300_connect_modules.js';
+import * as m202611270400 from './migrations/202611270400_add_malware_scan_hardening.js';
 
 /** A frozen migration: receives the dialect explicitly instead of sniffing the driver. */
 export interface KhienMigration {
@@ -33,6 +34,7 @@ const MIGRATIONS: Record<string, KhienMigration> = {
   '202611260600_create_cases': m202611260600,
   '202611270100_create_soc_partitions': m202611270100,
   '202611270300_connect_modules': m202611270300,
+  '202611270400_add_malware_scan_hardening': m202611270400,
 };
 
 class StaticProvider implements MigrationProvider {

@@ -62,7 +62,7 @@ export default function VulnCoverageRoute() {
         <Title order={5} mb="xs">{t('vuln.cov.assets')}</Title>
         <ScrollArea h={420}>
           <Table striped verticalSpacing={4} data-testid="cov-assets">
-            <Table.Thead><Table.Tr><Table.Th>{t('vuln.field.asset')}</Table.Th><Table.Th>{t('vuln.field.unit')}</Table.Th><Table.Th>{t('vuln.cov.lastScan')}</Table.Th><Table.Th>{t('vuln.cov.tool')}</Table.Th><Table.Th>{t('vuln.cov.result')}</Table.Th></Table.Tr></Table.Thead>
+            <Table.Thead><Table.Tr><Table.Th>{t('vuln.field.asset')}</Table.Th><Table.Th>{t('vuln.field.unit')}</Table.Th><Table.Th>{t('vuln.cov.lastScan')}</Table.Th><Table.Th>{t('vuln.cov.tool')}</Table.Th><Table.Th>{t('vuln.cov.result')}</Table.Th><Table.Th>{t('vuln.cov.hardening')}</Table.Th></Table.Tr></Table.Thead>
             <Table.Tbody>{c.data?.assets.map((a) => (
               <Table.Tr key={a.asset.id}>
                 <Table.Td fz="sm">{a.asset.name}<Text size="xs" c="dimmed">{a.asset.code} · {t(`inventory.asset.kind.${a.kind}`)}</Text></Table.Td>
@@ -70,6 +70,7 @@ export default function VulnCoverageRoute() {
                 <Table.Td fz="xs">{a.lastScanAt ? formatDateTime(a.lastScanAt) : '—'}</Table.Td>
                 <Table.Td fz="sm">{a.tool ?? '—'}</Table.Td>
                 <Table.Td><Badge color={RESULT_COLOR[a.result]} variant="light" style={{ maxWidth: 'none' }} styles={{ label: { overflow: 'visible' } }}>{t(`vuln.cov.res.${a.result}`, { n: a.infected })}</Badge></Table.Td>
+                <Table.Td fz="sm" title={t('vuln.cov.hardeningHint')}>{a.hardeningIndex ?? '—'}</Table.Td>
               </Table.Tr>
             ))}</Table.Tbody>
           </Table>

@@ -128,15 +128,17 @@ export async function malwareCoverage(deps: Deps, actor: Actor, q: { unitId?: st
   const assets = await aq.orderBy('u.code').orderBy('a.code').execute();
   const ids = assets.map((a) => a.id);
   const latest = new Map<string, { scanned_at: string; tool: string; source: string; infected: number; scanner_installed: number | null }>();
+  const hardening = new Map<string, number>(); // the latest Lynis hardening index of the period
   const phase = new Map<string, string>();
   for (let i = 0; i < ids.length; i += 500) {
     const chunk = ids.slice(i, i + 500);
-    const scans = await deps.db.selectFrom('malware_scans').select(['asset_id', 'scanned_at', 'tool', 'source', 'infected', 'scanner_installed'])
+    const scans = await deps.db.selectFrom('malware_scans').select(['asset_id', 'scanned_at', 'tool', 'source', 'infected', 'scanner_installed', 'hardening_index'])
       .where('asset_id', 'in', chunk).where('scanned_at', '>=', since).orderBy('scanned_at', 'desc').execute();
     for (const s of scans) {
       const cur = latest.get(s.asset_id!);
       // A real scan beats a Lynis "installed" note of the same period.
       if (!cur || (cur.source === 'lynis' && s.source !== 'lynis')) latest.set(s.asset_id!, s);
+      if (s.hardening_index !== null && !hardening.has(s.asset_id!)) hardening.set(s.asset_id!, s.hardening_index);
     }
     const plans = await deps.db.selectFrom('system_assets as sa').innerJoin('merger_plans as p', 'p.system_id', 'sa.system_id').select(['sa.asset_id', 'p.phase']).where('sa.asset_id', 'in', chunk).execute();
     for (const p of plans) {
@@ -163,6 +165,7 @@ export async function malwareCoverage(deps: Deps, actor: Actor, q: { unitId?: st
     return {
       asset: { id: a.id, code: a.code, name: a.name }, kind: a.kind, unit: { id: a.owner_unit_id, code: a.unit_code, name: a.unit_name }, covered: isCovered,
       lastScanAt: s?.scanned_at ?? null, tool: s?.tool ?? null, result: result as Coverage['assets'][number]['result'], infected: s?.infected ?? 0,
+      hardeningIndex: hardening.get(a.id) ?? null,
     };
   });
   let dq = deps.db.selectFrom('malware_detections as d').innerJoin('org_units as u', 'u.id', 'd.unit_id').leftJoin('assets as a', 'a.id', 'd.asset_id')

@@ -249,6 +249,7 @@ export async function importScan(deps: Deps, actor: Actor | null, input: ImportI
           id, import_id: importId, asset_id: r.asset?.id ?? null, host_key: r.hostKey, host_label: r.hostLabel, unit_id: r.unitId,
           tool: scan ? scan.tool : (lynis!.malwareScanners ?? []).join(', ') || 'không có', source: scan ? scan.tool : 'lynis', scanned_at: scanAt,
           files_scanned: scan?.filesScanned ?? null, infected: scan?.infected ?? 0, scanner_installed: lynis ? (lynis.malwareScannerInstalled ? 1 : 0) : null,
+          hardening_index: lynis && Number.isInteger(lynis.hardeningIndex) ? lynis.hardeningIndex! : null,
         }).execute();
         c.malware++;
         for (const d of scan?.detections ?? []) {

@@ -148,6 +148,8 @@ export interface MalwareScansTable {
   infected: number;
   /** Lynis: 1 scanner installed, 0 none; null for real scans. */
   scanner_installed: number | null;
+  /** Lynis hardening index 0–100; null for real scans. */
+  hardening_index: number | null;
 }
 
 /** A malware detection, kept until the SOC module takes it as an alert (soc_alert_id). */
