@@ -13,6 +13,7 @@ import * as m202611260600 from './migrations/202611260600_create_cases.js';
 import * as m202611270100 from './migrations/202611270100_create_soc_partitions.js';
 import * as m202611270300 from './migrations/202611270300_connect_modules.js';
 import * as m202611270400 from './migrations/202611270400_add_malware_scan_hardening.js';
+import * as m202611270410 from './migrations/202611270410_index_case_title_search.js';
 
 /** A frozen migration: receives the dialect explicitly instead of sniffing the driver. */
 export interface KhienMigration {
@@ -35,6 +36,7 @@ const MIGRATIONS: Record<string, KhienMigration> = {
   '202611270100_create_soc_partitions': m202611270100,
   '202611270300_connect_modules': m202611270300,
   '202611270400_add_malware_scan_hardening': m202611270400,
+  '202611270410_index_case_title_search': m202611270410,
 };
 
 class StaticProvider implements MigrationProvider {

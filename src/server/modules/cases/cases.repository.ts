@@ -4,7 +4,7 @@ import type {
 } from '../../../contracts/cases.js';
 import type { z } from 'zod';
 import { fromJson, newId, toBool } from '../../db/columns.js';
-import type { Db, Tx } from '../../db/database.js';
+import type { Db, DialectName, Tx } from '../../db/database.js';
 import { pathInScope } from '../org/scope.js';
 import type { CaseRow, CaseTaskRow, TimelineRow } from './cases.table.js';
 
@@ -61,6 +61,8 @@ export async function refsOf(db: Db | Tx, table: 'information_systems' | 'assets
 export interface CaseFilter {
   scope: string[];
   q?: string;
+  /** Which title index serves `q` (migration 202611270410); without it the search is a plain scan. */
+  dialect?: DialectName;
   phase?: CasePhase | 'open';
   severity?: CaseSeverity;
   category?: CaseCategory;
@@ -88,6 +90,12 @@ function filtered(db: Db | Tx, f: CaseFilter) {
   if (f.q) {
     const like = `%${f.q.replace(/[\\%_]/g, (c) => `\\${c}`)}%`;
     q = q.where(sql<SqlBool>`(lower(cases.title) like lower(${like}) escape '\\' or cases.number like ${like} escape '\\')`);
+    // SQLite: the trigram FTS5 index finds the candidate rows (it needs three characters), the LIKE above decides.
+    // PostgreSQL serves the same LIKE from its pg_trgm indexes without help.
+    if (f.dialect === 'sqlite' && [...f.q].length >= 3) {
+      const phrase = `"${f.q.replace(/"/g, '""')}"`;
+      q = q.where(sql<SqlBool>`cases.rowid in (select rowid from cases_title_fts where cases_title_fts match ${phrase})`);
+    }
   }
   return q;
 }

@@ -22,7 +22,7 @@ import { enqueueNotifications } from './notify.service.js';
 import { attachPlaybookTx, autoAttachTx, findLatestPlaybook } from './playbook.service.js';
 import { presentObservables } from './case-work.service.js';
 
-export type Deps = Pick<AppDeps, 'db' | 'clock' | 'config' | 'keys'>;
+export type Deps = Pick<AppDeps, 'db' | 'clock' | 'config' | 'keys'> & Partial<Pick<AppDeps, 'dialect'>>;
 
 const PHASE_LABEL: Record<CasePhase, string> = {
   triage: 'Tiếp nhận, phân loại', containment: 'Ngăn chặn', eradication: 'Loại bỏ', recovery: 'Khôi phục', post_incident: 'Rút kinh nghiệm', closed: 'Đã đóng',
@@ -167,7 +167,7 @@ export async function searchCases(deps: Deps, actor: Actor, q: z.infer<typeof Ca
   const unitPath = q.unitId ? (await findUnit(deps.db, q.unitId))?.path : undefined;
   if (q.unitId && !unitPath) throw new ValidationError('case.unit_not_found', 'Không tìm thấy đơn vị.', { field: 'unitId' });
   const { rows, total, totalCapped } = await listCases(deps.db, {
-    scope: scopeOf(actor, 'case.read'), q: q.q, phase: q.phase, severity: q.severity, category: q.category, unitPath,
+    scope: scopeOf(actor, 'case.read'), q: q.q, dialect: deps.dialect, phase: q.phase, severity: q.severity, category: q.category, unitPath,
     assigneeId: q.mine === 'true' ? actor.userId : undefined, reportable: q.reportable === undefined ? undefined : q.reportable === 'true',
     overdueAt: q.overdue === 'true' ? now : undefined, notOverdueAt: q.overdue === 'false' ? now : undefined,
   }, q.page, q.pageSize);

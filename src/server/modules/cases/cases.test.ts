@@ -159,6 +159,24 @@ describe('cases and playbooks', () => {
     expect(overdue.items.map((c: { category: string }) => c.category)).toEqual(['insider_misuse']);
     expect(overdue.items[0].overdue).toBe(true);
   });
+
+  it('title search: a substring of the title (any case of ASCII letters) or of the case number, served by the title index and kept current on edits', async () => {
+    const titles = async (q: string) => (await inject(socA, 'GET', `/cases?q=${encodeURIComponent(q)}`)).json().items.map((c: { title: string }) => c.title);
+    expect(await titles('iOffice')).toEqual(['Máy chủ iOffice bị mã hoá dữ liệu']);
+    expect(await titles('IOFFICE bị mã')).toEqual(['Máy chủ iOffice bị mã hoá dữ liệu']);
+    expect(await titles('mã hoá')).toEqual(['Máy chủ iOffice bị mã hoá dữ liệu']);
+    expect(await titles('ffi')).toHaveLength(1);
+    expect(await titles('zzq')).toEqual([]);
+    const all = (await inject(socA, 'GET', '/cases?pageSize=100')).json().items as { id: string; number: string; title: string }[];
+    const one = all.find((c) => c.title.includes('iOffice'))!;
+    expect(await titles(one.number)).toEqual([one.title]);
+    expect((await titles(one.number.slice(-2))).length).toBeGreaterThanOrEqual(1); // two characters: no index, still found
+    const r = await inject(socA, 'PATCH', `/cases/${one.id}`, { title: 'Máy chủ văn bản điện tử bị mã hoá dữ liệu' });
+    expect(r.statusCode, r.body).toBe(200);
+    expect(await titles('iOffice')).toEqual([]);
+    expect(await titles('văn bản điện')).toEqual(['Máy chủ văn bản điện tử bị mã hoá dữ liệu']);
+    await inject(socA, 'PATCH', `/cases/${one.id}`, { title: one.title });
+  });
 });
 
 describe('cross-unit access', () => {
