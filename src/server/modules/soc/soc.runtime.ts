@@ -1,7 +1,7 @@
 import { join } from 'node:path';
 import type { SocMetrics as SocMetricsWire } from '../../../contracts/soc.js';
 import type { AppDeps } from '../../core/context.js';
-import type { Db } from '../../db/database.js';
+import type { Db, Tx } from '../../db/database.js';
 import { recordRuleHits } from '../rules/rules.service.js';
 import { databaseRuleProvider, Detection, type RuleProvider } from './detection.js';
 import { purgeExpired } from './events.repository.js';
@@ -24,6 +24,12 @@ export interface SocRuntimeOptions {
 }
 
 const CHECKPOINT = 'local';
+/** `soc_partitions` row (stream, partition 0) of the single-process pipeline's correlation windows. */
+const LOCAL_STATE = 'spool:local';
+const STATE_EVERY_MS = 5000;
+/** A spool position as one ordered number (segment numbers stay far below 2^21). */
+const encodePos = (p: SpoolPosition): number => p.segment * 2 ** 32 + p.offset;
+const decodePos = (n: number): SpoolPosition => ({ segment: Math.floor(n / 2 ** 32), offset: n % 2 ** 32 });
 const runtimes = new WeakMap<Db, SocRuntime>();
 
 /** The runtime built for this database handle (one per process). */
@@ -45,6 +51,11 @@ export class SocRuntime {
   private handler: (batch: SpooledRecord[]) => Promise<void> = async () => {
     throw new Error('soc: nothing consumes the spool yet');
   };
+  private localPipeline = false;
+  private stopped = false;
+  private lastPos: SpoolPosition | null = null;
+  private statePos: SpoolPosition | null = null;
+  private stateSavedAt = 0;
   /** Scale-out status for the metrics (set by the NATS publisher). */
   scaleOut: { status(): Promise<NonNullable<SocMetricsWire['scaleOut']>> } | null = null;
 
@@ -59,14 +70,59 @@ export class SocRuntime {
 
   private async handleBatch(batch: SpooledRecord[]): Promise<void> {
     const prepared = batch.map((r) => prepare(r.rec, this.sources));
+    const pos = batch[batch.length - 1]!.pos;
+    // The correlation windows are saved with the batch every few seconds and when the queue is drained, so a
+    // restart resumes them instead of starting empty (issue 6: they were lost on restart).
+    const saveState = Date.now() - this.stateSavedAt >= STATE_EVERY_MS || this.consumer.depth <= batch.length;
     try {
-      await this.pipeline.detectAndStore(prepared, { name: CHECKPOINT, pos: batch[batch.length - 1]!.pos });
+      await this.pipeline.detectAndStore(prepared, { name: CHECKPOINT, pos }, saveState ? { commit: (tx) => this.saveState(tx, pos) } : {});
     } catch (err) {
       this.deps.log.error({ err }, 'soc: storing a batch failed; it stays in the spool and is retried');
       throw err;
     }
-    const oldest = batch[batch.length - 1]!.pos;
-    if (this.spool.segments()[0]! < oldest.segment) this.spool.prune(oldest);
+    this.lastPos = pos;
+    if (saveState) {
+      this.statePos = pos;
+      this.stateSavedAt = Date.now();
+    }
+    // Segments before the saved windows' position are no longer needed (the windows are replayed from there).
+    const keep = this.statePos ?? pos;
+    if (this.spool.segments()[0]! < keep.segment) this.spool.prune(keep);
+  }
+
+  /** The single-process pipeline's correlation windows and the spool position they include. */
+  private async saveState(tx: Tx | Db, pos: SpoolPosition): Promise<void> {
+    const seq = encodePos(pos);
+    const now = new Date().toISOString();
+    const state = JSON.stringify(this.detection.exportState());
+    await tx.insertInto('soc_partitions')
+      .values({ stream: LOCAL_STATE, partition: 0, epoch: 0, owner: null, committed_seq: seq, state_seq: seq, state_json: state, updated_at: now })
+      .onConflict((oc) => oc.columns(['stream', 'partition']).doUpdateSet({ committed_seq: seq, state_seq: seq, state_json: state, updated_at: now }))
+      .execute();
+  }
+
+  /** Load the saved windows and replay into them what was stored after they were saved (nothing is stored again). */
+  private async restoreState(stored: SpoolPosition | null): Promise<void> {
+    const row = await this.deps.db.selectFrom('soc_partitions').selectAll().where('stream', '=', LOCAL_STATE).where('partition', '=', 0).executeTakeFirst();
+    if (!row?.state_json) return;
+    try {
+      this.detection.importState(JSON.parse(row.state_json));
+    } catch (err) {
+      this.deps.log.warn({ err }, 'soc: saved correlation windows could not be loaded; they start empty');
+      return;
+    }
+    const from = decodePos(Number(row.state_seq));
+    this.statePos = from;
+    if (!stored) return;
+    const until = encodePos(stored);
+    let replayed = 0;
+    for (const r of this.spool.readFrom(from)) {
+      if (encodePos(r.pos) > until) break;
+      const p = prepare(r.rec, this.sources);
+      this.detection.correlate(p.event, this.detection.match(p.event));
+      replayed++;
+    }
+    this.deps.log.info({ replayed }, 'soc: correlation windows restored');
   }
 
   /**
@@ -84,7 +140,10 @@ export class SocRuntime {
     };
     if (this.opts.consume !== false) {
       const cp = await this.deps.db.selectFrom('soc_spool_checkpoints').selectAll().where('name', '=', CHECKPOINT).executeTakeFirst();
-      await this.consumeWith((batch) => this.handleBatch(batch), cp ? { segment: cp.segment, offset: cp.offset } : null);
+      const stored = cp ? { segment: cp.segment, offset: cp.offset } : null;
+      await this.restoreState(stored);
+      this.localPipeline = true;
+      await this.consumeWith((batch) => this.handleBatch(batch), stored);
     }
     const reload = setInterval(() => void this.sources.load(this.deps.db).catch((err) => this.deps.log.warn({ err }, 'soc: reloading sources failed')), 30_000);
     const purge = setInterval(() => void this.purge(), 3600_000);
@@ -161,9 +220,14 @@ export class SocRuntime {
   }
 
   async stop(): Promise<void> {
+    if (this.stopped) return;
+    this.stopped = true;
     for (const t of this.timers) clearInterval(t);
     await this.spool.close();
     await this.consumer.stop();
+    if (this.localPipeline && this.lastPos && this.lastPos !== this.statePos) {
+      await this.saveState(this.deps.db, this.lastPos).catch((err) => this.deps.log.warn({ err }, 'soc: saving the correlation windows at stop failed'));
+    }
     await this.pipeline.flushHits(true);
     runtimes.delete(this.deps.db);
   }
