@@ -34,6 +34,25 @@ export interface DatabaseHandle {
 // PostgreSQL returns BIGINT/NUMERIC as strings by default; our integers fit in a JS number.
 pg.types.setTypeParser(20, (v) => Number.parseInt(v, 10));
 
+/**
+ * The SQL function `khien_fold` on SQLite (and what the SOC insert path writes into the events' FTS5 index): đ → d;
+ * the FTS5 tokenizer (unicode61 remove_diacritics 2) drops the other diacritics.
+ */
+export function khienFold(v: string): string {
+  return v.replace(/[đĐ]/g, 'd');
+}
+
+const sqliteHandles = new WeakMap<object, SQLite.Database>();
+
+/**
+ * The better-sqlite3 connection behind a SQLite Kysely instance (undefined on PostgreSQL), for hot paths that
+ * reuse prepared statements (the SOC event insert). Statements run on it inside `db.transaction()` belong to that
+ * transaction: SQLite has the one connection, and Kysely holds it for the transaction's duration.
+ */
+export function sqliteConnection(db: Db): SQLite.Database | undefined {
+  return sqliteHandles.get(db);
+}
+
 /** Open a database from a `sqlite:<path>` or `postgres://…` URL. */
 export function openDatabase(url: string, options: { schema?: string } = {}): DatabaseHandle {
   if (url.startsWith('sqlite:')) {
@@ -46,8 +65,9 @@ export function openDatabase(url: string, options: { schema?: string } = {}): Da
     sqlite.pragma('busy_timeout = 5000');
     // Search folding used by the SOC events' FTS5 index (migration 202611260300): đ → d, the tokenizer
     // (unicode61 remove_diacritics 2) drops the other diacritics.
-    sqlite.function('khien_fold', { deterministic: true }, (v: unknown) => (typeof v === 'string' ? v.replace(/[đĐ]/g, 'd') : v));
+    sqlite.function('khien_fold', { deterministic: true }, (v: unknown) => (typeof v === 'string' ? khienFold(v) : v));
     const db = new Kysely<Database>({ dialect: new SqliteDialect({ database: withStatementCache(sqlite) }) });
+    sqliteHandles.set(db, sqlite);
     return { db, dialect: 'sqlite', label: url, close: () => db.destroy() };
   }
   const pool = new pg.Pool({

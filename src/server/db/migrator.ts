@@ -11,6 +11,7 @@ import * as m202611260300 from './migrations/202611260300_create_soc.js';
 import * as m202611260500 from './migrations/202611260500_create_vuln.js';
 import * as m202611260600 from './migrations/202611260600_create_cases.js';
 import * as m202611270100 from './migrations/202611270100_create_soc_partitions.js';
+import * as m202611270200 from './migrations/202611270200_soc_events_fts_insert.js';
 import * as m202611270300 from './migrations/202611270300_connect_modules.js';
 import * as m202611270400 from './migrations/202611270400_add_malware_scan_hardening.js';
 import * as m202611270410 from './migrations/202611270410_index_case_title_search.js';
@@ -34,6 +35,7 @@ const MIGRATIONS: Record<string, KhienMigration> = {
   '202611260500_create_vuln': m202611260500,
   '202611260600_create_cases': m202611260600,
   '202611270100_create_soc_partitions': m202611270100,
+  '202611270200_soc_events_fts_insert': m202611270200,
   '202611270300_connect_modules': m202611270300,
   '202611270400_add_malware_scan_hardening': m202611270400,
   '202611270410_index_case_title_search': m202611270410,
@@ -56,7 +58,10 @@ class StaticProvider implements MigrationProvider {
 
 /** Run every pending migration; throws with the failing migration's name. Returns the names applied. */
 export async function migrateToLatest(db: Kysely<any>, dialect: DialectName): Promise<string[]> {
-  const migrator = new Migrator({ db, provider: new StaticProvider(dialect) });
+  // Helpers develop in parallel with their own timestamp prefixes, so a migration can land after one with a later
+  // name (202611270200 after 202611270300): each is independent, and a database that ran the later one first
+  // must still accept the earlier one instead of refusing to start.
+  const migrator = new Migrator({ db, provider: new StaticProvider(dialect), allowUnorderedMigrations: true });
   const { error, results } = await migrator.migrateToLatest();
   const failed = results?.find((r) => r.status === 'Error');
   if (error) {
@@ -69,6 +74,9 @@ export async function migrateToLatest(db: Kysely<any>, dialect: DialectName): Pr
 
 /** Names of migrations not yet applied (for `serve`, which refuses to run on an outdated schema). */
 export async function pendingMigrations(db: Kysely<any>, dialect: DialectName): Promise<string[]> {
-  const migrator = new Migrator({ db, provider: new StaticProvider(dialect) });
+  // Helpers develop in parallel with their own timestamp prefixes, so a migration can land after one with a later
+  // name (202611270200 after 202611270300): each is independent, and a database that ran the later one first
+  // must still accept the earlier one instead of refusing to start.
+  const migrator = new Migrator({ db, provider: new StaticProvider(dialect), allowUnorderedMigrations: true });
   return (await migrator.getMigrations()).filter((m) => !m.executedAt).map((m) => m.name);
 }

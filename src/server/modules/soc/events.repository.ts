@@ -1,6 +1,7 @@
 import { type Insertable, sql } from 'kysely';
 import { foldText } from '../../core/text.js';
-import type { Db, DialectName, Tx } from '../../db/database.js';
+import type SQLite from 'better-sqlite3';
+import { type Db, type DialectName, khienFold, sqliteConnection, type Tx } from '../../db/database.js';
 import type { SocEventRow, SocEventsTable } from './soc.table.js';
 
 export type StoredEvent = Omit<Insertable<SocEventsTable>, 'seq'>;
@@ -8,10 +9,51 @@ export type StoredEvent = Omit<Insertable<SocEventsTable>, 'seq'>;
 /** Rows per INSERT statement (20 columns: well under SQLite's and PostgreSQL's parameter limits). */
 const ROWS_PER_STATEMENT = 500;
 
+const COLUMNS = ['id', 'day', 'ts', 'received_at', 'source_id', 'unit_id', 'system_id', 'asset_id', 'host', 'user_name', 'source_ip', 'action', 'outcome', 'product', 'service', 'code', 'message', 'fields_json', 'expires_on'] as const satisfies readonly (keyof StoredEvent)[];
+
+interface SqliteStatements {
+  insert: SQLite.Statement;
+  fts: SQLite.Statement;
+}
+const statements = new WeakMap<SQLite.Database, SqliteStatements>();
+
+function sqliteStatements(conn: SQLite.Database): SqliteStatements {
+  let st = statements.get(conn);
+  if (!st) {
+    st = {
+      insert: conn.prepare(`insert into soc_events (${COLUMNS.join(', ')}) values (${COLUMNS.map(() => '?').join(', ')}) on conflict (day, id) do nothing`),
+      fts: conn.prepare('insert into soc_events_fts (rowid, message) values (?, ?)'),
+    };
+    statements.set(conn, st);
+  }
+  return st;
+}
+
 /**
- * Insert events, skipping any already stored (same day and id: a replay). Returns how many were new.
+ * Insert events, skipping any already stored (same day and id: a replay). Returns how many were new. Call it
+ * inside `db.transaction()` with the transaction as `tx` and the database as `db`.
+ *
+ * SQLite: one prepared statement, reused across batches, on the connection the transaction holds; each new row's
+ * folded message goes into the FTS5 index right after it (migration 202611270200 replaced the per-row trigger
+ * that called back into JavaScript for the folding). This function is the only writer of soc_events, so it
+ * keeps the index complete; deletions still go through the delete trigger. PostgreSQL: multi-row INSERTs.
  */
-export async function insertEvents(tx: Tx | Db, rows: StoredEvent[]): Promise<number> {
+export async function insertEvents(db: Db, tx: Tx | Db, rows: StoredEvent[]): Promise<number> {
+  const conn = sqliteConnection(db);
+  if (conn) {
+    const st = sqliteStatements(conn);
+    const values: unknown[] = new Array(COLUMNS.length);
+    let inserted = 0;
+    for (const row of rows) {
+      for (let i = 0; i < COLUMNS.length; i++) values[i] = row[COLUMNS[i]!] ?? null;
+      const r = st.insert.run(values);
+      if (r.changes === 1) {
+        st.fts.run(r.lastInsertRowid, khienFold(row.message));
+        inserted++;
+      }
+    }
+    return inserted;
+  }
   let inserted = 0;
   for (let i = 0; i < rows.length; i += ROWS_PER_STATEMENT) {
     const chunk = rows.slice(i, i + ROWS_PER_STATEMENT);

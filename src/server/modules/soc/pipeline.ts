@@ -77,8 +77,17 @@ export function prepare(rec: SpoolRecord, sources: SourceMap): PreparedEvent {
   return { event: e, placement, receivedAt: rec.t };
 }
 
+const expiryCache = new Map<string, string>();
+/** `day` + n days (events of a batch share a few days and retention periods: cached). */
 function addDays(day: string, n: number): string {
-  return new Date(Date.parse(`${day}T00:00:00Z`) + n * 86_400_000).toISOString().slice(0, 10);
+  const key = `${day}|${n}`;
+  let out = expiryCache.get(key);
+  if (out === undefined) {
+    out = new Date(Date.parse(`${day}T00:00:00Z`) + n * 86_400_000).toISOString().slice(0, 10);
+    if (expiryCache.size > 10_000) expiryCache.clear();
+    expiryCache.set(key, out);
+  }
+  return out;
 }
 
 /** The stored row of a prepared event. */
@@ -161,7 +170,7 @@ export class Pipeline {
     const now = nowIso();
     const inserted = await db.transaction().execute(async (tx) => {
       if (opts.commit) await opts.commit(tx);
-      const n = await insertEvents(tx, rows);
+      const n = await insertEvents(db, tx, rows);
       // Several detect workers may add to one alert group (single-event alerts group by rule + host across
       // partitions): PostgreSQL serialises them per group key (advisory locks taken in key order, so two
       // batches never deadlock); SQLite has one writer at a time anyway.

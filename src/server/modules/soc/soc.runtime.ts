@@ -1,4 +1,5 @@
 import { join } from 'node:path';
+import { sql } from 'kysely';
 import type { SocMetrics as SocMetricsWire } from '../../../contracts/soc.js';
 import type { AppDeps } from '../../core/context.js';
 import type { Db, Tx } from '../../db/database.js';
@@ -87,7 +88,22 @@ export class SocRuntime {
     }
     // Segments before the saved windows' position are no longer needed (the windows are replayed from there).
     const keep = this.statePos ?? pos;
-    if (this.spool.segments()[0]! < keep.segment) this.spool.prune(keep);
+    if (this.spool.segments()[0]! < keep.segment) {
+      // Before spool records go, the position stored with them must survive a power loss too: SQLite in WAL mode
+      // with synchronous=NORMAL syncs the WAL only at checkpoints ("the WAL file is synchronized before each
+      // checkpoint", sqlite.org/pragma.html#pragma_synchronous), so checkpoint first. Once per 64 MiB segment.
+      // Through Kysely, so it waits for any transaction holding the connection; if it fails, prune next time.
+      let durable = true;
+      if (this.deps.dialect === 'sqlite') {
+        try {
+          await sql`pragma wal_checkpoint(PASSIVE)`.execute(this.deps.db);
+        } catch (err) {
+          durable = false;
+          this.deps.log.warn({ err }, 'soc: WAL checkpoint before pruning the spool failed; the spool is kept for now');
+        }
+      }
+      if (durable) this.spool.prune(keep);
+    }
   }
 
   /** The single-process pipeline's correlation windows and the spool position they include. */
