@@ -74,9 +74,7 @@ export async function migrateToLatest(db: Kysely<any>, dialect: DialectName): Pr
 
 /** Names of migrations not yet applied (for `serve`, which refuses to run on an outdated schema). */
 export async function pendingMigrations(db: Kysely<any>, dialect: DialectName): Promise<string[]> {
-  // Helpers develop in parallel with their own timestamp prefixes, so a migration can land after one with a later
-  // name (202611270200 after 202611270300): each is independent, and a database that ran the later one first
-  // must still accept the earlier one instead of refusing to start.
+  // unordered: see migrateToLatest
   const migrator = new Migrator({ db, provider: new StaticProvider(dialect), allowUnorderedMigrations: true });
   return (await migrator.getMigrations()).filter((m) => !m.executedAt).map((m) => m.name);
 }
