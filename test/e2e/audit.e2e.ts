@@ -1,12 +1,11 @@
-import { mkdirSync, mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { Secret, TOTP } from 'otpauth';
-import type { Browser, Page } from 'playwright-core';
+import type { Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { verifyBundle } from '../../src/server/modules/audit/verify.service.js';
 import { DEMO_CITIZEN_ID } from '../../src/server/modules/demo/demo-access-log.js';
-import { launchChromium, startKhien, type KhienServer } from './harness.js';
+import { openSession, type E2eSession, type KhienServer } from './harness.js';
 
 /**
  * The auditor's flow over the look-up log of the demo (two former provinces' one-stop systems, four weeks):
@@ -14,64 +13,23 @@ import { launchChromium, startKhien, type KhienServer } from './harness.js';
  * in the browser with WebCrypto), read the alerts the analytics raised, verify the whole log and export the
  * bundle for inspectors — which is then verified offline with no database. Screenshots: docs/screenshots/4x-*.png.
  */
-const SHOTS = join(process.cwd(), 'docs', 'screenshots');
 const NEW_PASSWORD = 'Kiểm toán viên tra cứu dân cư, năm 2026!';
 
+let s: E2eSession;
 let server: KhienServer;
-let browser: Browser;
 let page: Page;
-let totpSecret = '';
-let lastTotpStep = -1;
+const shot = (name: string) => s.shot(name);
+const firstLogin = () => s.firstLogin(NEW_PASSWORD);
 const tmp = mkdtempSync(join(tmpdir(), 'khien-e2e-audit-'));
-
-async function freshTotp(): Promise<string> {
-  const totp = new TOTP({ algorithm: 'SHA1', digits: 6, period: 30, secret: Secret.fromBase32(totpSecret) });
-  const step = Math.max(TOTP.counter({ period: 30 }), lastTotpStep + 1);
-  while (step > TOTP.counter({ period: 30 }) + 1) await page.waitForTimeout(1000);
-  lastTotpStep = step;
-  return totp.generate({ timestamp: step * 30_000 + 1000 });
-}
-
-async function shot(name: string): Promise<void> {
-  await page.waitForLoadState('networkidle');
-  await page.waitForTimeout(400);
-  await page.screenshot({ path: join(SHOTS, `${name}.png`), fullPage: false, style: '.mantine-Notifications-root { display: none !important; }' });
-}
-
-async function firstLogin(): Promise<void> {
-  await page.goto(`${server.url}/login`);
-  await page.getByTestId('login-username').fill(server.username);
-  await page.getByTestId('login-password').fill(server.password);
-  await page.getByTestId('login-submit').click();
-  await page.getByTestId('password-new').waitFor();
-  await page.getByTestId('password-current').fill(server.password);
-  await page.getByTestId('password-new').fill(NEW_PASSWORD);
-  await page.getByTestId('password-confirm').fill(NEW_PASSWORD);
-  await page.getByTestId('password-submit').click();
-  const secretEl = page.getByTestId('totp-secret');
-  await secretEl.waitFor();
-  totpSecret = (await secretEl.getAttribute('data-secret')) ?? '';
-  await page.getByTestId('totp-confirm-code').fill(await freshTotp());
-  await page.getByTestId('totp-confirm-submit').click();
-  await page.getByTestId('recovery-codes').waitFor();
-  await page.getByText('Tôi đã lưu mã khôi phục').click();
-  await page.getByTestId('recovery-continue').click();
-  await page.waitForURL(`${server.url}/`);
-}
 
 describe('audit and look-up monitoring e2e', () => {
   beforeAll(async () => {
-    mkdirSync(SHOTS, { recursive: true });
-    server = await startKhien();
-    browser = await launchChromium();
-    const context = await browser.newContext({ locale: 'vi-VN', timezoneId: 'Asia/Ho_Chi_Minh', viewport: { width: 1440, height: 900 }, acceptDownloads: true });
-    page = await context.newPage();
-    page.setDefaultTimeout(30_000);
+    s = await openSession({ acceptDownloads: true });
+    ({ server, page } = s);
   });
 
   afterAll(async () => {
-    await browser?.close();
-    await server?.stop();
+    await s?.close();
     rmSync(tmp, { recursive: true, force: true });
   });
 

@@ -1,9 +1,6 @@
-import { mkdirSync } from 'node:fs';
-import { join } from 'node:path';
-import { Secret, TOTP } from 'otpauth';
-import type { Browser, Page } from 'playwright-core';
+import type { Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { launchChromium, startKhien, type KhienServer } from './harness.js';
+import { openSession, type E2eSession, type KhienServer } from './harness.js';
 
 /**
  * The SOC analyst's flow in a real browser, in Vietnamese, on the demo province: the alert queue shows the SSH
@@ -11,67 +8,23 @@ import { launchChromium, startKhien, type KhienServer } from './harness.js';
  * opens it, sees the rule's author, the system and the failed logins behind it, and acknowledges it; then
  * searches events. Screenshots: docs/screenshots/6x-*.png.
  */
-const SHOTS = join(process.cwd(), 'docs', 'screenshots');
 const NEW_PASSWORD = 'Sông Ba chảy về, 27 cánh đồng lúa!';
 const BRUTE_FORCE = 'SSH Brute Force From One Source Address';
 
+let s: E2eSession;
 let server: KhienServer;
-let browser: Browser;
 let page: Page;
-let totpSecret = '';
-let lastTotpStep = -1;
-
-async function freshTotp(): Promise<string> {
-  const totp = new TOTP({ algorithm: 'SHA1', digits: 6, period: 30, secret: Secret.fromBase32(totpSecret) });
-  const step = Math.max(TOTP.counter({ period: 30 }), lastTotpStep + 1);
-  while (step > TOTP.counter({ period: 30 }) + 1) await page.waitForTimeout(1000);
-  lastTotpStep = step;
-  return totp.generate({ timestamp: step * 30_000 + 1000 });
-}
-
-async function shot(name: string): Promise<void> {
-  await page.waitForLoadState('networkidle');
-  await page.waitForTimeout(400);
-  await page.screenshot({ path: join(SHOTS, `${name}.png`), fullPage: false, style: '.mantine-Notifications-root { display: none !important; }' });
-}
-
-async function firstLogin(): Promise<void> {
-  await page.goto(`${server.url}/login`);
-  await page.getByTestId('login-username').fill(server.username);
-  await page.getByTestId('login-password').fill(server.password);
-  await page.getByTestId('login-submit').click();
-  await page.getByTestId('password-new').waitFor();
-  await page.getByTestId('password-current').fill(server.password);
-  await page.getByTestId('password-new').fill(NEW_PASSWORD);
-  await page.getByTestId('password-confirm').fill(NEW_PASSWORD);
-  await page.getByTestId('password-submit').click();
-  const secretEl = page.getByTestId('totp-secret');
-  await secretEl.waitFor().catch(async (err: unknown) => {
-    await page.screenshot({ path: join(SHOTS, 'soc-e2e-failure.png') });
-    throw err;
-  });
-  totpSecret = (await secretEl.getAttribute('data-secret')) ?? '';
-  await page.getByTestId('totp-confirm-code').fill(await freshTotp());
-  await page.getByTestId('totp-confirm-submit').click();
-  await page.getByTestId('recovery-codes').waitFor();
-  await page.getByText('Tôi đã lưu mã khôi phục').click();
-  await page.getByTestId('recovery-continue').click();
-  await page.waitForURL(`${server.url}/`);
-}
+const shot = (name: string) => s.shot(name);
+const firstLogin = () => s.firstLogin(NEW_PASSWORD);
 
 describe('SOC e2e', () => {
   beforeAll(async () => {
-    mkdirSync(SHOTS, { recursive: true });
-    server = await startKhien();
-    browser = await launchChromium();
-    const context = await browser.newContext({ locale: 'vi-VN', timezoneId: 'Asia/Ho_Chi_Minh', viewport: { width: 1440, height: 900 } });
-    page = await context.newPage();
-    page.setDefaultTimeout(20_000);
+    s = await openSession({ timeoutMs: 20_000 });
+    ({ server, page } = s);
   });
 
   afterAll(async () => {
-    await browser?.close();
-    await server?.stop();
+    await s?.close();
   });
 
   it('the analyst sees the brute-force alert in the queue', async () => {

@@ -1,10 +1,9 @@
-import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { Secret, TOTP } from 'otpauth';
-import type { Browser, Page } from 'playwright-core';
+import type { Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { launchChromium, startKhien, type KhienServer } from './harness.js';
+import { openSession, type E2eSession, type KhienServer } from './harness.js';
 
 /**
  * Vulnerability management in a real browser, in Vietnamese: the demo's findings list, upload a Nessus report
@@ -12,51 +11,15 @@ import { launchChromium, startKhien, type KhienServer } from './harness.js';
  * the finding on the right systems with its KEV flag, accept the risk; then the remediation dashboard and the
  * malware-scan coverage. Screenshots go to docs/screenshots/ (7x-…).
  */
-const SHOTS = join(process.cwd(), 'docs', 'screenshots');
 const NEW_PASSWORD = 'Sông Ba chảy về, 27 cánh đồng lúa!';
 const TITLE = 'Apache Log4j < 2.15.0 RCE (Log4Shell) – E2E';
 
+let s: E2eSession;
 let server: KhienServer;
-let browser: Browser;
 let page: Page;
-let totpSecret = '';
-let lastTotpStep = -1;
+const shot = (name: string) => s.shot(name, 600);
+const firstLogin = () => s.firstLogin(NEW_PASSWORD);
 let dir = '';
-
-async function freshTotp(): Promise<string> {
-  const totp = new TOTP({ algorithm: 'SHA1', digits: 6, period: 30, secret: Secret.fromBase32(totpSecret) });
-  const step = Math.max(TOTP.counter({ period: 30 }), lastTotpStep + 1);
-  while (step > TOTP.counter({ period: 30 }) + 1) await page.waitForTimeout(1000);
-  lastTotpStep = step;
-  return totp.generate({ timestamp: step * 30_000 + 1000 });
-}
-
-async function shot(name: string): Promise<void> {
-  await page.waitForLoadState('networkidle');
-  await page.waitForTimeout(600);
-  await page.screenshot({ path: join(SHOTS, `${name}.png`), fullPage: false, style: '.mantine-Notifications-root { display: none !important; }' });
-}
-
-async function firstLogin(): Promise<void> {
-  await page.goto(`${server.url}/login`);
-  await page.getByTestId('login-username').fill(server.username);
-  await page.getByTestId('login-password').fill(server.password);
-  await page.getByTestId('login-submit').click();
-  await page.getByTestId('password-new').waitFor();
-  await page.getByTestId('password-current').fill(server.password);
-  await page.getByTestId('password-new').fill(NEW_PASSWORD);
-  await page.getByTestId('password-confirm').fill(NEW_PASSWORD);
-  await page.getByTestId('password-submit').click();
-  const secretEl = page.getByTestId('totp-secret');
-  await secretEl.waitFor();
-  totpSecret = (await secretEl.getAttribute('data-secret')) ?? '';
-  await page.getByTestId('totp-confirm-code').fill(await freshTotp());
-  await page.getByTestId('totp-confirm-submit').click();
-  await page.getByTestId('recovery-codes').waitFor();
-  await page.getByText('Tôi đã lưu mã khôi phục').click();
-  await page.getByTestId('recovery-continue').click();
-  await page.waitForURL(`${server.url}/`);
-}
 
 function nessusReport(): string {
   const item = `<ReportItem port="8080" svc_name="www" protocol="tcp" severity="4" pluginID="156860" pluginName="${TITLE.replace('<', '&lt;')}" pluginFamily="Web Servers">` +
@@ -71,20 +34,15 @@ function nessusReport(): string {
 
 describe('vulnerability management e2e', () => {
   beforeAll(async () => {
-    mkdirSync(SHOTS, { recursive: true });
     dir = mkdtempSync(join(tmpdir(), 'khien-e2e-vuln-'));
-    server = await startKhien();
-    browser = await launchChromium();
-    const context = await browser.newContext({ locale: 'vi-VN', timezoneId: 'Asia/Ho_Chi_Minh', viewport: { width: 1440, height: 900 } });
-    page = await context.newPage();
-    page.setDefaultTimeout(45_000);
+    s = await openSession({ timeoutMs: 45_000 });
+    ({ server, page } = s);
   });
 
   afterAll(async () => {
     // On failure, the last page state helps more than the timeout message.
     await page?.screenshot({ path: join(tmpdir(), 'khien-vuln-e2e-last.png') }).catch(() => undefined);
-    await browser?.close();
-    await server?.stop();
+    await s?.close();
     rmSync(dir, { recursive: true, force: true });
   });
 
