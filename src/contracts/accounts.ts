@@ -145,6 +145,22 @@ export const AccountFindingSchema = z.object({
   reason: z.string(),
   clause: z.string(),
   createdAt: z.string(),
+  /**
+   * The evidence behind a finding, when it has one: for a shared account seen in the access logs,
+   * `{ rule: 'concurrent_logins', windowMinutes, lookbackDays, count, terminals, pairs: [{ first, second, minutesApart }] }`.
+   */
+  evidence: z.object({
+    rule: z.literal('concurrent_logins'),
+    windowMinutes: z.number(),
+    lookbackDays: z.number(),
+    count: z.number(),
+    terminals: z.array(z.string()),
+    pairs: z.array(z.object({
+      first: z.object({ at: z.string(), ip: z.string().nullable(), device: z.string().nullable() }),
+      second: z.object({ at: z.string(), ip: z.string().nullable(), device: z.string().nullable() }),
+      minutesApart: z.number(),
+    })),
+  }).nullable(),
 });
 export type AccountFinding = z.infer<typeof AccountFindingSchema>;
 

@@ -20,6 +20,8 @@ export const SocSourceSchema = z.object({
   hosts: z.array(z.string()),
   apiKeyPrefix: z.string().nullable(),
   tzOffsetMinutes: z.number().int(),
+  /** Carries its system's access-log records over syslog (fed to access-log ingestion). */
+  accessLog: z.boolean(),
   enabled: z.boolean(),
   createdAt: z.string(),
 });
@@ -33,6 +35,8 @@ export const SocSourceCreateSchema = z.object({
   assetId: z.string().max(64).nullable().optional(),
   hosts: z.array(z.string().trim().min(1).max(255)).max(200).default([]),
   tzOffsetMinutes: z.number().int().min(-720).max(840).default(420),
+  /** Its syslog messages may carry access-log records of `systemId` (khienAccess@32473 or a JSON khienAccess object). */
+  accessLog: z.boolean().default(false),
 });
 export type SocSourceCreate = z.infer<typeof SocSourceCreateSchema>;
 

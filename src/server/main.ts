@@ -3,6 +3,7 @@ import { buildApp } from './app.js';
 import { type Config, ConfigError, loadConfig } from './core/config.js';
 import { migrateToLatest, pendingMigrations } from './db/migrator.js';
 import { loadDemoData } from './modules/demo/demo-loader.js';
+import { loadDemoSocCase } from './modules/demo/demo-cases.js';
 import { loadDemoSoc } from './modules/demo/demo-soc.js';
 import { bootstrapAdminForDemo, createAdminCommand } from './cli/admin.js';
 import { formatReport, runReconcile } from './cli/reconcile.js';
@@ -138,6 +139,7 @@ program
     if (result.loaded) await demoSigma(rt);
     const soc = await loadDemoSoc(rt.handle.db, rt.handle.dialect);
     if (soc.loaded) console.log(`SOC: ${soc.events} sự kiện, ${soc.alerts} cảnh báo.`);
+    if (soc.loaded) await loadDemoSocCase({ db: rt.handle.db, keys: rt.keys, config: rt.config, clock: rt.clock });
     await rt.handle.close();
   });
 
@@ -149,7 +151,10 @@ program
     await migrateToLatest(rt.handle.db, rt.handle.dialect);
     const demo = await loadDemoData({ db: rt.handle.db, keys: rt.keys, clock: rt.clock, config: rt.config });
     if (demo.loaded) await demoSigma(rt);
-    if (demo.loaded) await loadDemoSoc(rt.handle.db, rt.handle.dialect);
+    if (demo.loaded && (await loadDemoSoc(rt.handle.db, rt.handle.dialect)).loaded) {
+      // A case escalated from one of the SOC demo's alerts (it exists only once the logs went through detection).
+      await loadDemoSocCase({ db: rt.handle.db, keys: rt.keys, config: rt.config, clock: rt.clock });
+    }
     const login = await bootstrapAdminForDemo(rt);
     await serve(rt, () => {
       const url = rt.config.publicUrl;

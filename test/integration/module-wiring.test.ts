@@ -192,3 +192,55 @@ describe('look-up and vulnerability alerts as case sources', () => {
     expect(m.json().playbooks.map((p: { key: string }) => p.key)).toContain('malware-workstation');
   });
 });
+
+describe('shared account from concurrent logins (account governance reads the access logs)', () => {
+  let sourceId = '';
+  const findings = async () => {
+    const r = await api(managerA, 'GET', `/api/v1/account-findings?systemId=${systemId}&kind=shared`);
+    expect(r.statusCode, r.body).toBe(200);
+    return r.json().items as { username: string; reason: string; clause: string; severity: string; evidence: { windowMinutes: number; count: number; pairs: { first: { device: string }; second: { device: string }; minutesApart: number }[] } | null }[];
+  };
+
+  it('turns two overlapping logins from different counters into a shared-account finding with its evidence and clause', async () => {
+    const src = await api(managerA, 'POST', '/api/v1/account-sources', { systemId, name: 'Tài khoản một cửa Sở Tư pháp', kind: 'file', mapping: { username: 'Tên đăng nhập', display_name: 'Họ tên' } });
+    expect(src.statusCode, src.body).toBe(201);
+    sourceId = src.json().id;
+    const mp = multipartFile('tai-khoan.csv', 'Tên đăng nhập,Họ tên\nmotcua.tp,Bộ phận một cửa Sở Tư pháp\nlan.tp,Lê Thị Lan\n');
+    const imp = await ctx.app.inject({ method: 'POST', url: `/api/v1/account-sources/${sourceId}/import`, headers: { ...managerA.headers, ...mp.headers }, payload: mp.payload });
+    expect(imp.statusCode, imp.body).toBe(200);
+    expect((await findings()).filter((f) => f.evidence)).toEqual([]);
+    const r = await ingestAccess([
+      { account: 'motcua.tp', action: 'login', occurredAt: vnAt(1, 8, 0), ip: '10.30.2.11', device: 'QUAY-01', sessionId: 'A', recordId: 'c-1' },
+      { account: 'motcua.tp', action: 'login', occurredAt: vnAt(1, 8, 12), ip: '10.30.2.12', device: 'QUAY-02', sessionId: 'B', recordId: 'c-2' },
+      // lan.tp moves to another PC after logging out: not shared.
+      { account: 'lan.tp', action: 'login', occurredAt: vnAt(1, 8, 0), ip: '10.30.2.21', device: 'PC-21', sessionId: 'C', recordId: 'c-3' },
+      { account: 'lan.tp', action: 'logout', occurredAt: vnAt(1, 8, 20), ip: '10.30.2.21', device: 'PC-21', sessionId: 'C', recordId: 'c-4' },
+      { account: 'lan.tp', action: 'login', occurredAt: vnAt(1, 8, 25), ip: '10.30.2.22', device: 'PC-22', sessionId: 'D', recordId: 'c-5' },
+    ]);
+    expect(r.statusCode, r.body).toBe(200);
+    const shared = (await findings()).filter((f) => f.evidence);
+    expect(shared.map((f) => f.username)).toEqual(['motcua.tp']);
+    const f = shared[0]!;
+    expect(f.severity).toBe('high');
+    expect(f.reason).toContain('đăng nhập đồng thời');
+    expect(f.reason).toContain('máy QUAY-01, IP 10.30.2.11');
+    expect(f.reason).toContain('cách nhau 12 phút');
+    expect(f.clause).toContain('09/TB-TBATANM');
+    expect(f.evidence).toMatchObject({ windowMinutes: 30, count: 1, pairs: [{ first: { device: 'QUAY-01' }, second: { device: 'QUAY-02' }, minutesApart: 12 }] });
+    // The snapshot's counts include it.
+    const snaps = (await api(managerA, 'GET', `/api/v1/account-sources/${sourceId}/snapshots`)).json();
+    expect(JSON.stringify(snaps)).toContain('"shared":1');
+  });
+
+  it('judges again with the window set for the system, and keeps the finding across a new import', async () => {
+    const p = await api(managerA, 'PATCH', `/api/v1/account-sources/${sourceId}`, { concurrentLoginMinutes: 10 });
+    expect(p.statusCode, p.body).toBe(200);
+    expect(p.json().concurrentLoginMinutes).toBe(10);
+    expect((await findings()).filter((f) => f.evidence)).toEqual([]);
+    await api(managerA, 'PATCH', `/api/v1/account-sources/${sourceId}`, { concurrentLoginMinutes: null });
+    const mp = multipartFile('tai-khoan-2.csv', 'Tên đăng nhập,Họ tên\nmotcua.tp,Bộ phận một cửa Sở Tư pháp\nlan.tp,Lê Thị Lan\n');
+    const imp = await ctx.app.inject({ method: 'POST', url: `/api/v1/account-sources/${sourceId}/import`, headers: { ...managerA.headers, ...mp.headers }, payload: mp.payload });
+    expect(imp.statusCode, imp.body).toBe(200);
+    expect((await findings()).filter((f) => f.evidence).map((f) => f.username)).toEqual(['motcua.tp']);
+  });
+});

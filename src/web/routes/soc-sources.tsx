@@ -20,7 +20,7 @@ export default function SocSourcesRoute() {
   const submit = () => {
     if (!form.unitId || !form.name.trim()) return;
     create.mutate(
-      { name: form.name.trim(), kind: form.kind, unitId: form.unitId, hosts: form.hosts, tzOffsetMinutes: 420 },
+      { name: form.name.trim(), kind: form.kind, unitId: form.unitId, hosts: form.hosts, tzOffsetMinutes: 420, accessLog: false },
       { onSuccess: (r) => { setKey(r.apiKey); setForm({ name: '', kind: 'syslog', unitId: form.unitId, hosts: [] }); }, onError: notifyError },
     );
   };

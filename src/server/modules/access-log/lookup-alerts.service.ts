@@ -7,6 +7,7 @@ import { ForbiddenError, NotFoundError, ValidationError } from '../../core/error
 import { fromJson, newId, nowIso } from '../../db/columns.js';
 import type { Db } from '../../db/database.js';
 import { analyseLookups, vnWeek, type AnalyticsOptions, type LookupRecord, type PersonFacts } from '../../engines/lookup-analytics/lookup-analytics.js';
+import { refreshConcurrentLoginFindings } from '../accounts/concurrent-logins.js';
 import { requireOnSystem } from '../inventory/inventory.policy.js';
 import { findSystem } from '../inventory/inventory.repository.js';
 import { alertsWithSystem, systemScope } from './access-log.repository.js';
@@ -77,6 +78,8 @@ export async function analyseAccessLogs(deps: AlertDeps, scope: { systemId: stri
     }
     // Each look-up alert is also in the SOC queue (issue 5 item 5), raised or refreshed in the same transaction.
     await mirrorLookupAlerts(tx, ids);
+    // Account governance reads the same logins for its shared-account finding (concurrent logins, issue 4 item 3).
+    await refreshConcurrentLoginFindings(tx, scope.systemId, now, deps.clock);
   });
   return { alerts: drafts.length };
 }

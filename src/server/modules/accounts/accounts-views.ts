@@ -17,6 +17,7 @@ import { systemFor } from './accounts.policy.js';
 import { toAccount, toSource } from './accounts.repository.js';
 import type { AccountDeps } from './accounts.service.js';
 import { sourceFor } from './accounts.service.js';
+import { refreshConcurrentLoginFindings } from './concurrent-logins.js';
 
 /** The latest snapshot of every system (UUIDv7 ids grow with time). */
 const latestSnapshots = (db: Db) => db.selectFrom('account_snapshots as l').select((e) => e.fn.max('l.id').as('id')).groupBy('l.system_id');
@@ -196,6 +197,8 @@ export async function updateSource(deps: AccountDeps, actor: Actor, id: string, 
   };
   await deps.db.transaction().execute(async (tx) => {
     await tx.updateTable('account_sources').set(patch).where('id', '=', src.id).execute();
+    // A new concurrent-login window re-judges the logins at once.
+    if (input.concurrentLoginMinutes !== undefined) await refreshConcurrentLoginFindings(tx, src.system_id, now, deps.clock);
     await recordAudit(tx, actor, { action: 'account_source.update', targetType: 'account_source', targetId: src.id, unitId: sys.owner_unit_id, before: toSource(src), after: input }, now);
   });
   return toSource({ ...src, ...patch });

@@ -17,6 +17,7 @@ import type { ImportedAccount } from './account-file.js';
 import { systemFor } from './accounts.policy.js';
 import { findSnapshot, findSource, latestSnapshot, loadRoster, toAccount, toSnapshot, toSource } from './accounts.repository.js';
 import type { AccountSourceRow, SystemAccountRow } from './accounts.table.js';
+import { refreshConcurrentLoginFindings } from './concurrent-logins.js';
 import { verifyRevocations } from './reviews.service.js';
 
 export type AccountDeps = Pick<AppDeps, 'db' | 'keys' | 'clock'>;
@@ -128,6 +129,7 @@ export async function storeSnapshotTx(
     });
     for (let i = 0; i < rows.length; i += 100) await tx.insertInto('system_accounts').values(rows.slice(i, i + 100)).execute();
     await insertFindings(tx, snapshotId, src.system_id, ids, out, now, deps.clock);
+    await refreshConcurrentLoginFindings(tx, src.system_id, now, deps.clock);
     await recordAudit(tx, actor, {
       action: 'account.import', targetType: 'account_snapshot', targetId: snapshotId, unitId: sys.owner_unit_id, actorLabel: actorLabel ?? null,
       details: { sourceId: src.id, systemId: src.system_id, origin, file: fileName, accounts: accounts.length, ...summary },
@@ -157,6 +159,7 @@ export async function rereconcileLatest(deps: AccountDeps, tx: Tx, systemId: str
   await tx.deleteFrom('account_findings').where('snapshot_id', '=', snap.id).execute();
   await insertFindings(tx, snap.id, systemId, rows.map((r) => r.id), out, now, deps.clock);
   await tx.updateTable('account_snapshots').set({ summary_json: JSON.stringify(summarize(out)) }).where('id', '=', snap.id).execute();
+  await refreshConcurrentLoginFindings(tx, systemId, now, deps.clock);
 }
 
 /** Link an account to a person, or rule a person out; kept across imports, applied at once to the latest snapshot. */
@@ -229,13 +232,13 @@ export async function listFindings(deps: AccountDeps, actor: Actor, q: { systemI
   if (q.kind) base = base.where('f.kind', '=', q.kind);
   if (q.severity) base = base.where('f.severity', '=', q.severity);
   const { n } = await base.select((eb) => eb.fn.countAll<number>().as('n')).executeTakeFirstOrThrow();
-  const rows = await base.select(['f.id', 'f.system_id', 'f.account_id', 'a.username', 'f.kind', 'f.severity', 'f.person_id', 'f.reason', 'f.clause', 'f.created_at'])
+  const rows = await base.select(['f.id', 'f.system_id', 'f.account_id', 'a.username', 'f.kind', 'f.severity', 'f.person_id', 'f.reason', 'f.clause', 'f.created_at', 'f.evidence_json'])
     .orderBy('f.severity').orderBy('f.id').limit(q.pageSize).offset((q.page - 1) * q.pageSize).execute();
   return {
     total: Number(n),
     items: rows.map((r) => ({
       id: r.id, systemId: r.system_id, accountId: r.account_id, username: r.username, kind: r.kind as AccountFinding['kind'], severity: r.severity as AccountFinding['severity'],
-      personId: r.person_id, reason: r.reason, clause: r.clause, createdAt: r.created_at,
+      personId: r.person_id, reason: r.reason, clause: r.clause, createdAt: r.created_at, evidence: fromJson<AccountFinding['evidence']>(r.evidence_json) ?? null,
     })),
   };
 }

@@ -44,4 +44,18 @@ describe('demo access logs', () => {
     // Ordinary staff with MFA and dossier numbers in working hours raise nothing.
     expect(kinds.filter((k) => /^motcua\.(bd|gl)(1\d|2\d)$/.test(k.account))).toEqual([]);
   });
+
+  it('each look-up alert is in the SOC queue, and the shared counter account is an account finding with its concurrent logins', async () => {
+    const n = await ctx.db.selectFrom('lookup_alerts').select(sql<number>`count(*)`.as('n')).executeTakeFirstOrThrow();
+    const linked = await ctx.db.selectFrom('lookup_alerts as l').innerJoin('soc_alerts as a', 'a.id', 'l.soc_alert_id').select(sql<number>`count(*)`.as('n')).where('a.origin', '=', 'lookup').executeTakeFirstOrThrow();
+    expect(Number(linked.n)).toBe(Number(n.n));
+    const findings = await ctx.db.selectFrom('account_findings as f').innerJoin('system_accounts as a', 'a.id', 'f.account_id')
+      .innerJoin('account_snapshots as s', 's.id', 'f.snapshot_id')
+      .select(['a.username', 'f.reason', 'f.evidence_json', 'f.snapshot_id', 's.system_id']).where('f.kind', '=', 'shared').where('f.evidence_json', 'is not', null).execute();
+    expect(findings.map((f) => f.username).sort()).toEqual(['motcua.chung.bd', 'motcua.chung.gl']);
+    const ev = JSON.parse(findings[0]!.evidence_json!) as { count: number; terminals: string[] };
+    expect(ev.terminals).toEqual(['device:QUAY-1', 'device:QUAY-2', 'device:QUAY-3']);
+    expect(ev.count).toBeGreaterThanOrEqual(20);
+    expect(findings[0]!.reason).toContain('đăng nhập đồng thời');
+  });
 });

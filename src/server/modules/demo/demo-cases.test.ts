@@ -1,6 +1,8 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createTestContext, type TestContext } from '../../../../test/support/context.js';
+import { loadDemoSocCase } from './demo-cases.js';
 import { loadDemoData } from './demo-loader.js';
+import { loadDemoSoc } from './demo-soc.js';
 
 let ctx: TestContext;
 beforeAll(async () => {
@@ -28,5 +30,24 @@ describe('demo incident cases', () => {
     const tasks = await ctx.db.selectFrom('case_tasks').select(['status']).where('case_id', '=', ransom.id).execute();
     expect(tasks.filter((t) => t.status === 'done').length).toBeGreaterThanOrEqual(4);
     expect(tasks.some((t) => t.status === 'todo')).toBe(true);
-  });
+  }, 180_000); // loads the whole demo province: well over 30 s on a loaded 2-core machine
+
+  it('after the SOC demo, a case escalated from a real SOC alert links back to it; the look-up alerts are in the SOC queue', async () => {
+    const soc = await loadDemoSoc(ctx.db, ctx.dialect);
+    expect(soc.loaded).toBe(true);
+    const caseId = await loadDemoSocCase({ db: ctx.db, keys: ctx.keys, config: ctx.config, clock: ctx.now });
+    expect(caseId).toBeTruthy();
+    const c = await ctx.db.selectFrom('cases').selectAll().where('id', '=', caseId!).executeTakeFirstOrThrow();
+    expect(c).toMatchObject({ category: 'account_compromise', phase: 'containment' });
+    const link = await ctx.db.selectFrom('case_alerts').selectAll().where('case_id', '=', caseId!).executeTakeFirstOrThrow();
+    expect(link.kind).toBe('soc');
+    const alert = await ctx.db.selectFrom('soc_alerts').select(['title', 'status', 'origin']).where('id', '=', link.ref_id).executeTakeFirstOrThrow();
+    expect(alert).toMatchObject({ title: 'SSH Login Success After Repeated Failures', status: 'escalated', origin: 'correlation' });
+    // The brute-force alert stays for the analyst (the end-to-end test escalates it).
+    const brute = await ctx.db.selectFrom('soc_alerts').select('status').where('title', '=', 'SSH Brute Force From One Source Address').execute();
+    expect(brute.some((b) => b.status === 'new')).toBe(true);
+    // Look-up alerts of the access-log demo are SOC alerts too.
+    const lookups = await ctx.db.selectFrom('soc_alerts').select(['title']).where('origin', '=', 'lookup').execute();
+    expect(lookups.some((l) => l.title.includes('Dùng chung tài khoản: motcua.chung.'))).toBe(true);
+  }, 120_000);
 });

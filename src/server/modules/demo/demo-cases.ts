@@ -4,7 +4,7 @@ import type { Config } from '../../core/config.js';
 import type { Keys } from '../../core/keys.js';
 import type { Db } from '../../db/database.js';
 import { addObservable, updateTask } from '../cases/case-work.service.js';
-import { acknowledgeCase, addComment, changePhase, classifyCase, createCase as createParsed } from '../cases/cases.service.js';
+import { acknowledgeCase, addComment, changePhase, classifyCase, createCase as createParsed, escalateAlerts } from '../cases/cases.service.js';
 import { createChannel } from '../cases/notification.service.js';
 import { seedPlaybooks } from '../cases/playbook.service.js';
 import { generateReport } from '../cases/report.service.js';
@@ -161,4 +161,33 @@ export async function loadDemoCases(rt: { db: Db; keys: Keys; config: Config; cl
   now = start;
   await createChannel(deps, actor, { kind: 'email', name: 'Hộp thư trực SOC tỉnh', target: 'soc@gialai.gov.vn', unitId: root.id, minSeverity: 'high', categories: [], events: [], enabled: true });
   return { cases: n };
+}
+
+/**
+ * A case created from a real SOC alert of the demo (issue 7: "escalate an alert to a case"): the SOC demo's
+ * "SSH login success after repeated failures" on the iGate server — an account most likely taken over — escalated
+ * by the demo SOC analyst through the case service (the alert becomes `escalated`, the case links back to it), and
+ * moved to containment. Runs after the SOC demo (the alert exists only once its logs went through detection). The
+ * brute-force alert on the Cổng DVC server is left for the analyst (the end-to-end test escalates it).
+ */
+export async function loadDemoSocCase(rt: { db: Db; keys: Keys; config: Config; clock: () => number }): Promise<string | null> {
+  const db = rt.db;
+  const alert = await db.selectFrom('soc_alerts').select(['id', 'unit_id']).where('title', '=', 'SSH Login Success After Repeated Failures').where('status', '=', 'new')
+    .orderBy('first_seen').limit(1).executeTakeFirst();
+  if (!alert) return null;
+  const root = await db.selectFrom('org_units').select(['id', 'path', 'name']).where('code', '=', 'GL').executeTakeFirstOrThrow();
+  const soc = await db.selectFrom('users').select(['id', 'username', 'unit_id']).where('username', '=', 'cds.soc').executeTakeFirstOrThrow();
+  const actor: Actor = {
+    userId: soc.id, username: soc.username, sessionId: 'demo', unitId: soc.unit_id, ip: null, userAgent: 'khien demo', requestId: 'demo',
+    grants: [{ id: 'demo', role: 'soc_analyst', unitId: root.id, unitPath: root.path, unitName: root.name, coveredPaths: [root.path] }],
+  };
+  const deps = { db, keys: rt.keys, config: rt.config, clock: rt.clock };
+  const c = await escalateAlerts(deps, actor, {
+    alerts: [{ kind: 'soc', id: alert.id }], category: 'account_compromise',
+    title: 'Đăng nhập thành công vào máy chủ iGate sau chuỗi dò mật khẩu',
+  });
+  await acknowledgeCase(deps, actor, c.id);
+  await addComment(deps, actor, c.id, 'Đã yêu cầu đơn vị vận hành khoá tài khoản, đổi mật khẩu và chặn địa chỉ nguồn trên tường lửa; đang thu thập nhật ký xác thực để xác định phạm vi.');
+  await changePhase(deps, actor, c.id, { phase: 'containment' });
+  return c.id;
 }

@@ -51,6 +51,17 @@ export interface PipelineDeps {
   /** Rule hit counts (sigma module's recordRuleHits), flushed every few seconds. */
   recordHits?: (db: Db, counts: Record<string, number>) => Promise<void>;
   log?: { warn: (o: object, m: string) => void; error: (o: object, m: string) => void };
+  /**
+   * Access-log records carried by syslog (modules/access-log/syslog-records.ts): recognised (and the citizen ID
+   * masked) before the event is stored, ingested in the same transaction, analysed after the commit.
+   */
+  accessLog?: AccessLogSink;
+}
+
+export interface AccessLogSink {
+  extract(e: KhienEvent, source: { systemId: string; name: string } | null): unknown;
+  store(tx: Tx, items: unknown[]): Promise<void>;
+  after?(items: unknown[]): Promise<void>;
 }
 
 /** Turn a spool record into a normalised, placed and enriched event. Pure apart from the source map. */
@@ -149,7 +160,12 @@ export class Pipeline {
     const rows: StoredEvent[] = [];
     const groups = new Map<string, AlertOccurrence[]>();
     const correlate = opts.correlate ?? ((e: KhienEvent, m: RuleMatch[]) => detection.correlate(e, m));
+    const accessItems: unknown[] = [];
     for (const p of items) {
+      if (this.deps.accessLog && !p.correlationOnly) {
+        const acc = this.deps.accessLog.extract(p.event, this.deps.sources.accessLogSource(p.placement.sourceId));
+        if (acc) accessItems.push(acc);
+      }
       const row = toStored(p);
       this.recent.set(row.id, row.day);
       const matches = detection.match(p.event);
@@ -171,6 +187,7 @@ export class Pipeline {
     const inserted = await db.transaction().execute(async (tx) => {
       if (opts.commit) await opts.commit(tx);
       const n = await insertEvents(db, tx, rows);
+      if (accessItems.length > 0) await this.deps.accessLog!.store(tx, accessItems);
       // Several detect workers may add to one alert group (single-event alerts group by rule + host across
       // partitions): PostgreSQL serialises them per group key (advisory locks taken in key order, so two
       // batches never deadlock); SQLite has one writer at a time anyway.
@@ -196,6 +213,7 @@ export class Pipeline {
     });
     metrics.stored += inserted;
     metrics.duplicates += rows.length - inserted;
+    if (accessItems.length > 0) await this.deps.accessLog!.after?.(accessItems);
     await this.flushHits(false);
   }
 

@@ -1,3 +1,4 @@
+import { syslogAccessSink } from '../access-log/syslog-records.js';
 import type { FastifyInstance } from 'fastify';
 import type { ZodTypeProvider } from 'fastify-type-provider-zod';
 import { z } from 'zod';
@@ -26,7 +27,7 @@ const MAX_BULK_BYTES = 10 * 1024 * 1024;
 export async function registerSoc(root: FastifyInstance, deps: AppDeps): Promise<void> {
   const app = root.withTypeProvider<ZodTypeProvider>();
   if (deps.config.role !== 'api' && deps.config.role !== 'worker' && !socRuntimeOf(deps.db)) {
-    const rt = new SocRuntime(deps, { consume: deps.config.role === 'all' && !deps.config.natsUrl });
+    const rt = new SocRuntime(deps, { consume: deps.config.role === 'all' && !deps.config.natsUrl, accessLog: syslogAccessSink(deps) });
     root.addHook('onReady', async () => {
       try {
         await rt.start();

@@ -7,7 +7,7 @@ import { recordRuleHits } from '../rules/rules.service.js';
 import { databaseRuleProvider, Detection, type RuleProvider } from './detection.js';
 import { purgeExpired } from './events.repository.js';
 import { SocMetrics } from './metrics.js';
-import { Pipeline, prepare, SpoolConsumer } from './pipeline.js';
+import { type AccessLogSink, Pipeline, prepare, SpoolConsumer } from './pipeline.js';
 import { SourceMap } from './source-map.js';
 import { Spool, type SpooledRecord, type SpoolPosition, type SpoolRecord } from './spool.js';
 
@@ -22,6 +22,8 @@ export interface SocRuntimeOptions {
   /** Run the local pipeline on the spool (role all without NATS). Off for `ingest`, which publishes to NATS. */
   consume?: boolean;
   recordHits?: (db: Db, counts: Record<string, number>) => Promise<void>;
+  /** Access-log records carried by syslog (the access-log module's sink). */
+  accessLog?: AccessLogSink;
 }
 
 const CHECKPOINT = 'local';
@@ -63,7 +65,7 @@ export class SocRuntime {
   constructor(readonly deps: Pick<AppDeps, 'db' | 'dialect' | 'config' | 'log'>, readonly opts: SocRuntimeOptions = {}) {
     this.spool = new Spool(opts.spoolDir ?? join(deps.config.dataDir, 'spool'));
     this.detection = new Detection(opts.ruleProvider ?? databaseRuleProvider());
-    this.pipeline = new Pipeline({ db: deps.db, dialect: deps.dialect, detection: this.detection, sources: this.sources, metrics: this.metrics, recordHits: opts.recordHits ?? recordRuleHits, log: deps.log });
+    this.pipeline = new Pipeline({ db: deps.db, dialect: deps.dialect, detection: this.detection, sources: this.sources, metrics: this.metrics, recordHits: opts.recordHits ?? recordRuleHits, log: deps.log, ...(opts.accessLog ? { accessLog: opts.accessLog } : {}) });
     this.consumer = new SpoolConsumer((batch) => this.handler(batch), this.metrics, deps.config.soc.queueHighWater);
     this.consumer.onDrain = () => this.releaseOverload();
     runtimes.set(deps.db, this);

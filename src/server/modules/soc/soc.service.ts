@@ -37,7 +37,7 @@ const hashKey = (key: string) => createHash('sha256').update(key).digest('hex');
 function toSource(r: SocSourceRow & { unit_name?: string | null; system_name?: string | null }): SocSource {
   return {
     id: r.id, name: r.name, kind: r.kind as SocSource['kind'], unitId: r.unit_id, unitName: r.unit_name ?? null, systemId: r.system_id, systemName: r.system_name ?? null,
-    assetId: r.asset_id, hosts: JSON.parse(r.hosts_json), apiKeyPrefix: r.api_key_prefix, tzOffsetMinutes: r.tz_offset_minutes, enabled: r.enabled === 1, createdAt: r.created_at,
+    assetId: r.asset_id, hosts: JSON.parse(r.hosts_json), apiKeyPrefix: r.api_key_prefix, tzOffsetMinutes: r.tz_offset_minutes, accessLog: r.access_log === 1, enabled: r.enabled === 1, createdAt: r.created_at,
   };
 }
 
@@ -63,6 +63,7 @@ export async function createSource(deps: AppDeps, actor: Actor, input: SocSource
     const sys = await deps.db.selectFrom('information_systems').select('id').where('id', '=', input.systemId).executeTakeFirst();
     if (!sys) throw new UnprocessableError('soc_source.system_not_found', 'Không tìm thấy hệ thống thông tin đã chọn.', { field: 'systemId' });
   }
+  if (input.accessLog && !input.systemId) throw new UnprocessableError('soc_source.access_log_needs_system', 'Nguồn mang nhật ký truy cập phải gắn với một hệ thống thông tin.', { field: 'systemId' });
   if (input.assetId) {
     const a = await deps.db.selectFrom('assets').select('id').where('id', '=', input.assetId).executeTakeFirst();
     if (!a) throw new UnprocessableError('soc_source.asset_not_found', 'Không tìm thấy tài sản đã chọn.', { field: 'assetId' });
@@ -76,7 +77,7 @@ export async function createSource(deps: AppDeps, actor: Actor, input: SocSource
       .values({
         id, name: input.name, kind: input.kind, unit_id: input.unitId, system_id: input.systemId ?? null, asset_id: input.assetId ?? null,
         hosts_json: JSON.stringify(input.hosts.map((h) => h.toLowerCase())), api_key_hash: apiKey ? hashKey(apiKey) : null,
-        api_key_prefix: apiKey ? apiKey.slice(0, 12) : null, tz_offset_minutes: input.tzOffsetMinutes, enabled: 1, created_at: now, updated_at: now,
+        api_key_prefix: apiKey ? apiKey.slice(0, 12) : null, tz_offset_minutes: input.tzOffsetMinutes, access_log: input.accessLog ? 1 : 0, enabled: 1, created_at: now, updated_at: now,
       })
       .execute();
     await recordAudit(tx, actor, { action: 'soc_source.create', targetType: 'soc_source', targetId: id, unitId: input.unitId, after: { ...input } }, now);

@@ -20,6 +20,9 @@ export interface Placement {
 
 interface SourceInfo {
   id: string;
+  name: string;
+  /** Declared to carry its system's access-log records (soc_sources.access_log). */
+  accessLog: boolean;
   unitId: string;
   systemId: string | null;
   assetId: string | null;
@@ -63,7 +66,7 @@ export class SourceMap {
     const sources = new Map<string, SourceInfo>();
     const byHost = new Map<string, SourceInfo>();
     for (const r of srcRows) {
-      const s: SourceInfo = { id: r.id, unitId: r.unit_id, systemId: r.system_id, assetId: r.asset_id, tz: r.tz_offset_minutes, enabled: r.enabled === 1 };
+      const s: SourceInfo = { id: r.id, name: r.name, accessLog: r.access_log === 1 && !!r.system_id, unitId: r.unit_id, systemId: r.system_id, assetId: r.asset_id, tz: r.tz_offset_minutes, enabled: r.enabled === 1 };
       sources.set(r.id, s);
       for (const h of JSON.parse(r.hosts_json) as string[]) byHost.set(h.toLowerCase(), s);
     }
@@ -112,6 +115,12 @@ export class SourceMap {
       m.set(r.username.toLowerCase(), { enabled: r.enabled === 1, personStatus: r.person_status ?? null });
     }
     this.accounts = out;
+  }
+
+  /** The system whose access-log records this source carries, or null (not declared, or no system). */
+  accessLogSource(sourceId: string | null): { systemId: string; name: string } | null {
+    const s = sourceId ? this.sources.get(sourceId) : undefined;
+    return s?.accessLog && s.enabled && s.systemId ? { systemId: s.systemId, name: s.name } : null;
   }
 
   /** Source by id (HTTP key / file import), enabled or not. */

@@ -3,7 +3,7 @@ import { IconDownload, IconShieldLock } from '@tabler/icons-react';
 import { useState } from 'react';
 import { useTranslation } from 'react-i18next';
 import { Link } from 'react-router';
-import { FINDING_KINDS, SITUATIONS, type RevocationTask } from '../../../contracts/accounts.js';
+import { FINDING_KINDS, SITUATIONS, type AccountFinding, type RevocationTask } from '../../../contracts/accounts.js';
 import { ErrorAlert } from '../../components/ErrorAlert.js';
 import { formatDate, formatDateTime, formatNumber } from '../../components/format.js';
 import { notifyError, notifySuccess } from '../../components/notify.js';
@@ -17,6 +17,20 @@ const PAGE = 25;
 function useSystemOptions() {
   const systems = useSystems({ page: 1, pageSize: 500 });
   return (systems.data?.items ?? []).map((s) => ({ value: s.id, label: `${s.code} — ${s.name}` }));
+}
+
+/** The overlapping logins behind a shared-account finding (times, devices, IPs), as the access logs recorded them. */
+function ConcurrentEvidence({ evidence }: { evidence: NonNullable<AccountFinding['evidence']> }) {
+  const { t } = useTranslation();
+  const side = (s: { at: string; ip: string | null; device: string | null }) => `${formatDateTime(s.at)} — ${[s.device, s.ip].filter(Boolean).join(' · ')}`;
+  return (
+    <Stack gap={0} mt={4} data-testid="finding-evidence">
+      <Text size="xs" fw={600}>{t('accounts.evidence.concurrent', { window: evidence.windowMinutes, count: evidence.count, days: evidence.lookbackDays })}</Text>
+      {evidence.pairs.slice(0, 3).map((p, i) => (
+        <Text key={i} size="xs" c="dimmed">• {side(p.first)} ⇄ {side(p.second)} ({t('accounts.evidence.minutes', { n: p.minutesApart })})</Text>
+      ))}
+    </Stack>
+  );
 }
 
 export function FindingsList({ systemId, onSystem }: { systemId: string | null; onSystem: (id: string | null) => void }) {
@@ -68,7 +82,10 @@ export function FindingsList({ systemId, onSystem }: { systemId: string | null; 
                 <Table.Td>{name(f.systemId)}</Table.Td>
                 <Table.Td>{f.personId ? <Anchor component={Link} to={`/people/${f.personId}`} size="sm">{f.username}</Anchor> : f.username}</Table.Td>
                 <Table.Td><Badge size="sm" variant="outline">{t(`accounts.finding.${f.kind}`)}</Badge></Table.Td>
-                <Table.Td><Text size="sm">{f.reason}</Text></Table.Td>
+                <Table.Td>
+                  <Text size="sm">{f.reason}</Text>
+                  {f.evidence ? <ConcurrentEvidence evidence={f.evidence} /> : null}
+                </Table.Td>
                 <Table.Td><Text size="xs" c="dimmed">{f.clause}</Text></Table.Td>
               </Table.Tr>
             ))}
