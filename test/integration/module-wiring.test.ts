@@ -1,4 +1,8 @@
+import net from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { hashCitizenId } from '../../src/server/modules/org/citizen-id.js';
+import { type Listeners, startListeners } from '../../src/server/modules/soc/listeners.js';
+import { socRuntimeOf } from '../../src/server/modules/soc/soc.runtime.js';
 import { raiseAlert } from '../../src/server/modules/soc/index.js';
 import { multipartFile } from './multipart.js';
 import { createTestContext, insertUnit, insertUserWithSession, type TestContext, type TestUser } from '../support/context.js';
@@ -242,5 +246,54 @@ describe('shared account from concurrent logins (account governance reads the ac
     const imp = await ctx.app.inject({ method: 'POST', url: `/api/v1/account-sources/${sourceId}/import`, headers: { ...managerA.headers, ...mp.headers }, payload: mp.payload });
     expect(imp.statusCode, imp.body).toBe(200);
     expect((await findings()).filter((f) => f.evidence).map((f) => f.username)).toEqual(['motcua.tp']);
+  });
+});
+
+describe('access-log records over syslog (TCP to the SOC listener)', () => {
+  let listeners: Listeners;
+  afterAll(async () => listeners?.close());
+
+  it('ingests records from a source declared to carry access logs, tied to the system account, citizen ID hashed and masked', async () => {
+    const rt = socRuntimeOf(ctx.db)!;
+    // Without a system the declaration is refused; with one it is accepted.
+    expect((await api(analyst, 'POST', '/api/v1/soc/sources', { name: 'x', kind: 'syslog', unitId: deptA.id, hosts: ['127.0.0.1'], accessLog: true })).statusCode).toBe(422);
+    const src = await api(analyst, 'POST', '/api/v1/soc/sources', { name: 'Syslog một cửa Sở Tư pháp', kind: 'syslog', unitId: deptA.id, systemId, hosts: ['mcdt-tp01'], accessLog: true });
+    expect(src.statusCode, src.body).toBe(201);
+    expect(src.json().source.accessLog).toBe(true);
+    // A second sender whose source is not declared: its look-alike record must not be ingested.
+    await api(analyst, 'POST', '/api/v1/soc/sources', { name: 'Máy chủ khác', kind: 'syslog', unitId: deptA.id, systemId, hosts: ['other-host'] });
+    await rt.sources.load(ctx.db);
+    listeners = await startListeners(rt, { host: '127.0.0.1', udpPort: -1, tcpPort: 0, tlsPort: -1, tlsCert: undefined, tlsKey: undefined, tlsCa: undefined, maxMessageBytes: 8192 });
+    const CCCD = '052190077777';
+    const at = vnAt(1, 9, 30);
+    const m1 = `<134>1 ${at} mcdt-tp01 motcua - ACC [khienAccess@32473 account="lan.tp" action="lookup" citizenId="${CCCD}" caseRef="HS-77" ip="10.30.2.21" device="PC-21" recordId="sl-1"] Tra cứu CSDL dân cư cho công dân ${CCCD}`;
+    const m2 = `<134>1 ${at} mcdt-tp01 motcua - ACC - {"khienAccess":{"account":"motcua.tp","action":"login","occurredAt":"${at}","ip":"10.30.2.11","device":"QUAY-01","recordId":"sl-2"}}`;
+    const m3 = `<134>1 ${at} other-host motcua - ACC [khienAccess@32473 account="lan.tp" action="lookup" citizenId="052190066666" recordId="sl-3"] giả mạo`;
+    const m4 = `<134>1 ${at} mcdt-tp01 motcua - ACC [khienAccess@32473 account="lan.tp" action="xoa" citizenId="052190055555" recordId="sl-4"] sai thao tác`;
+    const sock = net.connect(listeners.ports.tcp!, '127.0.0.1');
+    await new Promise((r) => sock.once('connect', r));
+    sock.end([m1, m2, m3, m4].map((m) => `${Buffer.byteLength(m)} ${m}`).join(''));
+    const deadline = Date.now() + 20_000;
+    let rows: { external_id: string | null; account: string; source: string; subject_hash: string | null; subject_masked: string | null; person_id: string | null; account_situation: string; device: string | null }[] = [];
+    while (Date.now() < deadline) {
+      rows = await ctx.db.selectFrom('access_log_records').select(['external_id', 'account', 'source', 'subject_hash', 'subject_masked', 'person_id', 'account_situation', 'device'])
+        .where('external_id', 'in', ['sl-1', 'sl-2', 'sl-3', 'sl-4']).orderBy('external_id').execute();
+      const ev = await ctx.db.selectFrom('soc_events').select('id').where('message', 'like', '%sai thao tác%').execute();
+      if (rows.length >= 2 && ev.length === 1) break;
+      await new Promise((r) => setTimeout(r, 100));
+    }
+    expect(rows.map((r) => r.external_id)).toEqual(['sl-1', 'sl-2']);
+    expect(rows[0]).toMatchObject({ account: 'lan.tp', source: 'syslog', subject_hash: hashCitizenId(ctx.keys, CCCD), subject_masked: '052******777', account_situation: 'unmatched', device: 'PC-21' });
+    expect(rows[1]).toMatchObject({ account: 'motcua.tp', source: 'syslog', subject_hash: null, device: 'QUAY-01' });
+    // The SOC events keep the log line, with the citizen ID masked; the invalid record is flagged, not ingested.
+    const events = await ctx.db.selectFrom('soc_events').select(['message', 'fields_json']).where('source_id', '=', src.json().source.id).execute();
+    const all = JSON.stringify(events);
+    expect(all).not.toContain(CCCD);
+    expect(all).not.toContain('052190055555');
+    expect(all).toContain('052******777');
+    expect(events.find((e) => e.message.includes('sai thao tác'))!.fields_json).toContain('khien.access_log.error');
+    // The batch receipt and audit entry name syslog and the source.
+    const audit = await ctx.db.selectFrom('audit_events').select(['actor_label']).where('action', '=', 'access_log.ingest').where('actor_label', 'like', 'syslog:%').execute();
+    expect(audit.map((a) => a.actor_label)).toContain('syslog:Syslog một cửa Sở Tư pháp');
   });
 });
