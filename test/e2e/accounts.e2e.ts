@@ -1,10 +1,9 @@
-import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { Secret, TOTP } from 'otpauth';
-import type { Browser, Page } from 'playwright-core';
+import type { Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { launchChromium, startKhien, type KhienServer } from './harness.js';
+import { openSession, type E2eSession, type KhienServer } from './harness.js';
 
 /**
  * Account governance in a real browser, in Vietnamese: the MFA coverage card on the dashboard, importing a CSV
@@ -12,7 +11,6 @@ import { launchChromium, startKhien, type KhienServer } from './harness.js';
  * findings), deciding in an access review campaign (a revoke becomes a revocation task), and the accounts of one
  * official across systems. Screenshots go to docs/screenshots/ (3x-…).
  */
-const SHOTS = join(process.cwd(), 'docs', 'screenshots');
 const NEW_PASSWORD = 'Biển Hồ mùa nước lên, 2026 tài khoản sạch!';
 const SYSTEM = 'GL-CTTDT';
 const CSV = [
@@ -23,74 +21,27 @@ const CSV = [
   'pv.nguyenha,Phóng viên Nguyễn Hà,,Văn phòng UBND tỉnh,Đăng tin,không,khoá,01/03/2026,không',
 ].join('\n');
 
+let s: E2eSession;
 let server: KhienServer;
-let browser: Browser;
 let page: Page;
-let totpSecret = '';
-let lastTotpStep = -1;
-
-async function freshTotp(): Promise<string> {
-  const totp = new TOTP({ algorithm: 'SHA1', digits: 6, period: 30, secret: Secret.fromBase32(totpSecret) });
-  const step = Math.max(TOTP.counter({ period: 30 }), lastTotpStep + 1);
-  while (step > TOTP.counter({ period: 30 }) + 1) await page.waitForTimeout(1000);
-  lastTotpStep = step;
-  return totp.generate({ timestamp: step * 30_000 + 1000 });
-}
-
-async function shot(name: string): Promise<void> {
-  await page.waitForLoadState('networkidle');
-  await page.waitForTimeout(400);
-  await page.screenshot({ path: join(SHOTS, `${name}.png`), fullPage: false, style: '.mantine-Notifications-root { display: none !important; }' });
-}
-
-async function pickOption(testId: string, label: string | RegExp, typed?: string): Promise<void> {
-  const input = page.getByTestId(testId);
-  await input.click();
-  if (typed) await input.fill(typed);
-  await page.getByRole('option', { name: label, exact: typeof label === 'string' }).first().click();
-}
+const shot = (name: string) => s.shot(name);
+const firstLogin = () => s.firstLogin(NEW_PASSWORD);
+const pickOption = (testId: string, label: string | RegExp, typed?: string) => s.pickOption(testId, label, { typed });
 
 /** First login with the one-time password: new password, TOTP enrolment, recovery codes, dashboard. */
-async function firstLogin(): Promise<void> {
-  await page.goto(`${server.url}/login`);
-  await page.getByTestId('login-username').fill(server.username);
-  await page.getByTestId('login-password').fill(server.password);
-  await page.getByTestId('login-submit').click();
-  await page.getByTestId('password-new').waitFor();
-  await page.getByTestId('password-current').fill(server.password);
-  await page.getByTestId('password-new').fill(NEW_PASSWORD);
-  await page.getByTestId('password-confirm').fill(NEW_PASSWORD);
-  await page.getByTestId('password-submit').click();
-  const secretEl = page.getByTestId('totp-secret');
-  await secretEl.waitFor();
-  totpSecret = (await secretEl.getAttribute('data-secret')) ?? '';
-  await page.getByTestId('totp-confirm-code').fill(await freshTotp());
-  await page.getByTestId('totp-confirm-submit').click();
-  await page.getByTestId('recovery-codes').waitFor();
-  await page.getByText('Tôi đã lưu mã khôi phục').click();
-  await page.getByTestId('recovery-continue').click();
-  await page.waitForURL(`${server.url}/`);
-  await expect.poll(() => page.getByTestId('page-title').innerText()).toBe('Tổng quan');
-}
-
 
 describe('accounts e2e', () => {
   let csvPath = '';
   beforeAll(async () => {
-    mkdirSync(SHOTS, { recursive: true });
     const dir = mkdtempSync(join(tmpdir(), 'khien-acc-'));
     csvPath = join(dir, 'cttdt-tai-khoan.csv');
     writeFileSync(csvPath, CSV, 'utf8');
-    server = await startKhien();
-    browser = await launchChromium();
-    const context = await browser.newContext({ locale: 'vi-VN', timezoneId: 'Asia/Ho_Chi_Minh', viewport: { width: 1440, height: 900 } });
-    page = await context.newPage();
-    page.setDefaultTimeout(20_000);
+    s = await openSession({ timeoutMs: 30_000 });
+    ({ server, page } = s);
   });
 
   afterAll(async () => {
-    await browser?.close();
-    await server?.stop();
+    await s?.close();
     if (csvPath) rmSync(join(csvPath, '..'), { recursive: true, force: true });
   });
 

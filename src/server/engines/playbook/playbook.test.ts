@@ -22,6 +22,22 @@ describe('shipped playbooks', () => {
       }
     }
   });
+
+  it('a rule id a playbook attaches by is the id of a shipped Khiên Sigma rule (a typo would never attach)', () => {
+    const sigmaDir = join(process.cwd(), 'data/sigma/khien');
+    const ids = new Set(readdirSync(sigmaDir).flatMap((f) => [...readFileSync(join(sigmaDir, f), 'utf8').matchAll(/^id: (\S+)$/gm)].map((m) => m[1])));
+    const uuid = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/;
+    let checked = 0;
+    for (const f of files) {
+      const r = parsePlaybook(readFileSync(join(dir, f), 'utf8'));
+      if (!r.ok) continue;
+      for (const rule of r.doc.alertRules.filter((x) => uuid.test(x))) {
+        expect(ids.has(rule), `${f}: ${rule}`).toBe(true);
+        checked++;
+      }
+    }
+    expect(checked).toBeGreaterThanOrEqual(4);
+  });
 });
 
 describe('parsePlaybook', () => {
