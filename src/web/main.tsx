@@ -118,7 +118,9 @@ const theme = createTheme({
   fontFamily: 'Inter, "Segoe UI", Roboto, "Noto Sans", "Helvetica Neue", Arial, sans-serif',
   defaultRadius: 'sm',
   // Vietnamese reads badly in capitals (diacritics crowd the line): badges keep sentence case.
-  components: { Badge: Badge.extend({ defaultProps: { tt: 'none' } }) },
+  // A badge is a short label: in a narrow table column it keeps its full width rather than shrinking to
+  // an ellipsis ("Giám …" said nothing).
+  components: { Badge: Badge.extend({ defaultProps: { tt: 'none' }, styles: { root: { minWidth: 'max-content' } } }) },
 });
 
 createRoot(document.getElementById('root')!).render(

@@ -145,6 +145,9 @@ describe('look-up and vulnerability alerts as case sources', () => {
     const cands = await api(analyst, 'GET', '/api/v1/case-escalation-candidates?kind=lookup');
     expect(cands.statusCode, cands.body).toBe(200);
     expect(cands.json().items.map((c: { id: string }) => c.id)).toContain(la.id);
+    // Offered once: its SOC copy is not listed again among the SOC candidates.
+    const socCands = (await api(analyst, 'GET', '/api/v1/case-escalation-candidates?kind=soc')).json().items as { id: string }[];
+    expect(socCands.map((c) => c.id)).not.toContain(la.socAlertId);
     const c = await api(analyst, 'POST', '/api/v1/case-escalations', { alerts: [{ kind: 'lookup', id: la.id }] });
     expect(c.statusCode, c.body).toBe(201);
     const kase = c.json();

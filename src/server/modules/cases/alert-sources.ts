@@ -107,7 +107,10 @@ export const socSource: AlertSource = {
     return r ? socSnapshot(r) : undefined;
   },
   async recent(db, scope, limit) {
-    const rows = await socQuery(db).where(pathInScope('u.path', scope)).where('a.status', 'in', ['new', 'acknowledged']).orderBy('a.last_seen', 'desc').limit(limit).execute();
+    // Look-up alerts and malware detections are offered once, by their own sources (access-log, vuln), not again
+    // through their SOC copies; those can still be escalated from the SOC queue.
+    const rows = await socQuery(db).where(pathInScope('u.path', scope)).where('a.status', 'in', ['new', 'acknowledged']).where('a.origin', 'not in', ['lookup', 'malware'])
+      .orderBy('a.last_seen', 'desc').limit(limit).execute();
     return rows.map(socSnapshot);
   },
   async escalated(tx, id) {
