@@ -4,12 +4,12 @@ import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import net from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import pg from 'pg';
-import { loadConfig, testEnv } from '../src/server/core/config.js';
+import { loadConfig } from '../src/server/core/config.js';
 import { openDatabase } from '../src/server/db/database.js';
 import { migrateToLatest } from '../src/server/db/migrator.js';
 import { connectNats, LeaseStore, scaleOutNames } from '../src/server/modules/soc/nats.js';
 import { scaleOutStatus } from '../src/server/modules/soc/scale-out.js';
+import { scratchDatabase } from '../test/support/scratch-db.js';
 
 /**
  * `npm run bench -- scaleout [events]`: events/s end-to-end through real `khien serve` processes on PostgreSQL
@@ -45,20 +45,13 @@ function start(role: string, env: Record<string, string>, ready: string): Promis
 
 async function run1(lines: string[], workers: 0 | 1 | 2): Promise<number> {
   const dir = mkdtempSync(join(tmpdir(), 'khien-bench-scale-'));
-  const env0 = testEnv();
-  const name = `khien_bench_${randomBytes(4).toString('hex')}`;
-  const admin = new pg.Client({ connectionString: env0.postgresUrl });
-  await admin.connect();
-  await admin.query(`create database ${name}`);
-  await admin.end();
-  const u = new URL(env0.postgresUrl);
-  u.pathname = `/${name}`;
-  const handle = openDatabase(u.toString());
+  const scratch = await scratchDatabase({ dir, prefix: 'khien_bench', dialect: 'postgres' });
+  const handle = openDatabase(scratch.url);
   await migrateToLatest(handle.db, handle.dialect);
   const run = randomBytes(4).toString('hex');
   const tcp = await freePort();
   const env: Record<string, string> = {
-    KHIEN_DATABASE_URL: u.toString(), KHIEN_PORT: '0', KHIEN_SYSLOG_UDP_PORT: '-1', KHIEN_SYSLOG_TLS_PORT: '-1', KHIEN_AUDIT_LOG_SEQUENCE_MS: '0',
+    KHIEN_DATABASE_URL: scratch.url, KHIEN_PORT: '0', KHIEN_SYSLOG_UDP_PORT: '-1', KHIEN_SYSLOG_TLS_PORT: '-1', KHIEN_AUDIT_LOG_SEQUENCE_MS: '0',
     KHIEN_CASES_TICK_MS: '0', KHIEN_WEB_DIR: join(dir, 'no-web'), KHIEN_LOG_LEVEL: 'info', KHIEN_SOC_PARTITIONS: '4',
     ...(workers > 0 ? { KHIEN_NATS_URL: '127.0.0.1:4222', KHIEN_NATS_STREAM: `KHIEN_BENCH_${run}`, KHIEN_NATS_SUBJECT_PREFIX: `khien.bench.${run}` } : {}),
   };
@@ -91,10 +84,7 @@ async function run1(lines: string[], workers: 0 | 1 | 2): Promise<number> {
       await nats.nc.close();
     }
     await handle.close();
-    const c = new pg.Client({ connectionString: env0.postgresUrl });
-    await c.connect();
-    await c.query(`drop database if exists ${name} with (force)`);
-    await c.end();
+    await scratch.drop();
     rmSync(dir, { recursive: true, force: true });
   }
 }

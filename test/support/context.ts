@@ -2,15 +2,15 @@ import { randomBytes } from 'node:crypto';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import pg from 'pg';
 import type { Role } from '../../src/contracts/roles.js';
 import { type App, buildApp } from '../../src/server/app.js';
-import { type Config, loadConfig, testEnv } from '../../src/server/core/config.js';
+import { type Config, loadConfig } from '../../src/server/core/config.js';
 import { createKeys, type Keys } from '../../src/server/core/keys.js';
 import { newId, nowIso } from '../../src/server/db/columns.js';
 import { type Db, type DialectName, openDatabase } from '../../src/server/db/database.js';
 import { migrateToLatest } from '../../src/server/db/migrator.js';
 import { SESSION_COOKIE, sessionIdFromToken } from '../../src/server/modules/auth/session-guard.js';
+import { scratchDatabase } from './scratch-db.js';
 
 /**
  * One real, migrated database per test file — a temporary SQLite file, or a fresh PostgreSQL database when
@@ -30,29 +30,8 @@ export interface TestContext {
 }
 
 export async function createTestContext(opts: { configure?: (c: Config) => Config } = {}): Promise<TestContext> {
-  const env = testEnv();
-  let url: string;
-  let cleanup: () => Promise<void>;
   const dir = mkdtempSync(join(tmpdir(), 'khien-test-'));
-  if (env.db === 'postgres') {
-    const name = `khien_t_${randomBytes(6).toString('hex')}`;
-    const admin = new pg.Client({ connectionString: env.postgresUrl });
-    await admin.connect();
-    await admin.query(`create database ${name}`);
-    await admin.end();
-    const u = new URL(env.postgresUrl);
-    u.pathname = `/${name}`;
-    url = u.toString();
-    cleanup = async () => {
-      const c = new pg.Client({ connectionString: env.postgresUrl });
-      await c.connect();
-      await c.query(`drop database if exists ${name} with (force)`);
-      await c.end();
-    };
-  } else {
-    url = `sqlite:${join(dir, 'test.db')}`;
-    cleanup = async () => undefined;
-  }
+  const { url, drop: cleanup } = await scratchDatabase({ dir, prefix: 'khien_t', file: 'test.db' });
   const handle = openDatabase(url);
   await migrateToLatest(handle.db, handle.dialect);
   let current = Date.now();

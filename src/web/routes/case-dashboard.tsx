@@ -10,7 +10,7 @@ import { formatDateTime, formatNumber } from '../components/format.js';
 import { notifyError } from '../components/notify.js';
 import { PageHeader } from '../components/PageHeader.js';
 import { useCaseDashboard, useMonthlyReport } from '../features/cases/api.js';
-import { EChart } from '../features/cases/EChart.js';
+import { EChart } from '../components/EChart.js';
 
 const hours = (m: number | null) => (m === null ? null : Math.round(m / 6) / 10);
 const thisMonth = () => new Date(Date.now() + 7 * 3_600_000).toISOString().slice(0, 7);

@@ -11,7 +11,7 @@ import { useSystems } from '../features/inventory/api.js';
 import { useOrgUnits } from '../features/org-units/api.js';
 import { unitOptions } from '../features/org-units/labels.js';
 import { useDashboard } from '../features/vuln/api.js';
-import { EChart } from '../features/vuln/EChart.js';
+import { EChart } from '../components/EChart.js';
 
 const COLORS: Record<string, string> = { critical: '#c92a2a', high: '#f76707', medium: '#fab005', low: '#339af0', info: '#adb5bd' };
 

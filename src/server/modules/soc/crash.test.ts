@@ -1,14 +1,12 @@
 import { type ChildProcess, spawn } from 'node:child_process';
-import { randomBytes } from 'node:crypto';
 import { mkdtempSync, rmSync } from 'node:fs';
 import net from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { testEnv } from '../../core/config.js';
 import { type DatabaseHandle, openDatabase } from '../../db/database.js';
 import { migrateToLatest } from '../../db/migrator.js';
+import { scratchDatabase } from '../../../../test/support/scratch-db.js';
 
 /**
  * Crash test: a real `khien serve` process receives N syslog messages over TCP and is killed with SIGKILL
@@ -71,25 +69,9 @@ async function storedSeqs(): Promise<number[]> {
 
 beforeAll(async () => {
   dir = mkdtempSync(join(tmpdir(), 'khien-crash-'));
-  const env = testEnv();
-  if (env.db === 'postgres') {
-    const name = `khien_crash_${randomBytes(5).toString('hex')}`;
-    const admin = new pg.Client({ connectionString: env.postgresUrl });
-    await admin.connect();
-    await admin.query(`create database ${name}`);
-    await admin.end();
-    const u = new URL(env.postgresUrl);
-    u.pathname = `/${name}`;
-    url = u.toString();
-    dropDb = async () => {
-      const c = new pg.Client({ connectionString: env.postgresUrl });
-      await c.connect();
-      await c.query(`drop database if exists ${name} with (force)`);
-      await c.end();
-    };
-  } else {
-    url = `sqlite:${join(dir, 'khien.db')}`;
-  }
+  const scratch = await scratchDatabase({ dir, prefix: 'khien_crash' });
+  url = scratch.url;
+  dropDb = scratch.drop;
   handle = openDatabase(url);
   await migrateToLatest(handle.db, handle.dialect);
   port = await freePort();

@@ -4,15 +4,15 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import net from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import pg from 'pg';
 import { afterAll, describe, expect, it } from 'vitest';
 import type { TestContext } from '../../../../test/support/context.js';
 import { insertUnit } from '../../../../test/support/context.js';
-import { loadConfig, testEnv } from '../../core/config.js';
+import { loadConfig } from '../../core/config.js';
 import { type DatabaseHandle, openDatabase } from '../../db/database.js';
 import { migrateToLatest } from '../../db/migrator.js';
 import { connectNats, LeaseStore, scaleOutNames } from './nats.js';
 import { scaleOutStatus } from './scale-out.js';
+import { scratchDatabase } from '../../../../test/support/scratch-db.js';
 
 /**
  * Scale-out over real NATS JetStream with real processes (`khien serve --role ingest` and `--role worker`).
@@ -63,25 +63,8 @@ interface Db {
 }
 
 async function freshDatabase(dir: string): Promise<Db> {
-  const env = testEnv();
-  let url = `sqlite:${join(dir, 'khien.db')}`; // SQLite: the ingest and the workers share one file
-  let drop = async () => undefined;
-  if (env.db === 'postgres') {
-    const name = `khien_scale_${randomBytes(5).toString('hex')}`;
-    const admin = new pg.Client({ connectionString: env.postgresUrl });
-    await admin.connect();
-    await admin.query(`create database ${name}`);
-    await admin.end();
-    const u = new URL(env.postgresUrl);
-    u.pathname = `/${name}`;
-    url = u.toString();
-    drop = async () => {
-      const c = new pg.Client({ connectionString: env.postgresUrl });
-      await c.connect();
-      await c.query(`drop database if exists ${name} with (force)`);
-      await c.end();
-    };
-  }
+  // SQLite: the ingest and the workers share one file.
+  const { url, drop } = await scratchDatabase({ dir, prefix: 'khien_scale' });
   const handle = openDatabase(url);
   await migrateToLatest(handle.db, handle.dialect);
   // The province's root unit: events of unknown hosts fall back to it, so their alerts have a unit.

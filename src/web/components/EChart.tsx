@@ -4,9 +4,10 @@ import * as echarts from 'echarts/core';
 import { SVGRenderer } from 'echarts/renderers';
 import { useEffect, useRef } from 'react';
 
-echarts.use([LineChart, BarChart, GridComponent, LegendComponent, TooltipComponent, SVGRenderer]);
+// Only what the dashboards draw (bars, lines, axes, legend, tooltip), so the page does not ship all of ECharts.
+echarts.use([BarChart, LineChart, GridComponent, LegendComponent, TooltipComponent, SVGRenderer]);
 
-/** A small ECharts host (SVG renderer, tree-shaken): sets the option and follows the container's size. */
+/** A small ECharts host shared by the dashboards: renders `option` with SVG (crisp in screenshots) and resizes with its box. */
 export function EChart({ option, height = 280, testId }: { option: echarts.EChartsCoreOption; height?: number; testId?: string }) {
   const ref = useRef<HTMLDivElement>(null);
   useEffect(() => {
