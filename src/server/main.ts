@@ -11,6 +11,7 @@ import { openRuntime, type Runtime } from './runtime.js';
 import { tick as reviewTick } from './modules/accounts/reviews.service.js';
 import { startListeners } from './modules/soc/listeners.js';
 import { socRuntimeOf } from './modules/soc/soc.runtime.js';
+import { syslogAccessSink } from './modules/access-log/syslog-records.js';
 
 /**
  * The `khien` command. `start` is the embedded demo entry point used by `npm start`: migrate the SQLite
@@ -55,7 +56,9 @@ async function serve(rt: Runtime, banner?: () => void): Promise<void> {
     const { loggerOptions } = await import('./core/logger.js');
     const { pino } = await import('pino');
     const log = pino(loggerOptions(rt.config) as object);
-    const worker = await startDetectWorker({ config: rt.config, db: rt.handle.db, dialect: rt.handle.dialect, log });
+    // Access-log records the ingest recognised in syslog are stored by the worker with their events.
+    const accessLog = syslogAccessSink({ keys: rt.keys, clock: rt.clock, db: rt.handle.db, log });
+    const worker = await startDetectWorker({ config: rt.config, db: rt.handle.db, dialect: rt.handle.dialect, log, accessLog });
     stops.push(() => worker.stop());
     process.on('SIGTERM', () => void shutdown('SIGTERM', log));
     process.on('SIGINT', () => void shutdown('SIGINT', log));
@@ -80,7 +83,8 @@ async function serve(rt: Runtime, banner?: () => void): Promise<void> {
       const pub = await startPublisher(soc, rt.config, app.log);
       stops.push(() => pub.stop());
       if (role === 'all') {
-        const worker = await startDetectWorker({ config: rt.config, db: rt.handle.db, dialect: rt.handle.dialect, log: app.log });
+        const accessLog = syslogAccessSink({ keys: rt.keys, clock: rt.clock, db: rt.handle.db, log: app.log });
+        const worker = await startDetectWorker({ config: rt.config, db: rt.handle.db, dialect: rt.handle.dialect, log: app.log, accessLog });
         stops.push(() => worker.stop());
       }
     }

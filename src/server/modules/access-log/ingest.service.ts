@@ -18,6 +18,12 @@ export type IngestOrigin =
   | { source: 'file'; actor: Actor; fileName: string }
   | { source: 'syslog'; label: string };
 
+/**
+ * A record whose citizen ID was already replaced by its keyed hash and masked form where it arrived (syslog: the
+ * SOC ingest, so that the clear value never travels further, e.g. through NATS to a detect worker).
+ */
+export type SealedAccessLogInput = Omit<AccessLogInput, 'subjectCitizenId'> & { subjectSealed?: { hash: string; masked: string } };
+
 export interface AccountFacts {
   personId: string | null;
   situation: string;
@@ -65,7 +71,7 @@ export async function ingestAccessRecords(deps: IngestDeps, systemId: string, or
 }
 
 /** ingestAccessRecords inside the caller's transaction (the demo loader writes everything in one). */
-export async function ingestAccessRecordsTx(tx: Tx, deps: Pick<IngestDeps, 'keys' | 'clock'>, systemId: string, origin: IngestOrigin, records: AccessLogInput[]): Promise<IngestReceipt & { recordIds: string[] }> {
+export async function ingestAccessRecordsTx(tx: Tx, deps: Pick<IngestDeps, 'keys' | 'clock'>, systemId: string, origin: IngestOrigin, records: Array<AccessLogInput | SealedAccessLogInput>): Promise<IngestReceipt & { recordIds: string[] }> {
   const now = nowIso(deps.clock);
   const batchId = newId();
   {
@@ -87,11 +93,13 @@ export async function ingestAccessRecordsTx(tx: Tx, deps: Pick<IngestDeps, 'keys
         seen.add(r.recordId);
       }
       const f = facts.get(r.account)!;
+      const clear = 'subjectCitizenId' in r ? r.subjectCitizenId : undefined;
+      const sealed = 'subjectSealed' in r ? r.subjectSealed : undefined;
       rows.push({
         id: newId(), batch_id: batchId, system_id: systemId, external_id: r.recordId ?? null, account: r.account, action: r.action, outcome: r.outcome,
         occurred_at: new Date(Date.parse(r.occurredAt)).toISOString(), received_at: now, source: origin.source,
-        subject_hash: r.subjectCitizenId ? hashCitizenId(deps.keys, r.subjectCitizenId) : null,
-        subject_masked: r.subjectCitizenId ? maskCitizenId(r.subjectCitizenId) : null,
+        subject_hash: sealed?.hash ?? (clear ? hashCitizenId(deps.keys, clear) : null),
+        subject_masked: sealed?.masked ?? (clear ? maskCitizenId(clear) : null),
         case_ref: r.caseRef || null, ip: r.ip ?? null, device: r.device || null, session_id: r.sessionId || null,
         person_id: f.personId, account_situation: f.situation, account_mfa: f.mfa,
       });

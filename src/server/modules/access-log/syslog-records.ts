@@ -2,8 +2,8 @@ import { AccessLogInputSchema, type AccessLogInput } from '../../../contracts/ac
 import type { KhienEvent } from '../../../contracts/events.js';
 import type { AppDeps } from '../../core/context.js';
 import type { Tx } from '../../db/database.js';
-import { maskCitizenId } from '../org/citizen-id.js';
-import { ingestAccessRecordsTx } from './ingest.service.js';
+import { hashCitizenId, maskCitizenId } from '../org/citizen-id.js';
+import { ingestAccessRecordsTx, type SealedAccessLogInput } from './ingest.service.js';
 import { analyseAccessLogs } from './lookup-alerts.service.js';
 
 /**
@@ -33,10 +33,15 @@ import { analyseAccessLogs } from './lookup-alerts.service.js';
 export const ACCESS_SD_ID = 'khienAccess@32473';
 const SD = `log.syslog.structured_data.${ACCESS_SD_ID}.`;
 
+/**
+ * One recognised record, as the pipeline carries it to the store: plain JSON with the citizen ID already sealed
+ * (keyed hash + masked form), so in scale-out mode the ingest can publish it to NATS beside its event and a
+ * detect worker stores it (scale-out.ts) without the clear value ever leaving the ingest.
+ */
 export interface SyslogAccessRecord {
   systemId: string;
   sourceLabel: string;
-  record: AccessLogInput;
+  record: SealedAccessLogInput;
 }
 
 /** The record a message carries, or null when it carries none; an error message when it carries an invalid one. */
@@ -86,9 +91,11 @@ export function syslogAccessSink(deps: Pick<AppDeps, 'keys' | 'clock' | 'db' | '
         for (const [k, v] of Object.entries(e)) if (typeof v === 'string' && /\b\d{12}\b/.test(v)) e[k] = v.replace(/\b(\d{3})\d{6}(\d{3})\b/g, '$1******$2');
         return null;
       }
-      if (got.record.subjectCitizenId) maskCitizenInEvent(e, got.record.subjectCitizenId);
+      const { subjectCitizenId, ...rest } = got.record;
+      if (subjectCitizenId) maskCitizenInEvent(e, subjectCitizenId);
       e['khien.access_log.system_id'] = source.systemId;
-      return { systemId: source.systemId, sourceLabel: source.name, record: got.record };
+      const record: SealedAccessLogInput = subjectCitizenId ? { ...rest, subjectSealed: { hash: hashCitizenId(deps.keys, subjectCitizenId), masked: maskCitizenId(subjectCitizenId) } } : rest;
+      return { systemId: source.systemId, sourceLabel: source.name, record };
     },
     async store(tx: Tx, items: SyslogAccessRecord[]): Promise<void> {
       const bySystem = new Map<string, SyslogAccessRecord[]>();
@@ -98,7 +105,7 @@ export function syslogAccessSink(deps: Pick<AppDeps, 'keys' | 'clock' | 'db' | '
       }
     },
     async after(items: SyslogAccessRecord[]): Promise<void> {
-      const bySystem = new Map<string, AccessLogInput[]>();
+      const bySystem = new Map<string, SealedAccessLogInput[]>();
       for (const it of items) bySystem.set(it.systemId, [...(bySystem.get(it.systemId) ?? []), it.record]);
       for (const [systemId, records] of bySystem) {
         const times = records.map((r) => Date.parse(r.occurredAt));

@@ -29,6 +29,11 @@ export interface PreparedEvent {
    * the partition of its primary copy.
    */
   correlationOnly?: boolean;
+  /**
+   * Scale-out: the access-log record the ingest already recognised in this event (AccessLogSink.extract ran
+   * there, before publishing, so the event arrives masked); the worker stores it with the event.
+   */
+  accessLog?: unknown;
 }
 
 /** How one batch is detected and committed (defaults: the process's correlator, no extra write). */
@@ -62,6 +67,30 @@ export interface AccessLogSink {
   extract(e: KhienEvent, source: { systemId: string; name: string } | null): unknown;
   store(tx: Tx, items: unknown[]): Promise<void>;
   after?(items: unknown[]): Promise<void>;
+}
+
+/** An access-log record found in a batch, with the key of the event that carries it. */
+interface AccessItem {
+  id: string;
+  day: string;
+  item: unknown;
+}
+
+/** The access items whose events are not stored yet (nor repeated earlier in the batch). */
+async function notYetStored(tx: Tx, items: AccessItem[]): Promise<AccessItem[]> {
+  const stored = new Set<string>();
+  for (let i = 0; i < items.length; i += 500) {
+    const part = items.slice(i, i + 500);
+    const rows = await tx.selectFrom('soc_events').select(['day', 'id'])
+      .where('day', 'in', [...new Set(part.map((a) => a.day))]).where('id', 'in', part.map((a) => a.id)).execute();
+    for (const r of rows) stored.add(`${r.day}|${r.id}`);
+  }
+  return items.filter((a) => {
+    const k = `${a.day}|${a.id}`;
+    if (stored.has(k)) return false;
+    stored.add(k);
+    return true;
+  });
 }
 
 /** Turn a spool record into a normalised, placed and enriched event. Pure apart from the source map. */
@@ -160,11 +189,12 @@ export class Pipeline {
     const rows: StoredEvent[] = [];
     const groups = new Map<string, AlertOccurrence[]>();
     const correlate = opts.correlate ?? ((e: KhienEvent, m: RuleMatch[]) => detection.correlate(e, m));
-    const accessItems: unknown[] = [];
+    const accessItems: AccessItem[] = [];
     for (const p of items) {
       if (this.deps.accessLog && !p.correlationOnly) {
-        const acc = this.deps.accessLog.extract(p.event, this.deps.sources.accessLogSource(p.placement.sourceId));
-        if (acc) accessItems.push(acc);
+        // Extract (and mask) before the row is built: the stored event must not keep a clear citizen ID.
+        const acc = p.accessLog ?? this.deps.accessLog.extract(p.event, this.deps.sources.accessLogSource(p.placement.sourceId));
+        if (acc) accessItems.push({ id: String(p.event['event.id']), day: String(p.event['@timestamp']).slice(0, 10), item: acc });
       }
       const row = toStored(p);
       this.recent.set(row.id, row.day);
@@ -184,10 +214,14 @@ export class Pipeline {
     }
     await ensurePartitions(db, this.deps.dialect, rows);
     const now = nowIso();
+    let fresh: AccessItem[] = [];
     const inserted = await db.transaction().execute(async (tx) => {
       if (opts.commit) await opts.commit(tx);
+      // An access-log record is stored exactly once with its event: one whose event is already stored (a NATS
+      // message published again after the duplicate window, a replay) is left out, as the event is.
+      if (accessItems.length > 0) fresh = await notYetStored(tx, accessItems);
       const n = await insertEvents(db, tx, rows);
-      if (accessItems.length > 0) await this.deps.accessLog!.store(tx, accessItems);
+      if (fresh.length > 0) await this.deps.accessLog!.store(tx, fresh.map((a) => a.item));
       // Several detect workers may add to one alert group (single-event alerts group by rule + host across
       // partitions): PostgreSQL serialises them per group key (advisory locks taken in key order, so two
       // batches never deadlock); SQLite has one writer at a time anyway.
@@ -213,7 +247,7 @@ export class Pipeline {
     });
     metrics.stored += inserted;
     metrics.duplicates += rows.length - inserted;
-    if (accessItems.length > 0) await this.deps.accessLog!.after?.(accessItems);
+    if (fresh.length > 0) await this.deps.accessLog!.after?.(fresh.map((a) => a.item));
     await this.flushHits(false);
   }
 

@@ -28,6 +28,12 @@ export interface PublishMessage {
   r: number;
   /** 1: a correlation-only copy (the event is stored by its primary partition). */
   c?: 1;
+  /**
+   * The access-log record the event carries (a source declared `accessLog`; modules/access-log/syslog-records.ts),
+   * recognised here with the citizen ID already hashed and masked in the event; only on the primary copy. The
+   * worker stores it in the transaction of the event (PreparedEvent.accessLog).
+   */
+  a?: unknown;
 }
 type PreparedEventWire = ReturnType<typeof prepare>;
 
@@ -70,11 +76,13 @@ export class Publisher {
     const acks: Promise<unknown>[] = [];
     for (const r of batch) {
       const p = prepare(r.rec, rt.sources);
+      // Access-log records are recognised (and the citizen ID masked) before the event leaves this process.
+      const acc = rt.opts.accessLog?.extract(p.event, rt.sources.accessLogSource(p.placement.sourceId)) ?? null;
       const matches = rt.detection.match(p.event);
       const route = routeEvent(p.event, (e, m) => rt.detection.partitionKeys(e, m), matches, names.partitions);
       const id = String(p.event['event.id']);
       route.partitions.forEach((part, i) => {
-        const msg: PublishMessage = { v: 1, e: p.event, pl: p.placement, r: p.receivedAt, ...(i > 0 ? { c: 1 as const } : {}) };
+        const msg: PublishMessage = { v: 1, e: p.event, pl: p.placement, r: p.receivedAt, ...(i > 0 ? { c: 1 as const } : acc ? { a: acc } : {}) };
         acks.push(this.c.js.publish(names.subject(part), JSON.stringify(msg), { msgID: i === 0 ? id : `${id}:${part}`, timeout: 30_000 }));
       });
     }

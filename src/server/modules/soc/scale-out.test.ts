@@ -28,6 +28,25 @@ const PARTITIONS = 4;
 const ATTACKERS = Array.from({ length: 12 }, (_, i) => `45.142.${120 + i}.${33 + i}`);
 const QUIET = Array.from({ length: 200 }, (_, i) => `10.20.${Math.floor(i / 50)}.${(i % 50) + 10}`);
 
+/**
+ * Access-log records over syslog (issue 5 item 4) from the declared source `motcua-gl01`, interleaved with the
+ * workload: look-ups by counter staff during the day (half with a recordId, half without, so a record stored
+ * twice would show), and five night-time look-ups by `dem.khuya` (an out-of-hours look-up alert).
+ */
+const ACCESS = 240;
+const ACCESS_HOST = 'motcua-gl01';
+const cccd = (i: number) => `0521900${String(10000 + i).slice(-5)}`;
+function accessLines(): string[] {
+  const base = Date.parse('2026-11-20T01:00:00Z');
+  return Array.from({ length: ACCESS }, (_, i) => {
+    const ts = new Date(base + i * 7000).toISOString().replace('.000Z', '+00:00');
+    const night = i >= ACCESS - 5;
+    const at = night ? ` at="2026-11-19T23:${String(10 + i - (ACCESS - 5)).padStart(2, '0')}:00+07:00"` : '';
+    const sd = `[khienAccess@32473 account="${night ? 'dem.khuya' : `quay.${i % 6}`}" action="lookup" citizenId="${cccd(i)}" caseRef="HS-${i}" ip="10.30.2.${20 + (i % 6)}"${at}${i % 2 ? ` recordId="acc-${i}"` : ''}]`;
+    return `<134>1 ${ts} ${ACCESS_HOST} motcua - ACC ${sd} Tra cứu CSDL dân cư, công dân ${cccd(i)}`;
+  });
+}
+
 /** The workload: deterministic (seeded), one RFC 5424 line per event, five events per second of log time. */
 function workload(): string[] {
   let seed = 42;
@@ -45,7 +64,9 @@ function workload(): string[] {
     else msg = `CRON 77 - - (root) CMD (run-parts /etc/cron.hourly) job=${port}`;
     lines.push(`<38>1 ${ts} srv-ssh-01 ${msg}`);
   }
-  return lines;
+  // One access-log record every ~33 lines.
+  const acc = accessLines();
+  return lines.flatMap((l, i) => (i % Math.floor(N / ACCESS) === 0 && i / Math.floor(N / ACCESS) < ACCESS ? [acc[i / Math.floor(N / ACCESS)]!, l] : [l]));
 }
 
 async function freePort(): Promise<number> {
@@ -68,10 +89,23 @@ async function freshDatabase(dir: string): Promise<Db> {
   const handle = openDatabase(url);
   await migrateToLatest(handle.db, handle.dialect);
   // The province's root unit: events of unknown hosts fall back to it, so their alerts have a unit.
-  await insertUnit({ db: handle.db, now: () => Date.now() } as unknown as TestContext, { code: 'TINH', name: 'UBND tỉnh', type: 'province' });
+  const root = await insertUnit({ db: handle.db, now: () => Date.now() } as unknown as TestContext, { code: 'TINH', name: 'UBND tỉnh', type: 'province' });
+  // The one-stop system and the syslog source declared to carry its access-log records.
+  const now = new Date().toISOString();
+  await handle.db.insertInto('information_systems').values({
+    id: SYSTEM_ID, code: 'MCDT-GL', name: 'Hệ thống một cửa điện tử tỉnh', name_folded: 'he thong mot cua dien tu tinh', type: 'citizen_service', status: 'in_operation',
+    owner_unit_id: root.id, origin: 'new', information_json: '{}', administrative_procedure: 1, conditional_business: 0, infrastructure_scope: 'none', ics_work_grade: 'none',
+    national_egov_24x7: 0, national_security_impact: 'none', connections_json: '{}', approval_documents_json: '[]', created_at: now, updated_at: now,
+  }).execute();
+  await handle.db.insertInto('soc_sources').values({
+    id: SOURCE_ID, name: 'Syslog một cửa', kind: 'syslog', unit_id: root.id, system_id: SYSTEM_ID, asset_id: null, hosts_json: JSON.stringify([ACCESS_HOST]),
+    api_key_hash: null, api_key_prefix: null, tz_offset_minutes: 420, access_log: 1, enabled: 1, created_at: now, updated_at: now,
+  }).execute();
   return { url, handle, drop };
 }
 
+const SYSTEM_ID = '019ac000-0000-7000-8000-00000000a001';
+const SOURCE_ID = '019ac000-0000-7000-8000-00000000a002';
 const children = new Set<ChildProcess>();
 const cleanups: Array<() => Promise<void>> = [];
 
@@ -123,6 +157,7 @@ interface Outcome {
   stored: number;
   distinct: number;
   status: Awaited<ReturnType<typeof scaleOutStatus>>;
+  access: { records: number; distinctSubjects: number; sealed: number; clearInEvents: number; offHours: { status: string; socAlertId: string | null }[]; socLookupAlerts: number };
 }
 
 /** One scenario: fresh database and stream, one ingest, `workers` workers; kill the first one mid-stream. */
@@ -178,18 +213,29 @@ async function scenario(lines: string[], workers: 1 | 2, killOne: boolean): Prom
     procs[0]!.kill('SIGKILL');
     await new Promise((r) => procs[0]!.once('exit', r));
   }
-  await waitFor('every event stored', async () => (await count()) >= N, 90_000);
+  await waitFor('every event stored', async () => (await count()) >= lines.length, 90_000);
   await waitFor('the partitions drained', async () => (await scaleOutStatus(nats, leases, names)).lag === 0, 30_000);
   if (killOne) {
     await waitFor('the survivor to own every partition', async () => {
       const s = await scaleOutStatus(nats, leases, names);
       return s.workers.length === 1 && s.workers[0]!.partitions.length === PARTITIONS;
     }, 30_000);
-    expect(killedAt, 'the worker was killed mid-stream').toBeLessThan(N);
+    expect(killedAt, 'the worker was killed mid-stream').toBeLessThan(lines.length);
   }
+  const d = db.handle.db;
+  // The access-log records are committed with their events; the look-up analytics run just after.
+  await waitFor('the access-log records', async () => Number((await d.selectFrom('access_log_records').select((eb) => eb.fn.countAll().as('n')).executeTakeFirst())?.n ?? 0) >= ACCESS, 30_000);
   await new Promise((r) => setTimeout(r, 1500)); // a heartbeat with the final counters
   const status = await scaleOutStatus(nats, leases, names);
-  const d = db.handle.db;
+  const records = await d.selectFrom('access_log_records').select(['subject_hash', 'subject_masked', 'source']).execute();
+  const clearInEvents = Number((await d.selectFrom('soc_events').select((eb) => eb.fn.countAll().as('n')).where((eb) => eb.or([eb('message', 'like', '%0521900%'), eb('fields_json', 'like', '%0521900%')])).executeTakeFirst())?.n ?? 0);
+  const offHours = await d.selectFrom('lookup_alerts').select(['status', 'soc_alert_id']).where('kind', '=', 'off_hours').where('account', '=', 'dem.khuya').execute();
+  const socLookupAlerts = Number((await d.selectFrom('soc_alerts').select((eb) => eb.fn.countAll().as('n')).where('origin', '=', 'lookup').executeTakeFirst())?.n ?? 0);
+  const access = {
+    records: records.length, distinctSubjects: new Set(records.map((r) => r.subject_hash)).size,
+    sealed: records.filter((r) => r.source === 'syslog' && /^[0-9a-f]{64}$/.test(r.subject_hash ?? '') && /^052\*{6}\d{3}$/.test(r.subject_masked ?? '')).length,
+    clearInEvents, offHours: offHours.map((o) => ({ status: o.status, socAlertId: o.soc_alert_id })), socLookupAlerts,
+  };
   const alerts = await d.selectFrom('soc_alerts').select(['origin', 'rule_id', 'group_key', 'count', 'first_seen', 'last_seen']).orderBy('group_key').orderBy('first_seen').execute();
   const totals: Record<string, number> = {};
   for (const a of alerts) totals[`${a.origin}|${a.rule_id}`] = (totals[`${a.origin}|${a.rule_id}`] ?? 0) + Number(a.count);
@@ -200,7 +246,7 @@ async function scenario(lines: string[], workers: 1 | 2, killOne: boolean): Prom
   console.log(`scale-out ${workers} worker(s)${killOne ? `, one killed at ${killedAt} stored` : ''}: ${stored} stored in ${Date.now() - t0} ms, ${alerts.length} alerts; workers ${JSON.stringify(status.workers.map((w) => ({ partitions: w.partitions, stored: w.stored, redelivered: w.redelivered, replayed: w.replayed, takeovers: w.takeovers })))}`);
   return {
     correlation: alerts.filter((a) => a.origin === 'correlation').map((a) => `${a.rule_id} ${a.group_key} count=${a.count} ${a.first_seen}..${a.last_seen}`),
-    totals, stored, distinct, status,
+    totals, stored, distinct, status, access,
   };
 }
 
@@ -208,18 +254,27 @@ describe('SOC scale-out over NATS JetStream (real processes)', () => {
   it('two workers, one killed with SIGKILL mid-stream, give the same correlation alerts as one worker; every event stored once', async () => {
     const lines = workload();
     const one = await scenario(lines, 1, false);
-    expect(one.stored).toBe(N);
-    expect(one.distinct).toBe(N);
+    expect(one.stored).toBe(lines.length);
+    expect(one.distinct).toBe(lines.length);
+    // Access-log records from the declared source: each stored once, citizen ID hashed and masked (never clear in
+    // the events), and the night-time look-ups raised a look-up alert mirrored into the SOC queue.
+    expect(one.access).toMatchObject({ records: ACCESS, distinctSubjects: ACCESS, sealed: ACCESS, clearInEvents: 0 });
+    expect(one.access.offHours).toHaveLength(1);
+    expect(one.access.offHours[0]!.socAlertId).not.toBeNull();
+    expect(one.access.socLookupAlerts).toBeGreaterThanOrEqual(1);
     // Brute force raised for every attacking address, for none of the quiet ones.
     for (const ip of ATTACKERS) expect(one.correlation.some((a) => a.includes(`["${ip}"]`)), ip).toBe(true);
     for (const ip of QUIET) expect(one.correlation.some((a) => a.includes(`["${ip}"]`)), ip).toBe(false);
     expect(one.status.workers[0]!.partitions).toEqual([0, 1, 2, 3]);
 
     const two = await scenario(lines, 2, true);
-    expect(two.stored, 'every event stored exactly once').toBe(N);
-    expect(two.distinct).toBe(N);
+    expect(two.stored, 'every event stored exactly once').toBe(lines.length);
+    expect(two.distinct).toBe(lines.length);
+    expect(two.access, 'every access-log record stored exactly once despite the kill').toMatchObject({ records: ACCESS, distinctSubjects: ACCESS, sealed: ACCESS, clearInEvents: 0 });
     expect(two.correlation).toEqual(one.correlation);
-    expect(two.totals).toEqual(one.totals);
+    // Look-up alerts are analysed after each commit (not part of the exactly-once contract): compared above.
+    const sigma = (t: Record<string, number>) => Object.fromEntries(Object.entries(t).filter(([k]) => !k.startsWith('lookup|')));
+    expect(sigma(two.totals)).toEqual(sigma(one.totals));
     const survivor = two.status.workers[0]!;
     expect(survivor.takeovers, 'the survivor took the dead worker\'s partitions over').toBeGreaterThanOrEqual(PARTITIONS / 2);
     expect(two.status.unowned).toBe(0);

@@ -10,7 +10,7 @@ import { databaseRuleProvider, Detection } from './detection.js';
 import { SocMetrics } from './metrics.js';
 import { connectNats, ensureStreams, LeaseStore, type NatsClients, scaleOutNames, type ScaleOutNames } from './nats.js';
 import { partitionOf } from './partition.js';
-import { Pipeline, type PreparedEvent } from './pipeline.js';
+import { type AccessLogSink, Pipeline, type PreparedEvent } from './pipeline.js';
 import type { PublishMessage } from './publisher.js';
 import { SourceMap } from './source-map.js';
 
@@ -38,6 +38,8 @@ export interface WorkerDeps {
   db: Db;
   dialect: DialectName;
   log: { info: (o: object, m: string) => void; warn: (o: object, m: string) => void; error: (o: object, m: string) => void; debug: (o: object, m: string) => void };
+  /** Stores the access-log records the ingest recognised (message field `a`) with their events, then analyses them. */
+  accessLog?: AccessLogSink;
 }
 
 /** Counters of one worker, published in its member key (read by the metrics of the ingest/API process). */
@@ -82,7 +84,7 @@ export class DetectWorker {
 
   constructor(readonly deps: WorkerDeps) {
     this.names = scaleOutNames(deps.config);
-    this.pipeline = new Pipeline({ db: deps.db, dialect: deps.dialect, detection: this.detection, sources: new SourceMap(), metrics: this.metrics, recordHits: recordRuleHits, log: deps.log });
+    this.pipeline = new Pipeline({ db: deps.db, dialect: deps.dialect, detection: this.detection, sources: new SourceMap(), metrics: this.metrics, recordHits: recordRuleHits, log: deps.log, ...(deps.accessLog ? { accessLog: deps.accessLog } : {}) });
   }
 
   get nats(): NatsClients {
@@ -347,7 +349,7 @@ class PartitionRunner {
         this.w.counters.replayed++;
         continue;
       }
-      items.push({ event: ev, placement: msg.pl, receivedAt: msg.r, ...(msg.c ? { correlationOnly: true } : {}) });
+      items.push({ event: ev, placement: msg.pl, receivedAt: msg.r, ...(msg.c ? { correlationOnly: true } : {}), ...(msg.a && !msg.c ? { accessLog: msg.a } : {}) });
     }
     if (msgs.length === 0) this.lag = 0;
     const idle = msgs.length < FETCH;
