@@ -62,6 +62,8 @@ interface Entry {
   exact: boolean;
   rules: number[];
   bits: number[];
+  /** per (rule, clause): the hit mask of all the rule's clauses in this bucket (the rule is then a candidate) */
+  full: number[];
 }
 
 interface FieldIndex {
@@ -71,7 +73,19 @@ interface FieldIndex {
   bloom: Int32Array;
   /** bit k-1 set when the field has literals keyed on k characters */
   ks: number;
+  /**
+   * Scan results of recent values (raw text → the literals found in it): field values recur across events
+   * (image paths, command lines, user agents), and a value's literals depend only on the value and this index,
+   * so a recurring value costs one Map lookup instead of a pass over its characters. Bounded; values longer
+   * than MEMO_MAX_CHARS are always scanned.
+   */
+  memo: Map<string, Entry[]>;
 }
+
+/** Longest value whose scan result is remembered, and how many values each field remembers. */
+const MEMO_MAX_CHARS = 512;
+const MEMO_ENTRIES = 4096;
+const NO_ENTRIES: Entry[] = [];
 
 interface Bucket {
   always: CompiledRule[];
@@ -160,16 +174,22 @@ export function compileDetector(parsed: ParsedRules, opts: DetectorOptions = {})
     else byKey.set(r.key, [r]);
   }
 
-  /** per rule: the hit mask that makes it a candidate (one bit per clause) */
-  const full = new Int32Array(rules.length);
-  for (const r of rules) full[r.idx] = r.need ? (1 << r.need.length) - 1 : 0;
-
   const buckets = new Map<string, Bucket>();
   const bucketFor = (e: KhienEvent): Bucket => {
     const sig = logsourceSignature(e);
     let b = buckets.get(sig);
     if (b) return b;
     const keys = eventLogsourceKeys(eventLogsource(e));
+    // Fields whose value every event of this bucket shares (the signature includes them): Channel and EventID of
+    // a Windows event. A clause on these fields alone is decided here, once: never true → the rule cannot match
+    // an event of the bucket and is left out; always true → the clause is dropped. A Security event is then
+    // indexed only on the fields of rules for its own EventID instead of on those of every Security rule.
+    const fixed = new Map<string, string>();
+    const eid = e.EventID;
+    if (typeof e.Channel === 'string' && (typeof eid === 'number' || typeof eid === 'string')) {
+      fixed.set('Channel', e.Channel.toLowerCase());
+      fixed.set('EventID', String(eid).toLowerCase());
+    }
     const always: CompiledRule[] = [];
     const idx = new Map<string, FieldIndex>();
     for (const k of keys) {
@@ -178,14 +198,27 @@ export function compileDetector(parsed: ParsedRules, opts: DetectorOptions = {})
           always.push(r);
           continue;
         }
+        const need: NeedAtom[][] = [];
+        let possible = true;
+        for (const clause of r.need) {
+          if (fixed.size > 0 && clause.every((a) => fixed.has(a.field))) {
+            if (!clause.some((a) => fixed.get(a.field)!.includes(a.lit))) possible = false;
+          } else need.push(clause);
+        }
+        if (!possible) continue;
+        if (need.length === 0) {
+          always.push(r);
+          continue;
+        }
+        const fullMask = (1 << need.length) - 1;
         const added = new Set<string>();
-        r.need.forEach((clause, c) => {
+        need.forEach((clause, c) => {
           for (const { field, lit } of clause) {
             const dedup = `${c}\u0000${field}\u0000${lit}`;
             if (added.has(dedup)) continue;
             added.add(dedup);
             let fi = idx.get(field);
-            if (!fi) idx.set(field, (fi = { field, get: fieldGetter(field), map: new Map(), bloom: new Int32Array(2048), ks: 0 }));
+            if (!fi) idx.set(field, (fi = { field, get: fieldGetter(field), map: new Map(), bloom: new Int32Array(2048), ks: 0, memo: new Map() }));
             const { key, back, k: kk } = keyFor(lit);
             fi.ks |= 1 << (kk - 1);
             const h = bloomBit(key);
@@ -193,9 +226,10 @@ export function compileDetector(parsed: ParsedRules, opts: DetectorOptions = {})
             let list = fi.map.get(key);
             if (!list) fi.map.set(key, (list = []));
             let entry = list.find((x) => x.lit === lit);
-            if (!entry) list.push((entry = { lit, back, exact: lit.length <= 4 && /^[\x01-\x7f]*$/.test(lit), rules: [], bits: [] }));
+            if (!entry) list.push((entry = { lit, back, exact: lit.length <= 4 && /^[\x01-\x7f]*$/.test(lit), rules: [], bits: [], full: [] }));
             entry.rules.push(r.idx);
             entry.bits.push(1 << c);
+            entry.full.push(fullMask);
           }
         });
       }
@@ -212,6 +246,28 @@ export function compileDetector(parsed: ParsedRules, opts: DetectorOptions = {})
   const candidates: CompiledRule[] = [];
   const ctx: Ctx = { e: {}, lc: new LowerCache() };
 
+  /** Count a found literal for every (rule, clause) that needs it; a rule whose clauses are all seen is a candidate. */
+  const hit = (en: Entry) => {
+    const rs = en.rules;
+    for (let j = 0; j < rs.length; j++) {
+      const ri = rs[j]!;
+      const bit = en.bits[j]!;
+      let m: number;
+      if (hitEpoch[ri] !== epoch) {
+        hitEpoch[ri] = epoch;
+        m = bit;
+      } else {
+        m = hitMask[ri]!;
+        if (m & bit) continue;
+        m |= bit;
+      }
+      hitMask[ri] = m;
+      if (m === en.full[j]) candidates.push(rules[ri]!);
+    }
+  };
+
+  /** literals found by the current scan (for the memo), or null when the value is not remembered */
+  let found: Entry[] | null = null;
   const probe = (fi: FieldIndex, key: number, s: string, end: number) => {
     const h = bloomBit(key);
     if (((fi.bloom[h >>> 5]! >>> (h & 31)) & 1) === 0) return;
@@ -220,27 +276,12 @@ export function compileDetector(parsed: ParsedRules, opts: DetectorOptions = {})
     for (const en of list) {
       const start = end - en.back;
       if (!en.exact && (start < 0 || !s.startsWith(en.lit, start))) continue;
-      const rs = en.rules;
-      for (let j = 0; j < rs.length; j++) {
-        const ri = rs[j]!;
-        const bit = en.bits[j]!;
-        let m: number;
-        if (hitEpoch[ri] !== epoch) {
-          hitEpoch[ri] = epoch;
-          m = bit;
-        } else {
-          m = hitMask[ri]!;
-          if (m & bit) continue;
-          m |= bit;
-        }
-        hitMask[ri] = m;
-        if (m === full[ri]) candidates.push(rules[ri]!);
-      }
+      if (found !== null && !found.includes(en)) found.push(en);
+      hit(en);
     }
   };
 
-  const scan = (fi: FieldIndex, text: string) => {
-    const s = lower(ctx, text);
+  const scanText = (fi: FieldIndex, s: string) => {
     const n = s.length;
     const ks = fi.ks;
     let g = 0;
@@ -252,6 +293,23 @@ export function compileDetector(parsed: ParsedRules, opts: DetectorOptions = {})
       if (ks & 2 && i >= 1) probe(fi, (g & 0x3fff) | (2 << 21), s, i);
       if (ks & 1) probe(fi, (g & 0x7f) | (1 << 21), s, i);
     }
+  };
+
+  const scan = (fi: FieldIndex, text: string) => {
+    if (text.length > MEMO_MAX_CHARS) {
+      scanText(fi, lower(ctx, text));
+      return;
+    }
+    const known = fi.memo.get(text);
+    if (known !== undefined) {
+      for (let i = 0; i < known.length; i++) hit(known[i]!);
+      return;
+    }
+    found = [];
+    scanText(fi, lower(ctx, text));
+    if (fi.memo.size >= MEMO_ENTRIES) fi.memo.clear();
+    fi.memo.set(text, found.length === 0 ? NO_ENTRIES : found);
+    found = null;
   };
 
   const matched = (r: CompiledRule, e: KhienEvent): Record<string, EventValue> => {
