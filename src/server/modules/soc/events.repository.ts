@@ -63,15 +63,25 @@ export async function insertEvents(db: Db, tx: Tx | Db, rows: StoredEvent[]): Pr
   return inserted;
 }
 
-const createdPartitions = new Set<string>();
+/**
+ * Daily partitions known to exist, per database handle (a process may open several databases: tests, the
+ * demo loader), with when they were last seen. Another worker's retention purge may drop a past day's empty
+ * partition, so a past day is trusted for a minute only; today's and later days are never dropped.
+ */
+const knownPartitions = new WeakMap<object, Map<string, number>>();
+const PAST_DAY_TRUST_MS = 60_000;
 
 /** PostgreSQL: the daily partition of every day in `rows` exists (created on first use; safe under races). */
 export async function ensurePartitions(db: Db, dialect: DialectName, rows: { day: string }[]): Promise<void> {
   if (dialect !== 'postgres') return;
+  let known = knownPartitions.get(db);
+  if (!known) knownPartitions.set(db, (known = new Map()));
+  const now = Date.now();
+  const today = new Date(now).toISOString().slice(0, 10);
   const days = new Set(rows.map((r) => r.day));
   for (const day of days) {
-    const key = `${day}`;
-    if (createdPartitions.has(key)) continue;
+    const seen = known.get(day);
+    if (seen !== undefined && (day >= today || now - seen < PAST_DAY_TRUST_MS)) continue;
     if (!/^\d{4}-\d{2}-\d{2}$/.test(day)) throw new Error(`bad event day ${day}`);
     const next = new Date(Date.parse(`${day}T00:00:00Z`) + 86_400_000).toISOString().slice(0, 10);
     const name = `soc_events_p${day.replace(/-/g, '')}`;
@@ -82,13 +92,8 @@ export async function ensurePartitions(db: Db, dialect: DialectName, rows: { day
       const code = (err as { code?: string }).code;
       if (code !== '42P07' && code !== '23505') throw err;
     }
-    createdPartitions.add(key);
+    known.set(day, now);
   }
-}
-
-/** Forget which partitions exist (tests drop databases between files). */
-export function resetPartitionCache(): void {
-  createdPartitions.clear();
 }
 
 export interface EventSearch {
@@ -166,7 +171,7 @@ export async function purgeExpired(db: Db, dialect: DialectName, today: string):
       const left = await sql<{ n: number }>`select count(*)::int as n from ${sql.table(name)}`.execute(db);
       if (left.rows[0]?.n === 0) {
         await sql`drop table if exists ${sql.table(name)}`.execute(db);
-        createdPartitions.delete(`${m[1]}-${m[2]}-${m[3]}`);
+        knownPartitions.get(db)?.delete(`${m[1]}-${m[2]}-${m[3]}`);
       }
     }
   }
