@@ -40,6 +40,17 @@ export const SocSourceCreateSchema = z.object({
 });
 export type SocSourceCreate = z.infer<typeof SocSourceCreateSchema>;
 
+/** Changes to a source (its kind and unit stay: a new API key or another unit means a new source). */
+export const SocSourceUpdateSchema = z.object({
+  name: z.string().trim().min(1).max(200).optional(),
+  systemId: z.string().max(64).nullable().optional(),
+  hosts: z.array(z.string().trim().min(1).max(255)).max(200).optional(),
+  tzOffsetMinutes: z.number().int().min(-720).max(840).optional(),
+  accessLog: z.boolean().optional(),
+  enabled: z.boolean().optional(),
+});
+export type SocSourceUpdate = z.infer<typeof SocSourceUpdateSchema>;
+
 export const SocApiKeySchema = z.object({ source: SocSourceSchema, apiKey: z.string() });
 
 export const SocEventSchema = z.object({
@@ -148,6 +159,12 @@ export const SocMetricsSchema = z.object({
   published: z.number(),
   startedAt: z.string(),
   rules: z.number(),
+  /**
+   * How this installation runs the SOC pipeline: `single_process` (no KHIEN_NATS_URL: receive, detect and store in
+   * one process) or `scale_out` (ingest and detect workers over NATS JetStream; `scaleOut` below when this process
+   * publishes, i.e. the ingest).
+   */
+  mode: z.enum(['single_process', 'scale_out']),
   /** NATS scale-out (roles ingest + worker): partitions, their owners and lag, and each worker's counters. */
   scaleOut: z.object({
     stream: z.string(),

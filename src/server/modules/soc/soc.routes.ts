@@ -5,14 +5,14 @@ import { z } from 'zod';
 import { errorResponses, pageOf } from '../../../contracts/common.js';
 import {
   SocAlertDetailSchema, SocAlertQuerySchema, SocAlertSchema, SocAlertUpdateSchema, SocApiKeySchema, SocEventQuerySchema, SocEventSchema, SocIngestResultSchema,
-  SocMetricsSchema, SocSourceCreateSchema, SocSourceSchema,
+  SocMetricsSchema, SocSourceCreateSchema, SocSourceSchema, SocSourceUpdateSchema,
 } from '../../../contracts/soc.js';
 import { hasPermission } from '../../core/actor.js';
 import type { AppDeps } from '../../core/context.js';
 import { AppError, ForbiddenError } from '../../core/errors.js';
 import { actorOf } from '../../core/http.js';
 import { readUpload } from '../org/upload.js';
-import { bulkIngest, createSource, findEvents, getAlert, importFile, listAlerts, listSources, rotateSourceKey, updateAlert } from './soc.service.js';
+import { bulkIngest, createSource, findEvents, getAlert, importFile, listAlerts, listSources, rotateSourceKey, updateAlert, updateSource } from './soc.service.js';
 import { SocRuntime, socRuntimeOf } from './soc.runtime.js';
 
 const IdParams = z.object({ id: z.string().max(64) });
@@ -85,6 +85,15 @@ export async function registerSoc(root: FastifyInstance, deps: AppDeps): Promise
     schema: { operationId: 'createSocSource', tags, body: SocSourceCreateSchema, response: { 201: z.object({ source: SocSourceSchema, apiKey: z.string().nullable() }), ...errorResponses } },
   }, async (req, reply) => reply.status(201).send(await createSource(deps, actorOf(req), req.body)));
 
+  app.patch('/soc/sources/:id', {
+    config: { auth: 'user' },
+    schema: {
+      operationId: 'updateSocSource', tags, params: IdParams, body: SocSourceUpdateSchema,
+      description: 'Sửa nguồn nhật ký: tên, hệ thống, tên máy/IP, múi giờ, khai báo mang nhật ký truy cập (cần hệ thống), bật/tắt.',
+      response: { 200: SocSourceSchema, ...errorResponses },
+    },
+  }, async (req) => updateSource(deps, actorOf(req), req.params.id, req.body));
+
   app.post('/soc/sources/:id/api-key', {
     config: { auth: 'user' },
     schema: { operationId: 'rotateSocSourceKey', tags, params: IdParams, description: 'Cấp khoá API mới (khoá cũ hết hiệu lực ngay; khoá chỉ hiển thị một lần).', response: { 200: SocApiKeySchema, ...errorResponses } },
@@ -123,7 +132,8 @@ export async function registerSoc(root: FastifyInstance, deps: AppDeps): Promise
     const rt = metricsOf(req);
     const snap = rt ? rt.metrics.snapshot() : new (await import('./metrics.js')).SocMetrics().snapshot();
     const scaleOut = rt?.scaleOut ? await rt.scaleOut.status().catch(() => undefined) : undefined;
-    return { ...snap, rules: rt?.detection.ruleCount ?? 0, ...(scaleOut ? { scaleOut } : {}) };
+    const mode = deps.config.natsUrl ? 'scale_out' as const : 'single_process' as const;
+    return { ...snap, rules: rt?.detection.ruleCount ?? 0, mode, ...(scaleOut ? { scaleOut } : {}) };
   });
 
   app.get('/soc/metrics/prometheus', {

@@ -1,6 +1,6 @@
 import { createHash, randomBytes } from 'node:crypto';
 import { gunzipSync } from 'node:zlib';
-import type { SocAlert, SocAlertQuery, SocAlertUpdate, SocEvent, SocEventQuery, SocSource, SocSourceCreate } from '../../../contracts/soc.js';
+import type { SocAlert, SocAlertQuery, SocAlertUpdate, SocEvent, SocEventQuery, SocSource, SocSourceCreate, SocSourceUpdate } from '../../../contracts/soc.js';
 import type { Permission } from '../../../contracts/roles.js';
 import { type Actor, assertCan, scopeOf } from '../../core/actor.js';
 import { recordAudit } from '../../core/audit.js';
@@ -85,6 +85,52 @@ export async function createSource(deps: AppDeps, actor: Actor, input: SocSource
   const row = await deps.db.selectFrom('soc_sources').selectAll().where('id', '=', id).executeTakeFirstOrThrow();
   await socRuntimeOf(deps.db)?.sources.load(deps.db); // new events map to it at once (other processes: within 30 s)
   return { source: toSource(row), apiKey };
+}
+
+/**
+ * Change a source: name, system, host names / IPs, time offset, the access-log declaration, enabled. The
+ * declaration still needs a system (the records are the source's system's, never named by a message).
+ */
+export async function updateSource(deps: AppDeps, actor: Actor, id: string, input: SocSourceUpdate): Promise<SocSource> {
+  const row = await deps.db.selectFrom('soc_sources').selectAll().where('id', '=', id).executeTakeFirst();
+  if (!row) throw new NotFoundError('soc_source.not_found', 'Không tìm thấy nguồn nhật ký.');
+  assertCan(actor, 'soc.manage', await unitPath(deps.db, row.unit_id), { type: 'soc_source', id, unitId: row.unit_id });
+  const systemId = input.systemId === undefined ? row.system_id : input.systemId;
+  if (input.systemId) {
+    const sys = await deps.db.selectFrom('information_systems').select('id').where('id', '=', input.systemId).executeTakeFirst();
+    if (!sys) throw new UnprocessableError('soc_source.system_not_found', 'Không tìm thấy hệ thống thông tin đã chọn.', { field: 'systemId' });
+  }
+  const accessLog = input.accessLog ?? row.access_log === 1;
+  if (accessLog && !systemId) throw new UnprocessableError('soc_source.access_log_needs_system', 'Nguồn mang nhật ký truy cập phải gắn với một hệ thống thông tin.', { field: 'systemId' });
+  const now = nowIso();
+  const set = {
+    ...(input.name !== undefined ? { name: input.name } : {}),
+    system_id: systemId,
+    ...(input.hosts !== undefined ? { hosts_json: JSON.stringify(input.hosts.map((h) => h.toLowerCase())) } : {}),
+    ...(input.tzOffsetMinutes !== undefined ? { tz_offset_minutes: input.tzOffsetMinutes } : {}),
+    access_log: accessLog ? 1 : 0,
+    ...(input.enabled !== undefined ? { enabled: input.enabled ? 1 : 0 } : {}),
+    updated_at: now,
+  };
+  await deps.db.transaction().execute(async (tx) => {
+    await tx.updateTable('soc_sources').set(set).where('id', '=', id).execute();
+    const before = toSource(row);
+    await recordAudit(tx, actor, {
+      action: 'soc_source.update', targetType: 'soc_source', targetId: id, unitId: row.unit_id,
+      before: { name: before.name, systemId: before.systemId, hosts: before.hosts, tzOffsetMinutes: before.tzOffsetMinutes, accessLog: before.accessLog, enabled: before.enabled },
+      after: { ...input },
+    }, now);
+  });
+  await socRuntimeOf(deps.db)?.sources.load(deps.db); // this process at once; other processes within 30 s
+  const out = await deps.db
+    .selectFrom('soc_sources as s')
+    .leftJoin('org_units as u', 'u.id', 's.unit_id')
+    .leftJoin('information_systems as i', 'i.id', 's.system_id')
+    .selectAll('s')
+    .select(['u.name as unit_name', 'i.name as system_name'])
+    .where('s.id', '=', id)
+    .executeTakeFirstOrThrow();
+  return toSource(out);
 }
 
 /** Issue a new API key for an HTTP source (the old one stops working at once). */

@@ -85,6 +85,31 @@ beforeAll(async () => {
 });
 afterAll(async () => ctx?.close());
 
+describe('log sources', () => {
+  it('a source is edited: declared to carry access logs only with a system, audited, mapped at once; another unit gets 403', async () => {
+    const c = await api(analystA, 'POST', '/api/v1/soc/sources', { name: 'Syslog một cửa', kind: 'syslog', unitId: unitA.id, hosts: ['motcua-01'] });
+    expect(c.statusCode, c.body).toBe(201);
+    const id = c.json().source.id as string;
+    expect(c.json().source.accessLog).toBe(false);
+    const noSystem = await api(analystA, 'PATCH', `/api/v1/soc/sources/${id}`, { accessLog: true });
+    expect(noSystem.statusCode).toBe(422);
+    expect(noSystem.json().error.code).toBe('soc_source.access_log_needs_system');
+    const other = await api(analystB, 'PATCH', `/api/v1/soc/sources/${id}`, { name: 'chiếm quyền' });
+    expect(other.statusCode).toBe(403);
+    const r = await api(analystA, 'PATCH', `/api/v1/soc/sources/${id}`, { systemId, accessLog: true, hosts: ['MOTCUA-01', '10.30.2.5'] });
+    expect(r.statusCode, r.body).toBe(200);
+    expect(r.json()).toMatchObject({ id, name: 'Syslog một cửa', systemId, systemName: 'Cổng Dịch vụ công tỉnh', hosts: ['motcua-01', '10.30.2.5'], accessLog: true, enabled: true });
+    expect(rt.sources.accessLogSource(id)).toEqual({ systemId, name: 'Syslog một cửa' });
+    // Taking the system away while the declaration stands is refused; switching both off is fine.
+    expect((await api(analystA, 'PATCH', `/api/v1/soc/sources/${id}`, { systemId: null })).statusCode).toBe(422);
+    const off = await api(analystA, 'PATCH', `/api/v1/soc/sources/${id}`, { accessLog: false, enabled: false });
+    expect(off.json()).toMatchObject({ accessLog: false, enabled: false, systemId });
+    expect(rt.sources.accessLogSource(id)).toBeNull();
+    const audit = await ctx.db.selectFrom('audit_events').select(['action', 'actor_user_id']).where('target_id', '=', id).where('action', '=', 'soc_source.update').execute();
+    expect(audit).toHaveLength(2);
+  });
+});
+
 describe('HTTP NDJSON bulk ingestion with per-source API keys', () => {
   let key: string;
   it('a SOC analyst creates an HTTP source; the key is shown once and stored hashed', async () => {
@@ -205,6 +230,9 @@ describe('detection, alerts and triage', () => {
     expect(m.spooled).toBeGreaterThanOrEqual(m.received.file);
     expect(m.stored).toBeGreaterThanOrEqual(2003);
     expect(m.droppedUdp).toBe(0);
+    // Without KHIEN_NATS_URL the pipeline runs in this one process, and the metrics say so (the sources page shows it).
+    expect(m.mode).toBe('single_process');
+    expect(m.scaleOut).toBeUndefined();
     const prom = await api(analystA, 'GET', '/api/v1/soc/metrics/prometheus');
     expect(prom.body).toContain('khien_soc_stored_total');
     const before = await ctx.db.selectFrom('soc_events').select((eb) => eb.fn.countAll().as('n')).executeTakeFirstOrThrow();

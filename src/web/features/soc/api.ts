@@ -1,6 +1,6 @@
 import { keepPreviousData, useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
 import type { z } from 'zod';
-import type { SocAlert, SocAlertDetailSchema, SocAlertUpdate, SocEvent, SocMetricsSchema, SocSource, SocSourceCreate } from '../../../contracts/soc.js';
+import type { SocAlert, SocAlertDetailSchema, SocAlertUpdate, SocEvent, SocMetricsSchema, SocSource, SocSourceCreate, SocSourceUpdate } from '../../../contracts/soc.js';
 import { api } from '../../components/api-client.js';
 
 export type SocAlertDetail = z.infer<typeof SocAlertDetailSchema>;
@@ -73,6 +73,14 @@ export function useCreateSource() {
   const qc = useQueryClient();
   return useMutation({
     mutationFn: (body: SocSourceCreate) => api<{ source: SocSource; apiKey: string | null }>('/soc/sources', { method: 'POST', body }),
+    onSuccess: () => qc.invalidateQueries({ queryKey: socKeys.sources() }),
+  });
+}
+
+export function useUpdateSource(id: string) {
+  const qc = useQueryClient();
+  return useMutation({
+    mutationFn: (body: SocSourceUpdate) => api<SocSource>(`/soc/sources/${encodeURIComponent(id)}`, { method: 'PATCH', body }),
     onSuccess: () => qc.invalidateQueries({ queryKey: socKeys.sources() }),
   });
 }
