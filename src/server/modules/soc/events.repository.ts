@@ -9,7 +9,12 @@ export type StoredEvent = Omit<Insertable<SocEventsTable>, 'seq'>;
 /** Rows per INSERT statement (20 columns: well under SQLite's and PostgreSQL's parameter limits). */
 const ROWS_PER_STATEMENT = 500;
 
-const COLUMNS = ['id', 'day', 'ts', 'received_at', 'source_id', 'unit_id', 'system_id', 'asset_id', 'host', 'user_name', 'source_ip', 'action', 'outcome', 'product', 'service', 'code', 'message', 'fields_json', 'expires_on'] as const satisfies readonly (keyof StoredEvent)[];
+export const SQLITE_EVENT_COLUMNS = ['id', 'day', 'ts', 'received_at', 'source_id', 'unit_id', 'system_id', 'asset_id', 'host', 'user_name', 'source_ip', 'action', 'outcome', 'product', 'service', 'code', 'message', 'fields_json', 'expires_on'] as const satisfies readonly (keyof StoredEvent)[];
+
+const COLUMNS = SQLITE_EVENT_COLUMNS;
+/** The SQLite insert of one event (replays skipped) and of its FTS5 entry (also used by the writer thread, event-writer.ts). */
+export const SQLITE_INSERT_SQL = `insert into soc_events (${COLUMNS.join(', ')}) values (${COLUMNS.map(() => '?').join(', ')}) on conflict (day, id) do nothing`;
+export const SQLITE_FTS_SQL = 'insert into soc_events_fts (rowid, message) values (?, ?)';
 
 interface SqliteStatements {
   insert: SQLite.Statement;
@@ -21,8 +26,8 @@ function sqliteStatements(conn: SQLite.Database): SqliteStatements {
   let st = statements.get(conn);
   if (!st) {
     st = {
-      insert: conn.prepare(`insert into soc_events (${COLUMNS.join(', ')}) values (${COLUMNS.map(() => '?').join(', ')}) on conflict (day, id) do nothing`),
-      fts: conn.prepare('insert into soc_events_fts (rowid, message) values (?, ?)'),
+      insert: conn.prepare(SQLITE_INSERT_SQL),
+      fts: conn.prepare(SQLITE_FTS_SQL),
     };
     statements.set(conn, st);
   }

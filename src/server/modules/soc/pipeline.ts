@@ -11,6 +11,7 @@ import type { SocMetrics } from './metrics.js';
 import type { Placement, SourceMap } from './source-map.js';
 import type { SpooledRecord, SpoolPosition, SpoolRecord } from './spool.js';
 import { ensurePartitions, insertEvents, type StoredEvent } from './events.repository.js';
+import type { EventWriter } from './event-writer.js';
 
 /**
  * The pipeline: spool records → normalise (engines/logparse) → place (source, unit, system, asset) and enrich
@@ -45,7 +46,17 @@ export interface DetectOptions {
    * with its fencing check; it throws to roll the batch back when the partition moved to another worker).
    */
   commit?: (tx: Tx) => Promise<void>;
+  /**
+   * SQLite writer thread (event-writer.ts; the single-process pipeline on a database file): the batch's rows are
+   * handed over in slices while the rest is still being detected, and committed there before the transaction of
+   * the alerts and the position. Not used for a batch with access-log records (stored with their events in one
+   * transaction, so that an event and its record are stored exactly once together).
+   */
+  writer?: EventWriter;
 }
+
+/** Rows handed to the writer thread at a time (the thread inserts them while the next ones are prepared). */
+const WRITER_SLICE = 1000;
 
 export interface PipelineDeps {
   db: Db;
@@ -182,35 +193,59 @@ export class Pipeline {
 
   constructor(private readonly deps: PipelineDeps) {}
 
-  /** Detect on prepared events (in order), then store events, alerts and the position in one transaction. */
-  async detectAndStore(items: PreparedEvent[], checkpoint: { name: string; pos: SpoolPosition } | null, opts: DetectOptions = {}): Promise<void> {
+  /**
+   * Detect on prepared events (in order), then store events, alerts and the position in one transaction (with a
+   * writer thread: the events first, in the thread's transaction, then alerts and the position).
+   */
+  async detectAndStore(items: Iterable<PreparedEvent>, checkpoint: { name: string; pos: SpoolPosition } | null, opts: DetectOptions = {}): Promise<void> {
     const { db, detection, metrics } = this.deps;
     await detection.refresh(db);
-    const rows: StoredEvent[] = [];
     const groups = new Map<string, AlertOccurrence[]>();
     const correlate = opts.correlate ?? ((e: KhienEvent, m: RuleMatch[]) => detection.correlate(e, m));
     const accessItems: AccessItem[] = [];
-    for (const p of items) {
-      if (this.deps.accessLog && !p.correlationOnly) {
-        // Extract (and mask) before the row is built: the stored event must not keep a clear citizen ID.
-        const acc = p.accessLog ?? this.deps.accessLog.extract(p.event, this.deps.sources.accessLogSource(p.placement.sourceId));
-        if (acc) accessItems.push({ id: String(p.event['event.id']), day: String(p.event['@timestamp']).slice(0, 10), item: acc });
+    // The writer thread takes the rows when no event of the batch can carry an access-log record (see DetectOptions).
+    const writer = opts.writer && !(this.deps.accessLog && this.deps.sources.hasAccessLogSources()) ? opts.writer : null;
+    let rowCount = 0;
+    let rows: StoredEvent[] = [];
+    try {
+      for (const p of items) {
+        if (this.deps.accessLog && !p.correlationOnly) {
+          // Extract (and mask) before the row is built: the stored event must not keep a clear citizen ID.
+          const acc = p.accessLog ?? this.deps.accessLog.extract(p.event, this.deps.sources.accessLogSource(p.placement.sourceId));
+          if (acc) accessItems.push({ id: String(p.event['event.id']), day: String(p.event['@timestamp']).slice(0, 10), item: acc });
+        }
+        const row = toStored(p);
+        const matches = detection.match(p.event);
+        // only events that matched a rule can be named by a correlation hit
+        if (matches.length > 0) this.recent.set(row.id, row.day);
+        const corr = correlate(p.event, matches);
+        if (!p.correlationOnly) {
+          rows.push(row);
+          rowCount++;
+          if (matches.length > 0) metrics.detected += matches.length;
+          for (const m of matches) this.hits[m.rule.id] = (this.hits[m.rule.id] ?? 0) + 1;
+          for (const m of matches) this.matchOccurrence(groups, p, row, m);
+        }
+        for (const h of corr) {
+          metrics.correlations++;
+          this.hits[h.rule.id] = (this.hits[h.rule.id] ?? 0) + 1;
+          this.correlationOccurrence(groups, p, row, h);
+        }
+        if (writer && rows.length >= WRITER_SLICE) {
+          // handed over (copied) now, so the rows need not outlive this slice here
+          writer.write(rows);
+          rows = [];
+        }
       }
-      const row = toStored(p);
-      this.recent.set(row.id, row.day);
-      const matches = detection.match(p.event);
-      const corr = correlate(p.event, matches);
-      if (!p.correlationOnly) {
-        rows.push(row);
-        if (matches.length > 0) metrics.detected += matches.length;
-        for (const m of matches) this.hits[m.rule.id] = (this.hits[m.rule.id] ?? 0) + 1;
-        for (const m of matches) this.matchOccurrence(groups, p, row, m);
-      }
-      for (const h of corr) {
-        metrics.correlations++;
-        this.hits[h.rule.id] = (this.hits[h.rule.id] ?? 0) + 1;
-        this.correlationOccurrence(groups, p, row, h);
-      }
+    } catch (err) {
+      writer?.abort();
+      throw err;
+    }
+    let writtenByThread: number | null = null;
+    if (writer) {
+      writer.write(rows);
+      rows = [];
+      writtenByThread = await writer.commit();
     }
     await ensurePartitions(db, this.deps.dialect, rows);
     const now = nowIso();
@@ -220,7 +255,7 @@ export class Pipeline {
       // An access-log record is stored exactly once with its event: one whose event is already stored (a NATS
       // message published again after the duplicate window, a replay) is left out, as the event is.
       if (accessItems.length > 0) fresh = await notYetStored(tx, accessItems);
-      const n = await insertEvents(db, tx, rows);
+      const n = writtenByThread ?? (await insertEvents(db, tx, rows));
       if (fresh.length > 0) await this.deps.accessLog!.store(tx, fresh.map((a) => a.item));
       // Several detect workers may add to one alert group (single-event alerts group by rule + host across
       // partitions): PostgreSQL serialises them per group key (advisory locks taken in key order, so two
@@ -246,7 +281,7 @@ export class Pipeline {
       return n;
     });
     metrics.stored += inserted;
-    metrics.duplicates += rows.length - inserted;
+    metrics.duplicates += rowCount - inserted;
     if (fresh.length > 0) await this.deps.accessLog!.after?.(fresh.map((a) => a.item));
     await this.flushHits(false);
   }

@@ -6,6 +6,8 @@ import type { Db, Tx } from '../../db/database.js';
 import { recordRuleHits } from '../rules/rules.service.js';
 import { databaseRuleProvider, Detection, type RuleProvider } from './detection.js';
 import { purgeExpired } from './events.repository.js';
+import { type EventWriter, startSqliteEventWriter } from './event-writer.js';
+import { sqliteConnection } from '../../db/database.js';
 import { SocMetrics } from './metrics.js';
 import { type AccessLogSink, Pipeline, prepare, SpoolConsumer } from './pipeline.js';
 import { SourceMap } from './source-map.js';
@@ -24,12 +26,19 @@ export interface SocRuntimeOptions {
   recordHits?: (db: Db, counts: Record<string, number>) => Promise<void>;
   /** Access-log records carried by syslog (the access-log module's sink). */
   accessLog?: AccessLogSink;
+  /**
+   * Store events through a writer thread (event-writer.ts) when the database is a SQLite file (default true;
+   * false keeps every write on the main thread).
+   */
+  writerThread?: boolean;
 }
 
 const CHECKPOINT = 'local';
 /** `soc_partitions` row (stream, partition 0) of the single-process pipeline's correlation windows. */
 const LOCAL_STATE = 'spool:local';
 const STATE_EVERY_MS = 5000;
+/** Records per pipeline batch (one transaction; larger batches amortise the commit and FTS5's flush). */
+const BATCH = 8000;
 /** A spool position as one ordered number (segment numbers stay far below 2^21). */
 const encodePos = (p: SpoolPosition): number => p.segment * 2 ** 32 + p.offset;
 const decodePos = (n: number): SpoolPosition => ({ segment: Math.floor(n / 2 ** 32), offset: n % 2 ** 32 });
@@ -58,6 +67,7 @@ export class SocRuntime {
   private stopped = false;
   private lastPos: SpoolPosition | null = null;
   private statePos: SpoolPosition | null = null;
+  private writer: EventWriter | null = null;
   private stateSavedAt = 0;
   /** Scale-out status for the metrics (set by the NATS publisher). */
   scaleOut: { status(): Promise<NonNullable<SocMetricsWire['scaleOut']>> } | null = null;
@@ -66,19 +76,26 @@ export class SocRuntime {
     this.spool = new Spool(opts.spoolDir ?? join(deps.config.dataDir, 'spool'));
     this.detection = new Detection(opts.ruleProvider ?? databaseRuleProvider());
     this.pipeline = new Pipeline({ db: deps.db, dialect: deps.dialect, detection: this.detection, sources: this.sources, metrics: this.metrics, recordHits: opts.recordHits ?? recordRuleHits, log: deps.log, ...(opts.accessLog ? { accessLog: opts.accessLog } : {}) });
-    this.consumer = new SpoolConsumer((batch) => this.handler(batch), this.metrics, deps.config.soc.queueHighWater);
+    this.consumer = new SpoolConsumer((batch) => this.handler(batch), this.metrics, deps.config.soc.queueHighWater, BATCH);
     this.consumer.onDrain = () => this.releaseOverload();
     runtimes.set(deps.db, this);
   }
 
   private async handleBatch(batch: SpooledRecord[]): Promise<void> {
-    const prepared = batch.map((r) => prepare(r.rec, this.sources));
+    // prepared one by one as the pipeline takes them (an event is garbage as soon as its row is built)
+    const sources = this.sources;
+    const prepared = (function* () {
+      for (const r of batch) yield prepare(r.rec, sources);
+    })();
     const pos = batch[batch.length - 1]!.pos;
     // The correlation windows are saved with the batch every few seconds and when the queue is drained, so a
     // restart resumes them instead of starting empty (issue 6: they were lost on restart).
     const saveState = Date.now() - this.stateSavedAt >= STATE_EVERY_MS || this.consumer.depth <= batch.length;
     try {
-      await this.pipeline.detectAndStore(prepared, { name: CHECKPOINT, pos }, saveState ? { commit: (tx) => this.saveState(tx, pos) } : {});
+      await this.pipeline.detectAndStore(prepared, { name: CHECKPOINT, pos }, {
+        ...(saveState ? { commit: (tx: Tx) => this.saveState(tx, pos) } : {}),
+        ...(this.writer ? { writer: this.writer } : {}),
+      });
     } catch (err) {
       this.deps.log.error({ err }, 'soc: storing a batch failed; it stays in the spool and is retried');
       throw err;
@@ -161,6 +178,8 @@ export class SocRuntime {
       const stored = cp ? { segment: cp.segment, offset: cp.offset } : null;
       await this.restoreState(stored);
       this.localPipeline = true;
+      const conn = sqliteConnection(this.deps.db);
+      if (conn && !conn.memory && this.opts.writerThread !== false) this.writer = startSqliteEventWriter(conn.name);
       await this.consumeWith((batch) => this.handleBatch(batch), stored);
     }
     const reload = setInterval(() => void this.sources.load(this.deps.db).catch((err) => this.deps.log.warn({ err }, 'soc: reloading sources failed')), 30_000);
@@ -247,6 +266,7 @@ export class SocRuntime {
       await this.saveState(this.deps.db, this.lastPos).catch((err) => this.deps.log.warn({ err }, 'soc: saving the correlation windows at stop failed'));
     }
     await this.pipeline.flushHits(true);
+    await this.writer?.close();
     runtimes.delete(this.deps.db);
   }
 }

@@ -123,6 +123,12 @@ export class SourceMap {
     return s?.accessLog && s.enabled && s.systemId ? { systemId: s.systemId, name: s.name } : null;
   }
 
+  /** True when some enabled source is declared to carry its system's access-log records. */
+  hasAccessLogSources(): boolean {
+    for (const s of this.sources.values()) if (s.accessLog && s.enabled && s.systemId) return true;
+    return false;
+  }
+
   /** Source by id (HTTP key / file import), enabled or not. */
   source(id: string): SourceInfo | undefined {
     return this.sources.get(id);

@@ -1,0 +1,83 @@
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { createTestContext, insertUnit, type TestContext } from '../../../../test/support/context.js';
+import { testEnv } from '../../core/config.js';
+import { sqliteConnection } from '../../db/database.js';
+import { type EventWriter, startSqliteEventWriter } from './event-writer.js';
+import { ensurePartitions, insertEvents, searchEvents, type StoredEvent } from './events.repository.js';
+
+/**
+ * The SQLite writer thread (event-writer.ts) stores what the pipeline's own transaction stores: new events once,
+ * replays skipped, each new event in the folded full-text index. On PostgreSQL the pipeline keeps inserting in
+ * its transaction; the same assertions hold there. An error in the thread fails the commit (the batch stays in
+ * the spool) instead of hanging the pipeline.
+ */
+let ctx: TestContext;
+let unitId: string;
+let writer: EventWriter | null = null;
+
+function row(id: string, message: string): StoredEvent {
+  const day = '2026-11-25';
+  return {
+    id, day, ts: `${day}T08:00:00.000Z`, received_at: `${day}T08:00:01.000Z`, source_id: null, unit_id: unitId, system_id: null, asset_id: null,
+    host: 'srv-01', user_name: 'nguyenvana', source_ip: '10.0.0.5', action: 'ssh_login', outcome: 'failure', product: 'linux', service: 'sshd', code: null,
+    message, fields_json: JSON.stringify({ message }), expires_on: '2027-02-26',
+  };
+}
+
+/** Store a batch the way the pipeline does on this dialect: SQLite through the thread (in two slices), PostgreSQL in a transaction. */
+async function store(rows: StoredEvent[]): Promise<number> {
+  if (writer) {
+    writer.write(rows.slice(0, 2));
+    writer.write(rows.slice(2));
+    return writer.commit();
+  }
+  await ensurePartitions(ctx.db, ctx.dialect, rows);
+  return ctx.db.transaction().execute((tx) => insertEvents(ctx.db, tx, rows));
+}
+
+beforeAll(async () => {
+  ctx = await createTestContext();
+  unitId = (await insertUnit(ctx)).id;
+  const conn = sqliteConnection(ctx.db);
+  if (conn) writer = startSqliteEventWriter(conn.name);
+});
+afterAll(async () => {
+  await writer?.close();
+  await ctx?.close();
+});
+
+describe('SOC event writer thread', () => {
+  it('stores a batch once, skips a replay, and the new events are found by folded full text', async () => {
+    const rows = [row('w1', 'Đăng nhập thất bại cho người dùng quản trị'), row('w2', 'Failed password for root'), row('w3', 'Đăng nhập thành công qua VPN')];
+    expect(await store(rows)).toBe(3);
+    expect(await store([...rows, row('w4', 'Phiên làm việc kết thúc')])).toBe(1);
+    const q = async (text: string) => (await searchEvents(ctx.db, ctx.dialect, { q: text, limit: 50, offset: 0 }, null)).items.map((r) => r.id).sort();
+    expect(await q('dang nhap')).toEqual(['w1', 'w3']);
+    expect(await q('phien lam viec')).toEqual(['w4']);
+    expect((await searchEvents(ctx.db, ctx.dialect, { limit: 50, offset: 0 }, null)).total).toBe(4);
+  });
+
+  it.skipIf(testEnv().db !== 'sqlite')('a failing batch rolls back and its commit fails; the next batch is stored', async () => {
+    const bad = { ...row('w5', 'x'), message: null } as unknown as StoredEvent; // NOT NULL column
+    writer!.write([row('w6', 'trước lỗi'), bad]);
+    await expect(writer!.commit()).rejects.toThrow(/NOT NULL/);
+    expect(await store([row('w6', 'sau lỗi'), row('w7', 'a'), row('w8', 'b')])).toBe(3);
+    const ids = (await searchEvents(ctx.db, ctx.dialect, { limit: 50, offset: 0 }, null)).items.map((r) => r.id).sort();
+    expect(ids).toEqual(['w1', 'w2', 'w3', 'w4', 'w6', 'w7', 'w8']);
+  });
+
+  it.skipIf(testEnv().db !== 'sqlite')('a thread that cannot start fails the commit instead of hanging, and closes', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'khien-writer-'));
+    try {
+      const broken = startSqliteEventWriter(join(dir, 'no-tables.db'));
+      broken.write([row('z1', 'x')]);
+      await expect(broken.commit()).rejects.toThrow(/soc_events/);
+      await broken.close();
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+});

@@ -1,0 +1,167 @@
+import { createRequire } from 'node:module';
+import { Worker } from 'node:worker_threads';
+import { SQLITE_EVENT_COLUMNS, SQLITE_FTS_SQL, SQLITE_INSERT_SQL, type StoredEvent } from './events.repository.js';
+
+/**
+ * The SQLite event writer thread (docs/architecture.md, SOC pipeline, "Writer thread"). better-sqlite3 runs
+ * every statement on the calling thread, so in one thread storing events (≈ 40 % of the pipeline's CPU) and
+ * parsing/detecting the next ones take turns on one core. This worker owns a second connection to the same
+ * database file and inserts the rows of a batch (and their FTS5 entries) in its own transaction while the main
+ * thread goes on parsing and detecting the rest of the batch; the main thread then commits the batch's alerts,
+ * correlation windows and spool position in its own transaction, after the worker's commit.
+ *
+ * Durability is unchanged: the spool position is committed only after the events it covers, so a crash between
+ * the two commits replays the batch from the spool; the replayed events meet their stored copies through the
+ * (day, id) key and are counted as duplicates, and the alerts, which were not committed, are raised then.
+ *
+ * The worker's code is plain JavaScript evaluated in the thread (no TypeScript loader is needed in tests or in
+ * the compiled build); the SQL comes from events.repository.ts. Messages: `rows` (begins the transaction on the
+ * first), `commit` (answers the number of new rows), `abort` (rolls back), `close`.
+ */
+export interface EventWriter {
+  /** Queue rows for the open transaction (begun by the first rows of a batch). Does not wait. */
+  write(rows: StoredEvent[]): void;
+  /** Commit what was written since the last commit/abort; resolves with the number of new rows. */
+  commit(): Promise<number>;
+  /** Roll back what was written since the last commit/abort. */
+  abort(): void;
+  close(): Promise<void>;
+}
+
+const WORKER_SOURCE = `
+const { parentPort, workerData } = require('node:worker_threads');
+const Database = require(workerData.driver);
+// same folding as db/database.ts khienFold (đ → d; the FTS5 tokenizer drops the other diacritics)
+const fold = (v) => (typeof v === 'string' ? v.replace(/[đĐ]/g, 'd') : v);
+let conn, insert, fts;
+try {
+  conn = new Database(workerData.file);
+  conn.pragma('synchronous = NORMAL');
+  conn.pragma('busy_timeout = 5000');
+  conn.function('khien_fold', { deterministic: true }, fold);
+  insert = conn.prepare(workerData.insertSql);
+  fts = conn.prepare(workerData.ftsSql);
+} catch (err) {
+  // errors of the driver do not survive the thread boundary as Errors: send the text
+  parentPort.postMessage({ t: 'fatal', message: String(err && err.message || err) });
+  process.exit(1);
+}
+const messageAt = workerData.messageAt;
+let open = false;
+let inserted = 0;
+let failure = null;
+function rollback() {
+  if (open) { try { conn.exec('rollback'); } catch {} }
+  open = false;
+  inserted = 0;
+}
+parentPort.on('message', (m) => {
+  if (m.t === 'rows') {
+    if (failure) return;
+    try {
+      if (!open) { conn.exec('begin immediate'); open = true; inserted = 0; }
+      for (const values of m.rows) {
+        const r = insert.run(values);
+        if (r.changes === 1) { fts.run(r.lastInsertRowid, fold(values[messageAt])); inserted++; }
+      }
+    } catch (err) {
+      failure = err;
+      rollback();
+    }
+  } else if (m.t === 'commit') {
+    if (failure) {
+      const err = failure;
+      failure = null;
+      parentPort.postMessage({ t: 'error', message: String(err && err.message || err) });
+      return;
+    }
+    try {
+      if (open) conn.exec('commit');
+      open = false;
+      parentPort.postMessage({ t: 'committed', inserted });
+      inserted = 0;
+    } catch (err) {
+      rollback();
+      parentPort.postMessage({ t: 'error', message: String(err && err.message || err) });
+    }
+  } else if (m.t === 'abort') {
+    failure = null;
+    rollback();
+  } else if (m.t === 'close') {
+    rollback();
+    conn.close();
+    parentPort.close();
+  }
+});
+`;
+
+/** A writer thread on the SQLite database file `file` (not for in-memory databases). */
+export function startSqliteEventWriter(file: string): EventWriter {
+  const driver = createRequire(import.meta.url).resolve('better-sqlite3');
+  const worker = new Worker(WORKER_SOURCE, {
+    eval: true,
+    workerData: { file, driver, insertSql: SQLITE_INSERT_SQL, ftsSql: SQLITE_FTS_SQL, messageAt: SQLITE_EVENT_COLUMNS.indexOf('message') },
+  });
+  let waiting: { resolve: (n: number) => void; reject: (e: Error) => void } | null = null;
+  let dead: Error | null = null;
+  let closing = false;
+  const fail = (err: Error) => {
+    dead ??= err;
+    const w = waiting;
+    waiting = null;
+    w?.reject(err);
+  };
+  worker.on('message', (m: { t: 'committed'; inserted: number } | { t: 'error' | 'fatal'; message: string }) => {
+    if (m.t === 'fatal') {
+      fail(new Error(`soc event writer thread failed: ${m.message}`));
+      return;
+    }
+    const w = waiting;
+    waiting = null;
+    if (!w) return;
+    if (m.t === 'committed') w.resolve(m.inserted);
+    else w.reject(new Error(`soc event writer: ${m.message}`));
+  });
+  // An error in the thread (or its exit) surfaces as a failed commit: the batch stays in the spool and is retried.
+  worker.on('error', (err: unknown) => {
+    const message = err instanceof Error ? err.message : typeof err === 'object' && err && 'message' in err ? String(err.message) : String(err);
+    fail(new Error(`soc event writer thread failed: ${message}`));
+  });
+  worker.on('exit', (code) => {
+    if (!closing) fail(new Error(`soc event writer thread exited (code ${code})`));
+  });
+  return {
+    write(rows) {
+      if (dead || rows.length === 0) return;
+      const arrays = new Array<unknown[]>(rows.length);
+      for (let i = 0; i < rows.length; i++) {
+        const row = rows[i]!;
+        const values = new Array<unknown>(SQLITE_EVENT_COLUMNS.length);
+        for (let c = 0; c < SQLITE_EVENT_COLUMNS.length; c++) values[c] = row[SQLITE_EVENT_COLUMNS[c]!] ?? null;
+        arrays[i] = values;
+      }
+      worker.postMessage({ t: 'rows', rows: arrays });
+    },
+    commit() {
+      if (dead) return Promise.reject(dead);
+      if (waiting) return Promise.reject(new Error('soc event writer: a commit is already pending'));
+      return new Promise<number>((resolve, reject) => {
+        waiting = { resolve, reject };
+        worker.postMessage({ t: 'commit' });
+      });
+    },
+    abort() {
+      if (!dead) worker.postMessage({ t: 'abort' });
+    },
+    async close() {
+      if (closing) return;
+      closing = true;
+      if (!dead) {
+        const exited = new Promise<void>((r) => worker.once('exit', () => r()));
+        worker.postMessage({ t: 'close' });
+        await Promise.race([exited, new Promise((r) => setTimeout(r, 5000).unref())]);
+      }
+      await worker.terminate();
+    },
+  };
+}
