@@ -26,6 +26,8 @@ const TIMELINE_PER_CASE = 50;
 const TASKS_PER_CASE = 10;
 const UNITS = 60;
 const RUNS = 300;
+/** Case titles (each numbered); `title_folded` is foldText of the same, as the cases service writes it. */
+const TITLES = ['Mã độc tống tiền trên máy chủ', 'Tài khoản công vụ bị chiếm quyền', 'Thay đổi giao diện trang xã', 'DDoS cổng dịch vụ công', 'Thư lừa đảo giả danh'];
 const WARMUP = 30;
 
 function pct(sorted: number[], p: number): number {
@@ -83,10 +85,10 @@ export async function run(): Promise<void> {
     const caseId = (expr: string) => sql.raw(`'00000000-0000-7000-8000-' || lpad(to_hex(${expr}), 12, '0')`);
     const iso = (expr: string) => sql.raw(`to_char(timestamp '2025-11-01' + (${expr}) * interval '1 second', 'YYYY-MM-DD"T"HH24:MI:SS.MS"Z"')`);
     await sql`
-      insert into cases (id, number, title, description, severity, severity_rank, tlp, pap, category, phase, close_reason, unit_id, unit_path, reportable, regime,
+      insert into cases (id, number, title, title_folded, description, severity, severity_rank, tlp, pap, category, phase, close_reason, unit_id, unit_path, reportable, regime,
         immediate, occurred_at, detected_at, acknowledged_at, contained_at, resolved_at, closed_at, next_due_at, affected_json, created_by, created_at, updated_at)
       select ${caseId('i')}, 'SC-B-' || lpad(i::text, 6, '0'),
-        (array['Mã độc tống tiền trên máy chủ','Tài khoản công vụ bị chiếm quyền','Thay đổi giao diện trang xã','DDoS cổng dịch vụ công','Thư lừa đảo giả danh'])[1 + i % 5] || ' #' || i,
+        (${TITLES}::text[])[1 + i % 5] || ' #' || i, (${TITLES.map(foldText)}::text[])[1 + i % 5] || ' #' || i,
         'Mô tả sự cố số ' || i, (array['low','medium','high','critical'])[1 + i % 4], i % 4, 'amber', 'amber',
         (array['ransomware','account_compromise','web_defacement','ddos','phishing','malware','data_leak'])[1 + i % 7],
         case when i % 10 < 6 then 'closed' else (array['triage','containment','eradication','recovery'])[1 + i % 4] end,

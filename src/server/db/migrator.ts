@@ -15,6 +15,7 @@ import * as m202611270200 from './migrations/202611270200_soc_events_fts_insert.
 import * as m202611270300 from './migrations/202611270300_connect_modules.js';
 import * as m202611270400 from './migrations/202611270400_add_malware_scan_hardening.js';
 import * as m202611270410 from './migrations/202611270410_index_case_title_search.js';
+import * as m202611280400 from './migrations/202611280400_add_case_title_folded.js';
 
 /** A frozen migration: receives the dialect explicitly instead of sniffing the driver. */
 export interface KhienMigration {
@@ -39,6 +40,7 @@ const MIGRATIONS: Record<string, KhienMigration> = {
   '202611270300_connect_modules': m202611270300,
   '202611270400_add_malware_scan_hardening': m202611270400,
   '202611270410_index_case_title_search': m202611270410,
+  '202611280400_add_case_title_folded': m202611280400,
 };
 
 class StaticProvider implements MigrationProvider {
@@ -70,6 +72,13 @@ export async function migrateToLatest(db: Kysely<any>, dialect: DialectName): Pr
     });
   }
   return (results ?? []).filter((r) => r.status === 'Success').map((r) => r.migrationName);
+}
+
+/** Run the migrations up to and including `name` (tests of a later migration's backfill). */
+export async function migrateTo(db: Kysely<any>, dialect: DialectName, name: string): Promise<void> {
+  const migrator = new Migrator({ db, provider: new StaticProvider(dialect), allowUnorderedMigrations: true });
+  const { error } = await migrator.migrateTo(name);
+  if (error) throw new Error(`migrating to ${name} failed: ${(error as Error).message}`, { cause: error });
 }
 
 /** Names of migrations not yet applied (for `serve`, which refuses to run on an outdated schema). */

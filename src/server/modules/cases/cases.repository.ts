@@ -5,6 +5,7 @@ import type {
 import type { z } from 'zod';
 import { fromJson, newId, toBool } from '../../db/columns.js';
 import type { Db, DialectName, Tx } from '../../db/database.js';
+import { escapeLike, foldText } from '../../core/text.js';
 import { pathInScope } from '../org/scope.js';
 import type { CaseRow, CaseTaskRow, TimelineRow } from './cases.table.js';
 
@@ -88,12 +89,16 @@ function filtered(db: Db | Tx, f: CaseFilter) {
     q = q.where((eb) => eb.exists(eb.selectFrom('case_members as m').select('m.id').whereRef('m.case_id', '=', 'cases.id').where('m.user_id', '=', uid).where('m.role', '=', 'assignee')));
   }
   if (f.q) {
-    const like = `%${f.q.replace(/[\\%_]/g, (c) => `\\${c}`)}%`;
-    q = q.where(sql<SqlBool>`(lower(cases.title) like lower(${like}) escape '\\' or cases.number like ${like} escape '\\')`);
-    // SQLite: the trigram FTS5 index finds the candidate rows (it needs three characters), the LIKE above decides.
-    // PostgreSQL serves the same LIKE from its pg_trgm indexes without help.
-    if (f.dialect === 'sqlite' && [...f.q].length >= 3) {
-      const phrase = `"${f.q.replace(/"/g, '""')}"`;
+    // Without diacritics ("lua dao" finds "lừa đảo"): the query is folded as the stored `title_folded` is
+    // (core/text.ts foldText, migration 202611280400); the case number is matched as typed.
+    const folded = foldText(f.q);
+    const like = `%${escapeLike(f.q)}%`;
+    const foldedLike = `%${escapeLike(folded)}%`;
+    q = q.where(sql<SqlBool>`(cases.title_folded like ${foldedLike} escape '\\' or cases.number like ${like} escape '\\')`);
+    // SQLite: the trigram FTS5 index over "title_folded number" finds the candidate rows (it needs three
+    // characters), the LIKE above decides. PostgreSQL serves the same LIKE from its pg_trgm indexes without help.
+    if (f.dialect === 'sqlite' && [...folded].length >= 3) {
+      const phrase = `"${folded.replace(/"/g, '""')}"`;
       q = q.where(sql<SqlBool>`cases.rowid in (select rowid from cases_title_fts where cases_title_fts match ${phrase})`);
     }
   }

@@ -6,6 +6,7 @@ import {
 import { type Actor, scopeOf } from '../../core/actor.js';
 import { recordAudit } from '../../core/audit.js';
 import type { AppDeps } from '../../core/context.js';
+import { foldText } from '../../core/text.js';
 import { ConflictError, ForbiddenError, NotFoundError, ValidationError } from '../../core/errors.js';
 import { fromJson, newId, nowIso, toBool } from '../../db/columns.js';
 import type { Tx } from '../../db/database.js';
@@ -94,7 +95,7 @@ export async function createCase(deps: Deps, actor: Actor, input: z.infer<typeof
     const year = new Date(deps.clock() + 7 * 3_600_000).getUTCFullYear();
     const seq = await nextSequence(tx, `case:${year}`);
     const row: CaseRow = {
-      id, number: `SC-${year}-${String(seq).padStart(4, '0')}`, title: input.title, description: input.description, severity: worst, severity_rank: severityRank(worst),
+      id, number: `SC-${year}-${String(seq).padStart(4, '0')}`, title: input.title, title_folded: foldText(input.title), description: input.description, severity: worst, severity_rank: severityRank(worst),
       tlp: input.tlp, pap: input.pap, category: input.category, phase: 'triage', close_reason: null, unit_id: unit.id, unit_path: unit.path,
       reportable: 0, regime: null, immediate: 0, occurred_at: occurred, detected_at: input.detectedAt ?? now, acknowledged_at: null, contained_at: null,
       resolved_at: null, closed_at: null, next_due_at: null, affected_json: JSON.stringify(input.affected), created_by: actor.userId, created_at: now, updated_at: now,
@@ -233,7 +234,10 @@ export async function updateCase(deps: Deps, actor: Actor, id: string, input: z.
   const now = nowIso(deps.clock);
   await deps.db.transaction().execute(async (tx) => {
     const set: Partial<CaseRow> = { updated_at: now };
-    if (input.title !== undefined) set.title = input.title;
+    if (input.title !== undefined) {
+      set.title = input.title;
+      set.title_folded = foldText(input.title);
+    }
     if (input.description !== undefined) set.description = input.description;
     if (input.tlp !== undefined) set.tlp = input.tlp;
     if (input.pap !== undefined) set.pap = input.pap;

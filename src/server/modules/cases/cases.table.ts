@@ -11,6 +11,8 @@ export interface CasesTable {
   id: string;
   number: string;
   title: string;
+  /** The title folded for search (core/text.ts foldText), written with every title (migration 202611280400). */
+  title_folded: string;
   description: string;
   severity: string;
   severity_rank: number;
