@@ -29,6 +29,15 @@ export const NONE: readonly never[] = Object.freeze([]);
 export const MANUAL: readonly CorrelationRule[] = Object.freeze(['manual']);
 export const CITIZEN: readonly CorrelationRule[] = Object.freeze(['citizen_id']);
 
+/**
+ * A score read from the Float64Array, as a small integer when it is one (not −0): V8 would otherwise store it in
+ * each result as a boxed heap number, a million more objects for the garbage collector.
+ */
+function tagged(x: number): number {
+  const i = x | 0;
+  return i === x && (i !== 0 || 1 / x > 0) ? i : x;
+}
+
 export class Correlator {
   /** Roster position of the owner findings should look at after `correlate` (−1: none). */
   owner = -1;
@@ -100,7 +109,7 @@ export class Correlator {
   }
 
   private candidate(s: number): Candidate {
-    return { personId: this.roster.people[this.who[s]!]!.id, score: this.score[s]!, rules: RULES_OF[this.bits[s]!]! };
+    return { personId: this.roster.people[this.who[s]!]!.id, score: tagged(this.score[s]!), rules: RULES_OF[this.bits[s]!]! };
   }
 
   /** The situation of account `a` (number `index`) by weighted correlation; `excluded`: people ruled out by hand. */
@@ -221,6 +230,7 @@ export class Correlator {
       return { index, situation: others === 1 ? 'unlinked' : 'disputed', personId: others === 1 ? top[0]!.personId : null, linkedPersonIds: NONE, score: weight, rules, candidates: top };
     }
     if (count === 0) return { index, situation: 'unmatched', personId: null, linkedPersonIds: NONE, score: 0, rules: NONE, candidates: NONE };
+    best = tagged(best);
     const rivals = count - 1 + others;
     const weakest = ambiguousCount > 0 && ambiguousRule === FULL_NAME ? w.fullName : w.username;
     const tied = atBest > 1 || (others > 0 && best === weakest);
