@@ -1,6 +1,6 @@
 import { CITIZEN, Correlator, MANUAL, NONE } from './correlate.js';
 import { instantMs } from './instant.js';
-import { folded, Roster } from './roster.js';
+import { folded, Roster, type UnitHit } from './roster.js';
 
 /**
  * Account reconciliation (đối soát tài khoản): correlate every account of every information system with the
@@ -177,6 +177,9 @@ class Situations {
   private readonly correlator: Correlator;
   /** Roster position of the owner findings should look at for the last account (−1: none). */
   owner = -1;
+  /** `Roster.username` and `Roster.unitOf` of the last account, for its findings. */
+  username = 0;
+  unit: UnitHit<ReconcileUnit> | null = null;
 
   constructor(input: ReconcileInput, private readonly roster: Roster<ReconcilePerson, ReconcileUnit>) {
     for (const d of input.decisions ?? []) {
@@ -189,6 +192,8 @@ class Situations {
 
   of(a: ReconcileAccount, index: number): AccountResult {
     const r = this.roster;
+    this.username = r.username(a.username);
+    this.unit = r.unitOf(a.unitText);
     const decided = this.links.size + this.unlinks.size > 0;
     const k = decided ? accountKey(a.systemId, a.username) : '';
     const manual = decided ? this.links.get(k) : undefined;
@@ -205,7 +210,7 @@ class Situations {
         return { index, situation: 'linked', personId: r.people[i]!.id, linkedPersonIds: NONE, score: 100, rules: CITIZEN, candidates: NONE };
       }
     }
-    const res = this.correlator.correlate(a, index, excluded);
+    const res = this.correlator.correlate(a, index, excluded, this.username, this.unit);
     this.owner = this.correlator.owner;
     return res;
   }
@@ -449,7 +454,7 @@ export function reconcileAccounts(input: ReconcileInput): ReconcileOutput {
     const ownerIdx = situations.owner;
     const sys = systems.get(a.systemId);
     const probable = res.situation === 'unlinked';
-    const generic = (roster.username(a.username) & 1) === 1;
+    const generic = (situations.username & 1) === 1;
 
     if (res.situation === 'unmatched' && a.enabled && !generic) {
       findings.push(new LazyFinding(index, 'orphan', 'high', res.personId, a.username));
@@ -466,7 +471,7 @@ export function reconcileAccounts(input: ReconcileInput): ReconcileOutput {
         const owner = people[ownerIdx]!;
         let left: string | undefined;
         for (const u of owner.formerUnitIds ?? []) if (!left && sys.inSystemUnit(u)) left = u;
-        const named = roster.unitOf(a.unitText)?.unit;
+        const named = situations.unit?.unit;
         const stale = owner.status === 'transferred' && named && named.id !== owner.unitId && roster.successor(named.id)?.id !== owner.unitId ? named.id : undefined;
         if ((left && !sys.inSystemUnit(owner.unitId)) || stale) {
           const from = roster.unitById.get((left ?? stale)!)?.code ?? 'đơn vị cũ';
@@ -474,7 +479,7 @@ export function reconcileAccounts(input: ReconcileInput): ReconcileOutput {
         }
       }
     }
-    const unit = roster.unitOf(a.unitText)?.unit;
+    const unit = situations.unit?.unit;
     if (unit?.mergedIntoId && a.enabled) {
       const next = roster.successor(unit.id);
       findings.push(new LazyFinding(index, 'merged_unit', 'medium', res.personId, a.username, unit.code, unit.mergedOn, next?.code));

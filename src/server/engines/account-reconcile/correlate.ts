@@ -1,5 +1,5 @@
 import type { AccountResult, Candidate, CorrelationRule, CorrelationWeights, ReconcileAccount, ReconcilePerson, ReconcileUnit } from './account-reconcile.js';
-import type { Roster } from './roster.js';
+import type { Roster, UnitHit } from './roster.js';
 
 /**
  * Weighted correlation of one account with the roster (the `unlinked`/`disputed`/`linked` decision when
@@ -112,8 +112,11 @@ export class Correlator {
     return { personId: this.roster.people[this.who[s]!]!.id, score: tagged(this.score[s]!), rules: RULES_OF[this.bits[s]!]! };
   }
 
-  /** The situation of account `a` (number `index`) by weighted correlation; `excluded`: people ruled out by hand. */
-  correlate(a: ReconcileAccount, index: number, excluded: Set<string> | undefined): AccountResult {
+  /**
+   * The situation of account `a` (number `index`) by weighted correlation; `excluded`: people ruled out by hand;
+   * `username`: `Roster.username` of its username, `unit`: `Roster.unitOf` of its unit text (looked up once by the caller).
+   */
+  correlate(a: ReconcileAccount, index: number, excluded: Set<string> | undefined, username: number, unit: UnitHit<ReconcileUnit> | null): AccountResult {
     const r = this.roster;
     const w = this.w;
     this.excluded = excluded;
@@ -128,7 +131,6 @@ export class Correlator {
       else if (hit) for (const i of hit) this.add(i, EMAIL, w.email);
     }
     const name = r.displayName(a.displayName);
-    const unit = r.unitOf(a.unitText);
     // The list the account is ambiguous on: people sharing its common name (0) or its common username key (1).
     let ambiguousList = 0;
     let ambiguousCount = 0;
@@ -151,7 +153,7 @@ export class Correlator {
         ambiguousRule = FULL_NAME;
       }
     }
-    const user = (r.username(a.username) >> 1) - 1;
+    const user = (username >> 1) - 1;
     const byKey = r.keyCount(user);
     if (byKey <= AMBIGUOUS_USERNAME) {
       for (let j = r.keyFrom(Math.max(user, 0)), end = j + byKey; j < end; j++) this.add(r.keyAt(j), USERNAME, w.username);
