@@ -105,7 +105,9 @@ export class Roster<P extends RosterPerson, U extends RosterUnit> {
       this.nameTerm[i] = t;
       if (this.keysOfName[t] === undefined) this.keysOfName[t] = Int32Array.from(usernameKeys(p.nameFolded), (k) => this.termOf(k));
     }
-    for (let i = 0; i < n; i++) this.ownerOf[i] = people[i]!.id ? this.personIndex.get(people[i]!.id)! : -1;
+    // Ids are unique in a real roster (then each person is their own owner); otherwise the last of an id wins.
+    const unique = this.personIndex.size === n;
+    for (let i = 0; i < n; i++) this.ownerOf[i] = !people[i]!.id ? -1 : unique ? i : this.personIndex.get(people[i]!.id)!;
     for (const u of units) {
       this.unitById.set(u.id, u);
       this.unitByText.set(u.nameFolded, u);
