@@ -16,6 +16,7 @@ import * as m202611270300 from './migrations/202611270300_connect_modules.js';
 import * as m202611270400 from './migrations/202611270400_add_malware_scan_hardening.js';
 import * as m202611270410 from './migrations/202611270410_index_case_title_search.js';
 import * as m202611280400 from './migrations/202611280400_add_case_title_folded.js';
+import * as m202611280401 from './migrations/202611280401_soc_events_fts_folded_content.js';
 
 /** A frozen migration: receives the dialect explicitly instead of sniffing the driver. */
 export interface KhienMigration {
@@ -41,6 +42,7 @@ const MIGRATIONS: Record<string, KhienMigration> = {
   '202611270400_add_malware_scan_hardening': m202611270400,
   '202611270410_index_case_title_search': m202611270410,
   '202611280400_add_case_title_folded': m202611280400,
+  '202611280401_soc_events_fts_folded_content': m202611280401,
 };
 
 class StaticProvider implements MigrationProvider {

@@ -60,4 +60,26 @@ describe('SOC event store', () => {
       expect(Number(n.rows[0]!.n)).toBe(2);
     }
   });
+
+  it('a rebuild of the full-text index indexes the same folded text as live inserts ("dang nhap" still finds "Đăng nhập")', async () => {
+    expect(await store([row('e5', '2026-11-26', 'Đăng nhập trái phép vào hộp thư điện tử', '2027-01-01'), row('e6', '2026-11-26', 'Đổi mật khẩu tài khoản', '2027-01-01')])).toBe(2);
+    const q = async (text: string) => (await searchEvents(ctx.db, ctx.dialect, { q: text, limit: 50, offset: 0 }, null)).items.map((r) => r.id).sort();
+    const { sql } = await import('kysely');
+    if (ctx.dialect === 'sqlite') {
+      // The index agrees with its content (rank 1: compare against the content, not only internal consistency) …
+      await sql`insert into soc_events_fts(soc_events_fts, rank) values ('integrity-check', 1)`.execute(ctx.db);
+      // … and SQLite's own rebuild (an operator's repair, or FTS5's reaction to a corrupt index) gives the same index.
+      await sql`insert into soc_events_fts(soc_events_fts) values ('rebuild')`.execute(ctx.db);
+      await sql`insert into soc_events_fts(soc_events_fts, rank) values ('integrity-check', 1)`.execute(ctx.db);
+    } else {
+      // PostgreSQL: the GIN index is an expression over khien_fold(message); a REINDEX recomputes the same.
+      await sql`reindex index soc_events_search_idx`.execute(ctx.db);
+    }
+    expect(await q('dang nhap')).toEqual(['e3', 'e5']);
+    expect(await q('doi mat khau')).toEqual(['e6']);
+    // After the rebuild, deleting events still removes exactly their entries.
+    expect(await purgeExpired(ctx.db, ctx.dialect, '2027-02-01')).toBe(4);
+    expect(await q('dang nhap')).toEqual([]);
+    if (ctx.dialect === 'sqlite') await sql`insert into soc_events_fts(soc_events_fts, rank) values ('integrity-check', 1)`.execute(ctx.db);
+  });
 });
