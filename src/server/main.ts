@@ -246,7 +246,8 @@ audit
   .option('--key <verifierKey>', 'khoá kiểm tra công bố (mặc định: khoá của máy chủ này / trong gói)')
   .option('--witness-file <file>', 'tệp checkpoint của bên chứng kiến (chỉ ghi thêm) để đối chiếu')
   .option('--json', 'in báo cáo dạng JSON')
-  .action(async (opts: { offline?: string; key?: string; witnessFile?: string; json?: boolean }) => {
+  .option('--workers <n>', 'số luồng kiểm tra song song, mỗi luồng một kết nối chỉ đọc (mặc định: theo số lõi với nhật ký lớn; 0 = một luồng)')
+  .action(async (opts: { offline?: string; key?: string; witnessFile?: string; json?: boolean; workers?: string }) => {
     const { formatVerifyReport } = await import('./modules/audit/verify.js');
     const { readWitnessFile, verifyBundle, verifyDatabase } = await import('./modules/audit/verify.service.js');
     const witnessed = opts.witnessFile ? readWitnessFile(opts.witnessFile) : [];
@@ -258,7 +259,9 @@ audit
       const { loadAuditSigner, verifierKeyOf } = await import('./modules/audit/checkpoint.service.js');
       const { parseVerifierKey } = await import('./engines/merkle/index.js');
       const verifier = parseVerifierKey(opts.key ?? verifierKeyOf(loadAuditSigner(rt.config)));
-      report = await verifyDatabase(rt.handle.db, verifier, verifier.name, witnessed);
+      const workers = opts.workers === undefined ? undefined : Number(opts.workers);
+      if (workers !== undefined && !(Number.isInteger(workers) && workers >= 0)) throw new Error('--workers: một số nguyên ≥ 0');
+      report = await verifyDatabase(rt.handle.db, verifier, verifier.name, witnessed, { url: rt.config.databaseUrl, workers });
       await rt.handle.close();
     }
     console.log(opts.json ? JSON.stringify(report, null, 2) : formatVerifyReport(report));

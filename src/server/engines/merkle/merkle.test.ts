@@ -1,7 +1,7 @@
 import { createHash } from 'node:crypto';
 import { describe, expect, it } from 'vitest';
 import {
-  CompactRange, EMPTY_ROOT, addSignature, consistencyProof, encodeSignerKey, encodeVerifierKey, formatCheckpoint, generateSeed,
+  CompactRange, EMPTY_ROOT, HexCompactRange, addSignature, consistencyProof, encodeSignerKey, encodeVerifierKey, formatCheckpoint, generateSeed,
   inclusionProof, leafHash, openNote, parseCheckpoint, parseSignerKey, parseVerifierKey, rootOf, signNote, signerFromSeed,
   verifyConsistency, verifyInclusion,
 } from './index.js';
@@ -146,5 +146,43 @@ describe('C2SP signed note and checkpoint', () => {
     expect(() => parseCheckpoint('o\n08\nXcnaeacGWamtVZy3Ad7ZoqudgjqtL0lgz+Nw7/RgQyg=\n')).toThrow();
     expect(() => parseCheckpoint('o\n8\nAAAA\n')).toThrow();
     expect(() => parseCheckpoint('o\n8\nXcnaeacGWamtVZy3Ad7ZoqudgjqtL0lgz+Nw7/RgQyg=')).toThrow();
+  });
+});
+
+describe('hex compact range (verification over aligned segments)', () => {
+  const data = Array.from({ length: 70 }, (_, i) => Buffer.from(`entry ${i}`));
+  const hex = data.map((d) => leafHash(d).toString('hex'));
+
+  it('appending leaf by leaf gives the RFC root at every size', () => {
+    const r = new HexCompactRange();
+    expect(r.root()).toBe(EMPTY_ROOT.toString('hex'));
+    for (let n = 1; n <= data.length; n++) {
+      r.append(hex[n - 1]!);
+      expect(r.root(), `size ${n}`).toBe(mth(data.slice(0, n)).toString('hex'));
+    }
+  });
+
+  it('segments of 2^k leaves hashed apart and joined by their subtree roots give the same roots, and a right fold finishes any size', () => {
+    for (const seg of [1, 2, 4, 8, 16]) {
+      const whole = new HexCompactRange();
+      for (let from = 0; from < data.length; from += seg) {
+        const part = new HexCompactRange();
+        for (let i = from; i < Math.min(from + seg, data.length); i++) {
+          part.append(hex[i]!);
+          // The root at size i+1 from the joined prefix plus this segment's right fold.
+          expect(whole.root(part.root()), `segment ${seg}, size ${i + 1}`).toBe(mth(data.slice(0, i + 1)).toString('hex'));
+        }
+        whole.appendRange(part.snapshot());
+      }
+      expect(whole.root()).toBe(mth(data).toString('hex'));
+      expect(whole.size).toBe(data.length);
+    }
+  });
+
+  it('refuses a subtree that is not a node of the tree', () => {
+    const r = new HexCompactRange();
+    r.append(hex[0]!);
+    expect(() => r.appendSubtree(hex[1]!, 2)).toThrow(RangeError);
+    expect(() => r.appendSubtree(hex[1]!, 3)).toThrow(RangeError);
   });
 });

@@ -1,4 +1,4 @@
-import { EMPTY_ROOT, hashEquals, nodeHash, splitPoint } from './hash.js';
+import { EMPTY_ROOT, EMPTY_ROOT_HEX, hashEquals, nodeHash, nodeHashHex, splitPoint } from './hash.js';
 
 /**
  * Merkle tree head and proofs over a list of leaf hashes, following RFC 6962 §2.1 (MTH, PATH, PROOF) and the
@@ -185,5 +185,72 @@ export class CompactRange {
     r.hashes.push(...state.hashes.map((h) => Buffer.from(h, 'base64')));
     r.count = state.size;
     return r;
+  }
+}
+
+/**
+ * A compact range over hex hashes, for verification: the same binary-carry folding as CompactRange, plus
+ * appending a whole perfect subtree by its root (RFC 6962 §2.1: when the tree so far has a multiple of 2^k
+ * leaves, the next 2^k leaves form one node of the tree, whichever way they were hashed). This is what lets
+ * verification hash disjoint, aligned leaf ranges independently (e.g. on worker threads) and combine only their
+ * roots.
+ */
+export class HexCompactRange {
+  private readonly hashes: string[] = [];
+  private readonly sizes: number[] = [];
+  private count = 0;
+
+  get size(): number {
+    return this.count;
+  }
+
+  append(leafHex: string): void {
+    this.push(leafHex, 1);
+  }
+
+  /** Append a perfect subtree of `leaves` leaves (a power of two) with root `rootHex`; the range size must be a multiple of `leaves`. */
+  appendSubtree(rootHex: string, leaves: number): void {
+    if (!(leaves >= 1 && Number.isSafeInteger(leaves) && (leaves & (leaves - 1)) === 0) || this.count % leaves !== 0) {
+      throw new RangeError(`compact range: a subtree of ${leaves} leaves cannot start at leaf ${this.count}`);
+    }
+    this.push(rootHex, leaves);
+  }
+
+  /** Append every subtree of another range (which must start where this one ends, aligned). */
+  appendRange(other: { hashes: readonly string[]; sizes: readonly number[] }): void {
+    for (let i = 0; i < other.hashes.length; i++) this.appendSubtree(other.hashes[i]!, other.sizes[i]!);
+  }
+
+  private push(h: string, leaves: number): void {
+    let s = leaves;
+    while (this.sizes.length > 0 && this.sizes[this.sizes.length - 1] === s) {
+      h = nodeHashHex(this.hashes.pop()!, h);
+      this.sizes.pop();
+      s *= 2;
+    }
+    this.hashes.push(h);
+    this.sizes.push(s);
+    this.count += leaves;
+  }
+
+  /**
+   * MTH of the leaves appended so far, folded right to left. With `tail` (the right fold of the leaves that follow,
+   * as returned by another range's root()), the MTH of this range followed by those leaves: folding is sequential
+   * from the right, so the two parts can be folded separately.
+   */
+  root(tail?: string): string {
+    let i = this.hashes.length - 1;
+    let r = tail;
+    if (r === undefined) {
+      if (i < 0) return EMPTY_ROOT_HEX;
+      r = this.hashes[i--]!;
+    }
+    for (; i >= 0; i--) r = nodeHashHex(this.hashes[i]!, r);
+    return r;
+  }
+
+  /** The subtree roots and sizes, largest first. */
+  snapshot(): { hashes: string[]; sizes: number[] } {
+    return { hashes: [...this.hashes], sizes: [...this.sizes] };
   }
 }

@@ -47,6 +47,24 @@ export function canonicalAccessLog(row: AccessLogRecordRow): string {
   return `{"account":${str(row.account)},"account_mfa":${int(row.account_mfa)},"account_situation":${str(row.account_situation)},"action":${str(row.action)},"batch_id":${str(row.batch_id)},"case_ref":${str(row.case_ref)},"device":${str(row.device)},"external_id":${str(row.external_id)},"id":${str(row.id)},"ip":${str(row.ip)},"occurred_at":${str(row.occurred_at)},"outcome":${str(row.outcome)},"person_id":${str(row.person_id)},"received_at":${str(row.received_at)},"seq":${int(row.seq)},"session_id":${str(row.session_id)},"source":${str(row.source)},"subject_hash":${str(row.subject_hash)},"subject_masked":${str(row.subject_masked)},"system_id":${str(row.system_id)},"t":"access_log","v":1}`;
 }
 
+/**
+ * The same two encodings as field lists (key, in the order written; `str` a text column, `int` an integer column,
+ * `const` a fixed JSON value), for building the encoding inside SQL (verify.db.ts). A test checks that the SQL
+ * encoding of stored rows is byte-identical to the functions above on both databases.
+ */
+export type LeafField = readonly [key: string, kind: 'str' | 'int' | 'const', value?: string];
+export const AUDIT_EVENT_FIELDS: readonly LeafField[] = [
+  ['action', 'str'], ['actor_label', 'str'], ['actor_user_id', 'str'], ['after_json', 'str'], ['before_json', 'str'], ['details_json', 'str'],
+  ['id', 'str'], ['ip', 'str'], ['occurred_at', 'str'], ['outcome', 'str'], ['reason', 'str'], ['request_id', 'str'], ['seq', 'int'],
+  ['t', 'const', '"audit_event"'], ['target_id', 'str'], ['target_type', 'str'], ['unit_id', 'str'], ['user_agent', 'str'], ['v', 'const', '1'],
+];
+export const ACCESS_LOG_FIELDS: readonly LeafField[] = [
+  ['account', 'str'], ['account_mfa', 'int'], ['account_situation', 'str'], ['action', 'str'], ['batch_id', 'str'], ['case_ref', 'str'],
+  ['device', 'str'], ['external_id', 'str'], ['id', 'str'], ['ip', 'str'], ['occurred_at', 'str'], ['outcome', 'str'], ['person_id', 'str'],
+  ['received_at', 'str'], ['seq', 'int'], ['session_id', 'str'], ['source', 'str'], ['subject_hash', 'str'], ['subject_masked', 'str'],
+  ['system_id', 'str'], ['t', 'const', '"access_log"'], ['v', 'const', '1'],
+];
+
 // One-shot crypto.hash (Node ≥ 20.12) straight from the string: UTF-8 of "\u0000" + json is 0x00 ‖ json, the
 // RFC 6962 leaf input, with no intermediate Buffer.
 const oneShot = (nodeCrypto as { hash?: (alg: string, data: string, enc: 'buffer') => Buffer }).hash;

@@ -161,7 +161,7 @@ export async function registerAuditLog(root: FastifyInstance, deps: AppDeps): Pr
   }, async (req) => {
     requireRootReader(req);
     const t0 = Date.now();
-    const r = await verifyDatabase(deps.db, verifierOf(signer), signer.name);
+    const r = await verifyDatabase(deps.db, verifierOf(signer), signer.name, [], { url: deps.config.databaseUrl });
     return { ok: r.ok, treeSize: r.treeSize, rootHash: Buffer.from(r.rootHash, 'hex').toString('base64'), checkpointsChecked: r.checkpointsChecked, pruned: r.pruned, findings: r.findings.slice(0, 200), durationMs: Date.now() - t0 };
   });
 

@@ -35,6 +35,23 @@ async function verify(ctx: TestContext, witnessed: string[] = []) {
   return verifyDatabase(ctx.db, verifierOf(signer), signer.name, witnessed);
 }
 
+/**
+ * Verify three ways — this thread with the normal page size, this thread in pages of 4 leaves, and two worker
+ * threads (each with its own read-only connection) over segments of 8 leaves — and expect the same report.
+ */
+async function verifyEveryWay(ctx: TestContext, witnessed: string[] = []) {
+  const signer = auditLogJobFor(ctx.db)!.signer;
+  const run = (opts: Parameters<typeof verifyDatabase>[4]) => verifyDatabase(ctx.db, verifierOf(signer), signer.name, witnessed, { url: ctx.config.databaseUrl, ...opts });
+  const plain = await run({ workers: 0 });
+  const paged = await run({ workers: 0, pageLeaves: 4, segmentLeaves: 8 });
+  const threaded = await run({ workers: 2, pageLeaves: 4, segmentLeaves: 8 });
+  expect(threaded.workers).toBe(2);
+  const strip = ({ pagesRechecked: _p, workers: _w, ...r }: typeof plain) => r;
+  expect(strip(paged)).toEqual(strip(plain));
+  expect(strip(threaded)).toEqual(strip(plain));
+  return plain;
+}
+
 async function seqs(ctx: TestContext): Promise<number[]> {
   return (await ctx.db.selectFrom('audit_events').select('seq').orderBy('seq').execute()).map((r) => Number(r.seq));
 }
@@ -132,21 +149,21 @@ describe('tampering is reported with its position', () => {
     const seq = await seqOfLeaf(11);
     const before = await ctx.db.selectFrom('audit_events').select('details_json').where('seq', '=', seq).executeTakeFirstOrThrow();
     await ctx.db.updateTable('audit_events').set({ details_json: '{"i":999}' }).where('seq', '=', seq).execute();
-    const r = await verify(ctx);
+    const r = await verifyEveryWay(ctx);
     expect(r.ok).toBe(false);
     expect(r.findings).toEqual([expect.objectContaining({ kind: 'modified', leafIndex: 11, seq })]);
     await ctx.db.updateTable('audit_events').set({ details_json: before.details_json }).where('seq', '=', seq).execute();
-    expect((await verify(ctx)).ok).toBe(true);
+    expect((await verifyEveryWay(ctx)).ok).toBe(true);
   });
 
   it('a deleted entry', async () => {
     const seq = await seqOfLeaf(4);
     const row = await ctx.db.selectFrom('audit_events').selectAll().where('seq', '=', seq).executeTakeFirstOrThrow();
     await ctx.db.deleteFrom('audit_events').where('seq', '=', seq).execute();
-    const r = await verify(ctx);
+    const r = await verifyEveryWay(ctx);
     expect(r.findings).toEqual([expect.objectContaining({ kind: 'deleted', leafIndex: 4, seq })]);
     await ctx.db.insertInto('audit_events').values(row).execute();
-    expect((await verify(ctx)).ok).toBe(true);
+    expect((await verifyEveryWay(ctx)).ok).toBe(true);
   });
 
   it('reordered entries', async () => {
@@ -158,13 +175,13 @@ describe('tampering is reported with its position', () => {
       await ctx.db.updateTable('audit_events').set({ seq: b }).where('seq', '=', -1).execute();
     };
     await swap();
-    const r = await verify(ctx);
+    const r = await verifyEveryWay(ctx);
     expect(r.findings).toEqual([
       expect.objectContaining({ kind: 'reordered', leafIndex: 20, seq: a }),
       expect.objectContaining({ kind: 'reordered', leafIndex: 21, seq: b }),
     ]);
     await swap();
-    expect((await verify(ctx)).ok).toBe(true);
+    expect((await verifyEveryWay(ctx)).ok).toBe(true);
   });
 
   it('an inserted entry', async () => {
@@ -176,7 +193,7 @@ describe('tampering is reported with its position', () => {
       actor_user_id: null, actor_label: 'kẻ giả mạo', target_type: null, target_id: null, unit_id: null, ip: null, user_agent: null,
       request_id: null, reason: null, before_json: null, after_json: null, details_json: null,
     }).execute();
-    const r = await verify(ctx);
+    const r = await verifyEveryWay(ctx);
     expect(r.findings).toEqual([expect.objectContaining({ kind: 'inserted', seq: at })]);
     await ctx.db.deleteFrom('audit_events').where('seq', '=', at).execute();
   });
@@ -188,13 +205,13 @@ describe('tampering is reported with its position', () => {
     await ctx.db.updateTable('audit_events').set({ actor_label: 'người khác' }).where('seq', '=', seq).execute();
     const { auditEventLeafHash } = await import('./merkle.leaf.js');
     await ctx.db.updateTable('audit_log_leaves').set({ leaf_hash: auditEventLeafHash({ ...row, actor_label: 'người khác' }).toString('hex') }).where('leaf_index', '=', 3).execute();
-    const r = await verify(ctx);
+    const r = await verifyEveryWay(ctx);
     expect(r.ok).toBe(false);
     expect(r.findings[0]).toMatchObject({ kind: 'checkpoint_mismatch', treeSize: 15 });
     expect(r.findings[0]!.message).toContain('[0, 15)');
     await ctx.db.updateTable('audit_events').set({ actor_label: row.actor_label }).where('seq', '=', seq).execute();
     await ctx.db.updateTable('audit_log_leaves').set({ leaf_hash: leaf.leaf_hash }).where('leaf_index', '=', 3).execute();
-    expect((await verify(ctx)).ok).toBe(true);
+    expect((await verifyEveryWay(ctx)).ok).toBe(true);
   });
 
   it('a rewritten checkpoint', async () => {
@@ -203,23 +220,101 @@ describe('tampering is reported with its position', () => {
     const forger = signerFromSeed(auditLogJobFor(ctx.db)!.signer.name, generateSeed());
     const forged = signNote(formatCheckpoint({ origin: forger.name, size: 15, root: leafHash(Buffer.from('x')) }), forger);
     await ctx.db.updateTable('audit_log_checkpoints').set({ note: forged }).where('tree_size', '=', 15).execute();
-    let r = await verify(ctx);
+    let r = await verifyEveryWay(ctx);
     expect(r.findings).toEqual([expect.objectContaining({ kind: 'checkpoint_signature', treeSize: 15 })]);
     // Stored root changed but the note kept: the stored columns no longer match the signed text.
     await ctx.db.updateTable('audit_log_checkpoints').set({ note: cp.note, root_hash: '00'.repeat(32) }).where('tree_size', '=', 15).execute();
-    r = await verify(ctx);
+    r = await verifyEveryWay(ctx);
     expect(r.findings).toEqual([expect.objectContaining({ kind: 'checkpoint_rewritten', treeSize: 15 })]);
     await ctx.db.updateTable('audit_log_checkpoints').set({ root_hash: cp.root_hash }).where('tree_size', '=', 15).execute();
-    expect((await verify(ctx)).ok).toBe(true);
+    expect((await verifyEveryWay(ctx)).ok).toBe(true);
   });
 
   it('pruning payloads keeps verification green and reports them as pruned', async () => {
     const n = await pruneAuditPayloads(ctx.db, { before: '9999-01-01T00:00:00.000Z', now: nowIso(ctx.now) });
     expect(n).toBeGreaterThanOrEqual(30);
     expect(await ctx.db.selectFrom('audit_events').select('seq').where('action', '=', 'test.entry').execute()).toEqual([]);
-    const r = await verify(ctx);
+    const r = await verifyEveryWay(ctx);
     expect(r.findings).toEqual([]);
     expect(r.pruned).toBe(n);
+  });
+});
+
+describe('database verification: SQL-side encoding, pages and worker threads', () => {
+  let ctx: TestContext;
+  const awkward = ['Nhật ký "kiểm toán"', 'a\\b', 'dòng 1\ndòng 2\ttab\r\f\b', '\u001f\u007f', 'emoji 🛡️', '', 'Đắk Lắk – Gia Lai', '\u2028', '{"k":"v"}'];
+  beforeAll(async () => {
+    // The sequencer runs only when told to, so the log holds still between the verifications compared.
+    ctx = await createTestContext({ configure: (c) => ({ ...c, auditLog: { ...c.auditLog, sequenceMs: 0 } }) });
+  });
+  afterAll(async () => ctx.close());
+
+  it('encodes records in SQL byte-identically to the JavaScript leaf encoder, whatever the strings hold', async () => {
+    const { sql } = await import('kysely');
+    const { canonicalAccessLog, canonicalAuditEvent, AUDIT_EVENT_FIELDS, ACCESS_LOG_FIELDS } = await import('./merkle.leaf.js');
+    const { leafEncodingSql } = await import('./verify.db.js');
+    // PostgreSQL text cannot hold NUL. A lone surrogate is stored by node-postgres as U+FFFD, but by better-sqlite3
+    // as the bytes ED A0 80 (not UTF-8), which SQLite's json_quote passes through while JavaScript reads them back
+    // as U+FFFD: there the SQL encoding differs and the page is left to the JavaScript check (next test).
+    const strings = ctx.dialect === 'sqlite' ? [...awkward, 'nul \u0000 byte'] : [...awkward, 'lone \ud800 surrogate'];
+    for (const [kind, fields, encode] of [
+      ['audit_event', AUDIT_EVENT_FIELDS, (r: Record<string, unknown>) => canonicalAuditEvent(r as never)],
+      ['access_log', ACCESS_LOG_FIELDS, (r: Record<string, unknown>) => canonicalAccessLog(r as never)],
+    ] as const) {
+      for (const [i, text] of strings.entries()) {
+        const row: Record<string, unknown> = {};
+        for (const [key, k] of fields) if (k !== 'const') row[key] = k === 'int' ? (i % 3 === 2 ? null : 1000 + i) : i % 4 === 3 ? null : `${key}: ${text}`;
+        const cols = fields.filter(([, k]) => k !== 'const');
+        // Parameters bound with the columns' types (JavaScript numbers would bind as REAL on SQLite).
+        const select = cols.map(([key, k]) => (k === 'int'
+          ? sql`cast(${row[key]} as bigint) as ${sql.ref(key)}`
+          : sql`cast(${row[key]} as text) as ${sql.ref(key)}`));
+        const q = sql<{ doc: string }>`select ${sql.raw(leafEncodingSql(ctx.dialect, kind, 't'))} as doc from (select ${sql.join(select)}) t`;
+        const doc = (await q.execute(ctx.db)).rows[0]!.doc;
+        // The database stores the lone surrogate as U+FFFD (UTF-8 has no surrogates); compare with what it holds.
+        const stored = Object.fromEntries(Object.entries(row).map(([k, v]) => [k, typeof v === 'string' ? v.replace(/\ud800/u, '\ufffd') : v]));
+        expect(doc, `${kind} ${JSON.stringify(text)}`).toBe(`\n${encode(stored)}`);
+      }
+    }
+  });
+
+  it('an intact log of awkward entries passes the fast check (no page re-checked), here and on worker threads', async () => {
+    const job = auditLogJobFor(ctx.db)!;
+    for (const [i, text] of awkward.entries()) {
+      await recordAudit(ctx.db, null, { action: 'test.awkward', targetId: text, details: { i, text } }, nowIso(ctx.now));
+      if (i === 4) await job.runNow(true);
+    }
+    await job.runNow(true);
+    const report = await verifyEveryWay(ctx);
+    expect(report).toMatchObject({ ok: true, findings: [] });
+    expect(report.treeSize).toBeGreaterThanOrEqual(awkward.length);
+    const signer = job.signer;
+    const fast = await verifyDatabase(ctx.db, verifierOf(signer), signer.name, [], { url: ctx.config.databaseUrl, workers: 2, pageLeaves: 4, segmentLeaves: 4 });
+    expect(fast).toMatchObject({ ok: true, pagesRechecked: 0, workers: 2 });
+    // The root is the one the sequencer signed.
+    const latest = await ctx.db.selectFrom('audit_log_checkpoints').selectAll().orderBy('tree_size', 'desc').executeTakeFirstOrThrow();
+    expect(Number(latest.tree_size)).toBe(report.treeSize);
+    expect(report.rootHash).toBe(latest.root_hash);
+    // A lone surrogate: intact either way; on SQLite its page is verified with the JavaScript encoder.
+    await recordAudit(ctx.db, null, { action: 'test.awkward', targetId: 'lone \ud800 surrogate' }, nowIso(ctx.now));
+    await job.runNow(true);
+    const lone = await verifyDatabase(ctx.db, verifierOf(signer), signer.name, [], { url: ctx.config.databaseUrl, workers: 0 });
+    expect(lone).toMatchObject({ ok: true, pagesRechecked: ctx.dialect === 'sqlite' ? 1 : 0 });
+    expect((await verifyEveryWay(ctx)).ok).toBe(true);
+  });
+
+  it('a deleted leaf row is named, and every checkpoint after it fails', async () => {
+    const leaf = await ctx.db.selectFrom('audit_log_leaves').selectAll().where('leaf_index', '=', 2).executeTakeFirstOrThrow();
+    await ctx.db.deleteFrom('audit_log_leaves').where('leaf_index', '=', 2).execute();
+    const r = await verifyEveryWay(ctx);
+    expect(r.ok).toBe(false);
+    expect(r.findings[0]).toMatchObject({ kind: 'leaf_gap', leafIndex: 2 });
+    // Every signed checkpoint above leaf 2 fails; the entry of the lost leaf is now in no leaf.
+    const above = (await ctx.db.selectFrom('audit_log_checkpoints').select('tree_size').where('tree_size', '>', 2).execute()).length;
+    expect(r.findings.slice(1).map((f) => f.kind)).toEqual([...Array(above).fill('checkpoint_mismatch'), 'inserted']);
+    expect(r.findings[above + 1]).toMatchObject({ kind: 'inserted', seq: Number(leaf.source_seq) });
+    await ctx.db.insertInto('audit_log_leaves').values(leaf).execute();
+    expect((await verifyEveryWay(ctx)).ok).toBe(true);
   });
 });
 

@@ -52,6 +52,10 @@ export interface VerifyReport {
   witnessedChecked: number;
   pruned: number;
   findings: Finding[];
+  /** Database verification: pages whose fast check failed and were verified row by row (0 on an intact log). */
+  pagesRechecked?: number;
+  /** Database verification: worker threads used (0: this thread). */
+  workers?: number;
 }
 
 export interface VerifyInput {
@@ -90,8 +94,6 @@ export async function verifyLog(input: VerifyInput): Promise<VerifyReport> {
 
   const cpIter = input.checkpoints[Symbol.asyncIterator]();
   let nextCp = (await cpIter.next()).value as CheckpointItem | undefined;
-  let checkpointsChecked = 0;
-  let lastCheckedSize = 0;
   const range = new CompactRange();
   let pruned = 0;
 
@@ -112,30 +114,8 @@ export async function verifyLog(input: VerifyInput): Promise<VerifyReport> {
     }
   };
 
-  const checkCheckpoint = (cp: CheckpointItem, root: Buffer | null) => {
-    checkpointsChecked++;
-    let text: string;
-    try {
-      text = openNote(cp.note, input.verifier);
-    } catch (err) {
-      add({ kind: 'checkpoint_signature', treeSize: cp.treeSize, message: `checkpoint at tree size ${cp.treeSize}: ${(err as Error).message}` });
-      return;
-    }
-    const body = parseCheckpoint(text);
-    if (body.origin !== input.origin || body.size !== cp.treeSize || body.root.toString('hex') !== cp.rootHash) {
-      add({ kind: 'checkpoint_rewritten', treeSize: cp.treeSize, message: `checkpoint at tree size ${cp.treeSize}: stored size/root differ from the signed note` });
-      return;
-    }
-    if (root === null) {
-      add({ kind: 'checkpoint_beyond_log', treeSize: cp.treeSize, message: `checkpoint at tree size ${cp.treeSize} but the log has ${range.size} leaves: leaves after ${range.size} were removed` });
-    } else if (!hashEquals(root, body.root)) {
-      add({
-        kind: 'checkpoint_mismatch', treeSize: cp.treeSize,
-        message: `signed root for tree size ${cp.treeSize} differs from the recomputed one: a leaf in [${lastCheckedSize}, ${cp.treeSize}) was rewritten`,
-      });
-    }
-    lastCheckedSize = cp.treeSize;
-  };
+  const checker = new CheckpointChecker(input.verifier, input.origin, add);
+  const checkCheckpoint = (cp: CheckpointItem, root: Buffer | null) => checker.check(cp, root, range.size);
 
   await checkAt();
   let expectedIndex = 0;
@@ -145,20 +125,9 @@ export async function verifyLog(input: VerifyInput): Promise<VerifyReport> {
     }
     expectedIndex = leaf.leafIndex + 1;
     const stored = Buffer.from(leaf.leafHash, 'hex');
-    if (leaf.entry) {
-      if (leaf.entry.id !== leaf.entryId) {
-        const pos = position(leaf);
-        const other = input.leafOfEntry ? await input.leafOfEntry(leaf.entry.id) : undefined;
-        if (other !== undefined) add({ kind: 'reordered', leafIndex: leaf.leafIndex, seq: leaf.sourceSeq, source: leaf.source, message: `${pos}: holds entry ${leaf.entry.id} of leaf ${other} (entries were reordered)` });
-        else add({ kind: 'inserted', leafIndex: leaf.leafIndex, seq: leaf.sourceSeq, source: leaf.source, message: `${pos}: entry ${leaf.entry.id} is in no leaf (inserted), entry ${leaf.entryId} is gone` });
-      } else if (!entryLeafHash(leaf.source, leaf.entry).equals(stored)) {
-        add({ kind: 'modified', leafIndex: leaf.leafIndex, seq: leaf.sourceSeq, source: leaf.source, message: `${position(leaf)}: entry ${leaf.entryId} was modified` });
-      }
-    } else if (leaf.prunedAt) {
-      pruned++;
-    } else {
-      add({ kind: 'deleted', leafIndex: leaf.leafIndex, seq: leaf.sourceSeq, source: leaf.source, message: `${position(leaf)}: entry ${leaf.entryId} was deleted` });
-    }
+    const outcome = await classifyLeaf(leaf, stored, input.leafOfEntry);
+    if (outcome === 'pruned') pruned++;
+    else if (outcome) add(outcome);
     // The tree is built from the stored leaf hashes; entries were checked against them above.
     range.append(stored);
     if (due()) await checkAt();
@@ -180,11 +149,70 @@ export async function verifyLog(input: VerifyInput): Promise<VerifyReport> {
     ok: findings.length === 0,
     treeSize: range.size,
     rootHash: range.root().toString('hex'),
-    checkpointsChecked,
+    checkpointsChecked: checker.checked,
     witnessedChecked,
     pruned,
     findings,
   };
+}
+
+/**
+ * The entry-level check of one leaf: its record is still there, is the one the leaf was made from (by id), and
+ * re-hashes to the stored leaf hash. Returns the finding, 'pruned' for a leaf whose payload retention removed, or
+ * null when the leaf is intact.
+ */
+export async function classifyLeaf(leaf: LeafItem, stored: Buffer, leafOfEntry?: (id: string) => Promise<number | undefined>): Promise<Finding | 'pruned' | null> {
+  if (leaf.entry) {
+    if (leaf.entry.id !== leaf.entryId) {
+      const pos = position(leaf);
+      const other = leafOfEntry ? await leafOfEntry(leaf.entry.id) : undefined;
+      if (other !== undefined) return { kind: 'reordered', leafIndex: leaf.leafIndex, seq: leaf.sourceSeq, source: leaf.source, message: `${pos}: holds entry ${leaf.entry.id} of leaf ${other} (entries were reordered)` };
+      return { kind: 'inserted', leafIndex: leaf.leafIndex, seq: leaf.sourceSeq, source: leaf.source, message: `${pos}: entry ${leaf.entry.id} is in no leaf (inserted), entry ${leaf.entryId} is gone` };
+    }
+    if (!entryLeafHash(leaf.source, leaf.entry).equals(stored)) {
+      return { kind: 'modified', leafIndex: leaf.leafIndex, seq: leaf.sourceSeq, source: leaf.source, message: `${position(leaf)}: entry ${leaf.entryId} was modified` };
+    }
+    return null;
+  }
+  if (leaf.prunedAt) return 'pruned';
+  return { kind: 'deleted', leafIndex: leaf.leafIndex, seq: leaf.sourceSeq, source: leaf.source, message: `${position(leaf)}: entry ${leaf.entryId} was deleted` };
+}
+
+/**
+ * Checks signed checkpoints against recomputed roots, in tree-size order: the signature (C2SP signed note), that
+ * the stored size/root are the signed ones, and that the signed root is the recomputed root at that size.
+ */
+export class CheckpointChecker {
+  checked = 0;
+  private lastCheckedSize = 0;
+
+  constructor(private readonly verifier: NoteVerifier, private readonly origin: string, private readonly add: (f: Finding) => void) {}
+
+  /** `root` is the recomputed root at cp.treeSize, or null when the log has fewer leaves (`logSize`). */
+  check(cp: CheckpointItem, root: Uint8Array | null, logSize: number): void {
+    this.checked++;
+    let text: string;
+    try {
+      text = openNote(cp.note, this.verifier);
+    } catch (err) {
+      this.add({ kind: 'checkpoint_signature', treeSize: cp.treeSize, message: `checkpoint at tree size ${cp.treeSize}: ${(err as Error).message}` });
+      return;
+    }
+    const body = parseCheckpoint(text);
+    if (body.origin !== this.origin || body.size !== cp.treeSize || body.root.toString('hex') !== cp.rootHash) {
+      this.add({ kind: 'checkpoint_rewritten', treeSize: cp.treeSize, message: `checkpoint at tree size ${cp.treeSize}: stored size/root differ from the signed note` });
+      return;
+    }
+    if (root === null) {
+      this.add({ kind: 'checkpoint_beyond_log', treeSize: cp.treeSize, message: `checkpoint at tree size ${cp.treeSize} but the log has ${logSize} leaves: leaves after ${logSize} were removed` });
+    } else if (!hashEquals(root, body.root)) {
+      this.add({
+        kind: 'checkpoint_mismatch', treeSize: cp.treeSize,
+        message: `signed root for tree size ${cp.treeSize} differs from the recomputed one: a leaf in [${this.lastCheckedSize}, ${cp.treeSize}) was rewritten`,
+      });
+    }
+    this.lastCheckedSize = cp.treeSize;
+  }
 }
 
 /** `leaf 12, seq 7` for audit entries, `leaf 12, access-log seq 3` for ingested records. */
