@@ -7,7 +7,7 @@ import type { Db } from '../../db/database.js';
 import type { AuditEventRow } from './audit.table.js';
 import type { AccessLogRecordRow } from '../access-log/access-log.table.js';
 import { ACCESS_LOG_LEAF, AUDIT_EVENT_LEAF } from './merkle.leaf.js';
-import { defaultVerifyWorkers, kyselyReader, planSegments, scanOnWorkers, scanSegment, type SegmentResult } from './verify.db.js';
+import { defaultVerifyWorkers, kyselyReader, openReader, planSegments, scanOnWorkers, scanSegment, type SegmentResult } from './verify.db.js';
 import { CheckpointChecker, verifyLog, type CheckpointItem, type Finding, type LeafItem, type VerifyReport } from './verify.js';
 
 /** Verification against the database, bundle export, and offline verification of a bundle. */
@@ -150,9 +150,15 @@ export async function verifyDatabase(db: Db, verifier: NoteVerifier, origin: str
   if (workers > 0 && tasks.length > 1) {
     results = await scanOnWorkers(url!, tasks, workers);
   } else {
-    const reader = kyselyReader(db);
+    // This thread: a read-only connection of its own when the URL is known (on SQLite it reads through a memory
+    // map, ~15 % less CPU than the application's connection), else the application's.
+    const reader = url ? await openReader(url) : kyselyReader(db);
     results = [];
-    for (const t of tasks) results.push(await scanSegment(reader, t));
+    try {
+      for (const t of tasks) results.push(await scanSegment(reader, t));
+    } finally {
+      await reader.close();
+    }
   }
 
   const checker = new CheckpointChecker(verifier, origin, add);
