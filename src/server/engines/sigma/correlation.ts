@@ -31,6 +31,23 @@ interface Entry {
 interface Group {
   group: Record<string, EventValue>;
   entries: Entry[];
+  /**
+   * value_count: how many entries carry each distinct (case-folded) value, kept as entries come and go, so a
+   * push does not re-count the whole window; built from the entries when missing (after importState).
+   */
+  counts?: Map<string | number, number>;
+}
+
+function distinctKey(v: string | number): string | number {
+  return typeof v === 'string' ? v.toLowerCase() : v;
+}
+
+function countsOf(g: Group): Map<string | number, number> {
+  if (!g.counts) {
+    g.counts = new Map();
+    for (const x of g.entries) if (x.v !== undefined) g.counts.set(distinctKey(x.v), (g.counts.get(distinctKey(x.v)) ?? 0) + 1);
+  }
+  return g.counts;
 }
 
 interface Corr {
@@ -126,9 +143,8 @@ export function createCorrelator(parsed: ParsedRules, detector: Detector): Corre
       case 'event_count':
         return cmp(spec.condition, es.length) ? es.length : undefined;
       case 'value_count': {
-        const set = new Set<string | number>();
-        for (const x of es) if (x.v !== undefined) set.add(typeof x.v === 'string' ? x.v.toLowerCase() : x.v);
-        return cmp(spec.condition, set.size) ? set.size : undefined;
+        const n = countsOf(g).size;
+        return cmp(spec.condition, n) ? n : undefined;
       }
       case 'value_sum':
       case 'value_avg':
@@ -167,9 +183,23 @@ export function createCorrelator(parsed: ParsedRules, detector: Detector): Corre
     const from = t - spec.timespanMs;
     let drop = 0;
     while (drop < g.entries.length && g.entries[drop]!.t < from) drop++;
-    if (drop) g.entries.splice(0, drop);
+    const counts = spec.type === 'value_count' ? countsOf(g) : undefined;
+    if (drop) {
+      if (counts) {
+        for (let i = 0; i < drop; i++) {
+          const dv = g.entries[i]!.v;
+          if (dv === undefined) continue;
+          const k = distinctKey(dv);
+          const n = counts.get(k)! - 1;
+          if (n > 0) counts.set(k, n);
+          else counts.delete(k);
+        }
+      }
+      g.entries.splice(0, drop);
+    }
     const v = c.valueGetter ? scalarKey(c.valueGetter(e)) : undefined;
     g.entries.push({ t, seq: seq++, ref, v: spec.type === 'value_count' ? v : v === undefined ? undefined : Number(v), id });
+    if (counts && v !== undefined) counts.set(distinctKey(v), (counts.get(distinctKey(v)) ?? 0) + 1);
     const value = evaluate(c, g);
     if (value === undefined) return;
     const ts = g.entries.map((x) => x.t);
@@ -184,6 +214,7 @@ export function createCorrelator(parsed: ParsedRules, detector: Detector): Corre
       value,
     };
     g.entries = [];
+    g.counts = undefined;
     hits.push(hit);
     // chaining: a correlation hit is a match of this correlation rule for the correlations above it
     const upper = { ...e, ...gk.group };
@@ -249,6 +280,7 @@ export function createCorrelator(parsed: ParsedRules, detector: Detector): Corre
         const cur = c.groups.get(g.key);
         if (cur) {
           cur.entries = [...cur.entries, ...g.entries].sort((a, b) => a.t - b.t || a.seq - b.seq);
+          cur.counts = undefined;
         } else c.groups.set(g.key, { group: g.group, entries: [...g.entries] });
       }
       seq = Math.max(seq, s.seq ?? 0);

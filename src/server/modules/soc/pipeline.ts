@@ -104,6 +104,17 @@ async function notYetStored(tx: Tx, items: AccessItem[]): Promise<AccessItem[]> 
   });
 }
 
+/** ISO text of a reception time: the records of one read share it, so the last one is remembered. */
+let isoAt = Number.NaN;
+let isoText = '';
+function receptionIso(t: number): string {
+  if (t !== isoAt) {
+    isoText = new Date(t).toISOString();
+    isoAt = t;
+  }
+  return isoText;
+}
+
 /** Turn a spool record into a normalised, placed and enriched event. Pure apart from the source map. */
 export function prepare(rec: SpoolRecord, sources: SourceMap): PreparedEvent {
   const first = sources.place(rec.s, null, rec.p);
@@ -112,12 +123,12 @@ export function prepare(rec: SpoolRecord, sources: SourceMap): PreparedEvent {
   try {
     e = rec.k === 'syslog' ? normaliseSyslogLine(rec.d, ctx) : rec.k === 'text' ? normaliseTextLine(rec.d, ctx) : normaliseJsonLine(rec.d, ctx);
   } catch {
-    e = { message: rec.d, '@timestamp': new Date(rec.t).toISOString(), 'khien.parse_error': true };
+    e = { message: rec.d, '@timestamp': receptionIso(rec.t), 'khien.parse_error': true };
   }
   const ts = typeof e['@timestamp'] === 'string' ? Date.parse(e['@timestamp']) : Number.NaN;
-  if (Number.isNaN(ts)) e['@timestamp'] = new Date(rec.t).toISOString();
+  if (Number.isNaN(ts)) e['@timestamp'] = receptionIso(rec.t);
   e['event.id'] = rec.id;
-  e['event.ingested'] = new Date(rec.t).toISOString();
+  e['event.ingested'] = receptionIso(rec.t);
   if (rec.x) e['khien.transport'] = rec.x;
   const placement = sources.place(rec.s, eventString(e, 'host.name') ?? null, rec.p);
   if (placement.sourceId) e['khien.source.id'] = placement.sourceId;
@@ -151,7 +162,7 @@ export function toStored(p: PreparedEvent): StoredEvent {
     id: String(e['event.id']),
     day,
     ts,
-    received_at: new Date(p.receivedAt).toISOString(),
+    received_at: receptionIso(p.receivedAt),
     source_id: p.placement.sourceId,
     unit_id: p.placement.unitId,
     system_id: p.placement.systemId,

@@ -52,6 +52,8 @@ export class SourceMap {
   private systemInfo = new Map<string, { unitId: string; level: number | null }>();
   private accounts = new Map<string, Map<string, AccountInfo>>();
   private fallbackUnit: string | null = null;
+  /** place() results by (source, host, peer): events of one sender repeat them; emptied at every load. */
+  private placed = new Map<string, Placement>();
   loadedAt = 0;
 
   /** (Re)load everything; cheap enough to run every 30 s (a few thousand rows). */
@@ -90,6 +92,7 @@ export class SourceMap {
     this.assetByHost = assets;
     this.systemInfo = systems;
     this.fallbackUnit = root?.id ?? null;
+    this.placed = new Map();
     await this.loadAccounts(db);
     this.loadedAt = Date.now();
   }
@@ -136,6 +139,17 @@ export class SourceMap {
 
   /** Where an event belongs: the explicit source first, then a source or an asset declaring its host / IP. */
   place(sourceId: string | null, host: string | null, peer: string | null): Placement {
+    const key = `${sourceId}\u0000${host}\u0000${peer}`;
+    let out = this.placed.get(key);
+    if (out === undefined) {
+      out = Object.freeze(this.placeNow(sourceId, host, peer));
+      if (this.placed.size >= 10_000) this.placed.clear();
+      this.placed.set(key, out);
+    }
+    return out;
+  }
+
+  private placeNow(sourceId: string | null, host: string | null, peer: string | null): Placement {
     let src = sourceId ? this.sources.get(sourceId) : undefined;
     const keys = [host, peer].filter((k): k is string => !!k).map((k) => k.toLowerCase());
     if (!src) for (const k of keys) if ((src = this.sourceByHost.get(k) ?? this.sourceByHost.get(k.split('.')[0]!))) break;

@@ -53,7 +53,9 @@ export class Spool {
   private fh: FileHandle | null = null;
   private segment = 1;
   private size = 0;
+  /** encoded appends not yet written, and the size in bytes of each record in them, in order */
   private pending: Buffer[] = [];
+  private pendingSizes: number[] = [];
   private pendingRecords: SpoolRecord[] = [];
   private waiters: Array<{ resolve: () => void; reject: (e: Error) => void }> = [];
   private flushing = false;
@@ -94,14 +96,25 @@ export class Spool {
   append(records: SpoolRecord[]): Promise<void> {
     if (this.closed) return Promise.reject(new Error('spool closed'));
     if (records.length === 0) return Promise.resolve();
-    for (const r of records) {
-      const body = Buffer.from(JSON.stringify(r));
-      const head = Buffer.allocUnsafe(HEADER);
-      head.writeUInt32LE(body.length, 0);
-      head.writeUInt32LE(crc32(body), 4);
-      this.pending.push(head, body);
-      this.pendingRecords.push(r);
+    // One buffer per append (every record's header and JSON written into it), not two per record.
+    const texts = new Array<string>(records.length);
+    let bound = 0;
+    for (let i = 0; i < records.length; i++) {
+      const t = JSON.stringify(records[i]);
+      texts[i] = t;
+      bound += HEADER + 3 * t.length; // UTF-8 needs at most 3 bytes per UTF-16 unit
     }
+    const buf = Buffer.allocUnsafe(bound);
+    let off = 0;
+    for (let i = 0; i < texts.length; i++) {
+      const len = buf.write(texts[i]!, off + HEADER, 'utf8');
+      buf.writeUInt32LE(len, off);
+      buf.writeUInt32LE(crc32(buf.subarray(off + HEADER, off + HEADER + len)), off + 4);
+      off += HEADER + len;
+      this.pendingSizes.push(HEADER + len);
+      this.pendingRecords.push(records[i]!);
+    }
+    this.pending.push(buf.subarray(0, off));
     const p = new Promise<void>((resolve, reject) => this.waiters.push({ resolve, reject }));
     if (!this.flushing) {
       this.flushing = true;
@@ -113,21 +126,23 @@ export class Spool {
   private async flush(): Promise<void> {
     while (this.pending.length > 0) {
       const bufs = this.pending;
+      const sizes = this.pendingSizes;
       const records = this.pendingRecords;
       const waiters = this.waiters;
       this.pending = [];
+      this.pendingSizes = [];
       this.pendingRecords = [];
       this.waiters = [];
       try {
         if (this.size >= SEGMENT_BYTES) await this.rotate();
         const fh = this.fh!;
-        const data = Buffer.concat(bufs);
+        const data = bufs.length === 1 ? bufs[0]! : Buffer.concat(bufs);
         await fh.write(data, 0, data.length, this.size);
         await fh.datasync();
         const out: SpooledRecord[] = [];
         let off = this.size;
         for (let i = 0; i < records.length; i++) {
-          off += bufs[2 * i]!.length + bufs[2 * i + 1]!.length;
+          off += sizes[i]!;
           out.push({ rec: records[i]!, pos: { segment: this.segment, offset: off } });
         }
         this.size = off;
