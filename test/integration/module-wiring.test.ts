@@ -3,6 +3,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { hashCitizenId } from '../../src/server/modules/org/citizen-id.js';
 import { type Listeners, startListeners } from '../../src/server/modules/soc/listeners.js';
 import { socRuntimeOf } from '../../src/server/modules/soc/soc.runtime.js';
+import { prepare } from '../../src/server/modules/soc/pipeline.js';
 import { raiseAlert } from '../../src/server/modules/soc/index.js';
 import { multipartFile } from './multipart.js';
 import { createTestContext, insertUnit, insertUserWithSession, type TestContext, type TestUser } from '../support/context.js';
@@ -298,5 +299,19 @@ describe('access-log records over syslog (TCP to the SOC listener)', () => {
     // The batch receipt and audit entry name syslog and the source.
     const audit = await ctx.db.selectFrom('audit_events').select(['actor_label']).where('action', '=', 'access_log.ingest').where('actor_label', 'like', 'syslog:%').execute();
     expect(audit.map((a) => a.actor_label)).toContain('syslog:Syslog một cửa Sở Tư pháp');
+  });
+
+  it('a record whose event is already stored is not ingested again (a message delivered twice, e.g. re-published to NATS after the duplicate window)', async () => {
+    const rt = socRuntimeOf(ctx.db)!;
+    const at = vnAt(2, 10, 5);
+    // No recordId: only the event's key can tell the second delivery apart.
+    const line = `<134>1 ${at} mcdt-tp01 motcua - ACC [khienAccess@32473 account="lan.tp" action="lookup" citizenId="052190044444" caseRef="HS-90" ip="10.30.2.21"] Tra cứu`;
+    const rec = { id: '019ac000-0000-7000-8000-0000000dd001', t: Date.now(), k: 'syslog' as const, s: null, p: '127.0.0.1', x: 'tcp', d: line };
+    const count = async () => Number((await ctx.db.selectFrom('access_log_records').select((eb) => eb.fn.countAll().as('n')).where('case_ref', '=', 'HS-90').executeTakeFirst())?.n ?? 0);
+    await rt.pipeline.detectAndStore([prepare(rec, rt.sources)], null);
+    expect(await count()).toBe(1);
+    await rt.pipeline.detectAndStore([prepare(rec, rt.sources)], null);
+    await rt.pipeline.detectAndStore([prepare(rec, rt.sources), prepare(rec, rt.sources)], null);
+    expect(await count()).toBe(1);
   });
 });
