@@ -205,9 +205,9 @@ class Situations {
     if (a.citizenIdHash) {
       const i = r.byCitizen.get(a.citizenIdHash);
       // The citizen ID is certain (one CCCD, one person) unless someone ruled that person out by hand.
-      if (i !== undefined && !excluded?.has(r.people[i]!.id)) {
+      if (i !== undefined && !excluded?.has(r.ids[i]!)) {
         this.owner = r.ownerOf[i]!;
-        return { index, situation: 'linked', personId: r.people[i]!.id, linkedPersonIds: NONE, score: 100, rules: CITIZEN, candidates: NONE };
+        return { index, situation: 'linked', personId: r.ids[i]!, linkedPersonIds: NONE, score: 100, rules: CITIZEN, candidates: NONE };
       }
     }
     const res = this.correlator.correlate(a, index, excluded, this.username, this.unit);
@@ -270,34 +270,52 @@ class LazyFinding implements Finding {
 }
 
 
-/** What the findings need of each person, read from typed arrays instead of the person objects. */
+/** What the findings need of each person, two integers side by side instead of a read of the person object. */
 class PersonTraits {
-  /** LEAVER_STATUS of the person's status (the text of a leaver), else undefined. */
-  readonly leaver: (string | undefined)[];
-  /** 1 when the person may have left a unit: former units recorded, or status `transferred`. */
-  readonly moved: Uint8Array;
-  /** The person's position (`position ?? ''`) as a small integer. */
-  readonly position: Int32Array;
+  /** Per person: the leaver text number (0 = not a leaver) plus 256 when they may have left a unit; position number. */
+  private readonly code: Int32Array;
+  /** Leaver texts by number (LEAVER_STATUS of the status), 0 = none. */
+  private readonly leaverTexts: (string | undefined)[] = [undefined];
   readonly positions: string[] = [];
 
   constructor(people: readonly ReconcilePerson[]) {
     const n = people.length;
-    this.leaver = new Array<string | undefined>(n);
-    this.moved = new Uint8Array(n);
-    this.position = new Int32Array(n);
+    this.code = new Int32Array(n * 2);
+    const leaverNo = new Map<string | undefined, number>([[undefined, 0]]);
     const positionNo = new Map<string, number>();
     for (let i = 0; i < n; i++) {
       const p = people[i]!;
-      this.leaver[i] = LEAVER_STATUS[p.status];
-      this.moved[i] = (p.formerUnitIds?.length ?? 0) > 0 || p.status === 'transferred' ? 1 : 0;
+      const text = LEAVER_STATUS[p.status];
+      let leaver = leaverNo.get(text);
+      if (leaver === undefined) {
+        leaverNo.set(text, (leaver = this.leaverTexts.length));
+        this.leaverTexts.push(text);
+      }
+      // Moved: former units recorded, or status `transferred`.
+      const moved = (p.formerUnitIds?.length ?? 0) > 0 || p.status === 'transferred';
       const position = p.position ?? '';
       let no = positionNo.get(position);
       if (no === undefined) {
         positionNo.set(position, (no = this.positions.length));
         this.positions.push(position);
       }
-      this.position[i] = no;
+      this.code[i * 2] = leaver + (moved ? 256 : 0);
+      this.code[i * 2 + 1] = no;
     }
+  }
+
+  /** LEAVER_STATUS of the person's status (the text of a leaver), else undefined. */
+  leaver(i: number): string | undefined {
+    return this.leaverTexts[this.code[i * 2]! & 255];
+  }
+
+  /** Whether the person may have left a unit: former units recorded, or status `transferred`. */
+  moved(i: number): boolean {
+    return this.code[i * 2]! >= 256;
+  }
+
+  position(i: number): number {
+    return this.code[i * 2 + 1]!;
   }
 }
 
@@ -463,10 +481,10 @@ export function reconcileAccounts(input: ReconcileInput): ReconcileOutput {
       findings.push(new LazyFinding(index, 'shared', a.enabled ? 'high' : 'low', res.personId, a.username, res.linkedPersonIds.length));
     }
     if (ownerIdx >= 0 && a.enabled) {
-      const leaver = traits.leaver[ownerIdx];
+      const leaver = traits.leaver(ownerIdx);
       if (leaver) {
         findings.push(new LazyFinding(index, 'leaver', 'high', res.personId, a.username, leaver, people[ownerIdx]!.statusSince, probable));
-      } else if (sys && sys.unitIds.length > 0 && traits.moved[ownerIdx] === 1) {
+      } else if (sys && sys.unitIds.length > 0 && traits.moved(ownerIdx)) {
         // The system belongs to a unit the person left, or (status `transferred`) the account still names another unit.
         const owner = people[ownerIdx]!;
         let left: string | undefined;
@@ -501,7 +519,7 @@ export function reconcileAccounts(input: ReconcileInput): ReconcileOutput {
       if (ownerIdx >= 0 && res.situation === 'linked') several.add(ownerIdx, sys ? sys.no : input.systems.length, index);
     }
     if (ownerIdx >= 0 && a.enabled && sys?.rolePolicy && a.roles && a.roles.length > 0) {
-      const position = traits.position[ownerIdx]!;
+      const position = traits.position(ownerIdx);
       const extra = sys.extraRoles(a.roles, position, traits.positions[position]!);
       if (extra) findings.push(new LazyFinding(index, 'role_mismatch', 'medium', res.personId, a.username, extra, people[ownerIdx]!.position, probable));
     }

@@ -45,9 +45,12 @@ export class Correlator {
   private who = new Int32Array(32);
   private score = new Float64Array(32);
   private bits = new Uint8Array(32);
-  /** Per person: the stamp of the account that last scored them, and their slot in the arrays above. */
-  private readonly mark: Int32Array;
-  private readonly slot: Int32Array;
+  /**
+   * Four integers per person, side by side so that looking at a person costs one cache line, not four: the
+   * stamp of the account that last scored them, their slot in the arrays above, their unit number and their
+   * name term (the last two copied from the roster).
+   */
+  private readonly person: Int32Array;
   private stamp = 0;
   private excluded: Set<string> | undefined;
 
@@ -55,15 +58,20 @@ export class Correlator {
     private readonly roster: Roster<ReconcilePerson, ReconcileUnit>,
     private readonly w: CorrelationWeights,
   ) {
-    this.mark = new Int32Array(roster.people.length);
-    this.slot = new Int32Array(roster.people.length);
+    const n = roster.people.length;
+    this.person = new Int32Array(n * 4);
+    for (let i = 0; i < n; i++) {
+      this.person[i * 4 + 2] = roster.personUnit[i]!;
+      this.person[i * 4 + 3] = roster.nameTerm[i]!;
+    }
   }
 
   /** Score person `i` by `rule` (once per rule), unless a manual decision ruled them out. */
   private add(i: number, rule: number, weight: number): void {
-    if (this.excluded?.has(this.roster.people[i]!.id)) return;
-    if (this.mark[i] === this.stamp) {
-      const s = this.slot[i]!;
+    if (this.excluded?.has(this.roster.ids[i]!)) return;
+    const p = i * 4;
+    if (this.person[p] === this.stamp) {
+      const s = this.person[p + 1]!;
       if ((this.bits[s]! & rule) === 0) {
         this.score[s]! += weight;
         this.bits[s]! |= rule;
@@ -72,8 +80,8 @@ export class Correlator {
     }
     if (this.n === this.who.length) this.grow();
     const s = this.n++;
-    this.mark[i] = this.stamp;
-    this.slot[i] = s;
+    this.person[p] = this.stamp;
+    this.person[p + 1] = s;
     this.who[s] = i;
     this.score[s] = weight;
     this.bits[s] = rule;
@@ -104,12 +112,12 @@ export class Correlator {
   private before(x: number, y: number): boolean {
     const d = this.score[y]! - this.score[x]!;
     if (d) return d < 0;
-    const people = this.roster.people;
-    return people[this.who[x]!]!.id < people[this.who[y]!]!.id;
+    const ids = this.roster.ids;
+    return ids[this.who[x]!]! < ids[this.who[y]!]!;
   }
 
   private candidate(s: number): Candidate {
-    return { personId: this.roster.people[this.who[s]!]!.id, score: tagged(this.score[s]!), rules: RULES_OF[this.bits[s]!]! };
+    return { personId: this.roster.ids[this.who[s]!]!, score: tagged(this.score[s]!), rules: RULES_OF[this.bits[s]!]! };
   }
 
   /**
@@ -122,7 +130,7 @@ export class Correlator {
     this.excluded = excluded;
     this.n = 0;
     if (++this.stamp === 0x7fffffff) {
-      this.mark.fill(0);
+      for (let p = 0; p < this.person.length; p += 4) this.person[p] = 0;
       this.stamp = 1;
     }
     if (a.email) {
@@ -141,7 +149,7 @@ export class Correlator {
       for (let j = r.nameFrom(Math.max(name, 0)), end = j + byName; j < end; j++) this.add(r.nameAt(j), FULL_NAME, w.fullName);
     } else {
       // A common name (dozens of namesakes in a province): same treatment as a common username key.
-      for (let s = 0; s < this.n; s++) if (r.nameTerm[this.who[s]!] === name) this.add(this.who[s]!, FULL_NAME, w.fullName);
+      for (let s = 0; s < this.n; s++) if (this.person[this.who[s]! * 4 + 3] === name) this.add(this.who[s]!, FULL_NAME, w.fullName);
       if (unit) {
         this.addInUnit(name, unit.no, FULL_NAME, w.fullName);
         if (unit.successorNo !== unit.no) this.addInUnit(name, unit.successorNo, FULL_NAME, w.fullName);
@@ -160,8 +168,16 @@ export class Correlator {
     } else {
       // Above the threshold a key only adds weight to people found otherwise or within the account's unit;
       // the other namesakes count as ties (keeps each account at a few look-ups, never a scan of hundreds).
+      // Namesakes share their keys: the answer for the previous person's name is reused.
+      let lastName = -1;
+      let lastHas = false;
       for (let s = 0; s < this.n; s++) {
-        if ((this.bits[s]! & USERNAME) === 0 && r.hasKey(this.who[s]!, user)) {
+        const name = this.person[this.who[s]! * 4 + 3]!;
+        if (name !== lastName) {
+          lastName = name;
+          lastHas = r.nameHasKey(name, user);
+        }
+        if ((this.bits[s]! & USERNAME) === 0 && lastHas) {
           this.score[s]! += w.username;
           this.bits[s]! |= USERNAME;
         }
@@ -189,7 +205,7 @@ export class Correlator {
     for (let s = 0; s < this.n; s++) {
       const i = this.who[s]!;
       if (unit) {
-        const u = r.personUnit[i];
+        const u = this.person[i * 4 + 2];
         if (u === unit.no || u === unit.successorNo) {
           this.score[s]! += w.unit;
           this.bits[s]! |= UNIT;
@@ -225,9 +241,9 @@ export class Correlator {
       const top: Candidate[] = [];
       for (let j = ambiguousFrom, end = ambiguousFrom + Math.min(ambiguousCount, 3 + this.n); j < end && top.length < 3; j++) {
         const i = ambiguousList === 0 ? r.nameAt(j) : r.keyAt(j);
-        if (this.mark[i] === this.stamp) continue;
+        if (this.person[i * 4] === this.stamp) continue;
         if (top.length === 0 && others === 1) this.owner = r.ownerOf[i]!;
-        top.push({ personId: people[i]!.id, score: weight, rules });
+        top.push({ personId: r.ids[i]!, score: weight, rules });
       }
       return { index, situation: others === 1 ? 'unlinked' : 'disputed', personId: others === 1 ? top[0]!.personId : null, linkedPersonIds: NONE, score: weight, rules, candidates: top };
     }
@@ -242,7 +258,7 @@ export class Correlator {
     }
     // Not tied: the best is the only candidate with the best score.
     this.owner = r.ownerOf[this.who[bestSlot]!]!;
-    const personId = people[this.who[bestSlot]!]!.id;
+    const personId = r.ids[this.who[bestSlot]!]!;
     const rules = RULES_OF[this.bits[bestSlot]!]!;
     if (best >= w.linkThreshold) {
       return { index, situation: 'linked', personId, linkedPersonIds: NONE, score: best, rules, candidates: NONE };

@@ -69,11 +69,14 @@ export class Roster<P extends RosterPerson, U extends RosterUnit> {
   readonly unitByText = new Map<string, U>();
   /** Unit id → small integer: the units first, then any unit only a person names. */
   readonly unitNos = new Map<string, number>();
-  /** Per person: unit number and name term. */
+  /** Per person: id (a dense array, so taking an id reads no person object), unit number and name term. */
+  readonly ids: string[];
   readonly personUnit: Int32Array;
   readonly nameTerm: Int32Array;
-  /** Per name term: the username keys of that name, as terms. */
+  /** Per name term: the username keys of that name, as terms (while building; then `nameKeyStart`/`nameKeyList`). */
   private readonly keysOfName: Int32Array[] = [];
+  private readonly nameKeyStart: Int32Array;
+  private readonly nameKeyList: Int32Array;
   private readonly terms = new Map<string, number>();
   private readonly keyStart: Int32Array;
   private readonly keyList: Int32Array;
@@ -86,11 +89,13 @@ export class Roster<P extends RosterPerson, U extends RosterUnit> {
   constructor(readonly people: readonly P[], units: readonly U[]) {
     const n = people.length;
     for (const u of units) this.unitNo(u.id);
+    this.ids = new Array<string>(n);
     this.personUnit = new Int32Array(n);
     this.nameTerm = new Int32Array(n);
     this.ownerOf = new Int32Array(n);
     for (let i = 0; i < n; i++) {
       const p = people[i]!;
+      this.ids[i] = p.id;
       this.personIndex.set(p.id, i);
       if (p.citizenIdHash) this.byCitizen.set(p.citizenIdHash, i);
       if (p.email) {
@@ -142,6 +147,12 @@ export class Roster<P extends RosterPerson, U extends RosterUnit> {
       this.nameList[nameAt[t]!++] = i;
       for (const k of this.keysOfName[t]!) this.keyList[keyAt[k]!++] = i;
     }
+    // The keys of each name, flat: keys of name term `t` are `nameKeyList[nameKeyStart[t] .. nameKeyStart[t + 1])`.
+    const keysPerName = new Int32Array(terms);
+    for (let t = 0; t < terms; t++) keysPerName[t] = this.keysOfName[t]?.length ?? 0;
+    this.nameKeyStart = compressedRows(terms, keysPerName);
+    this.nameKeyList = new Int32Array(this.nameKeyStart[terms]!);
+    for (let t = 0; t < terms; t++) if (this.keysOfName[t]) this.nameKeyList.set(this.keysOfName[t]!, this.nameKeyStart[t]!);
     // The by-unit lists are filled in (unit, roster position) order, a stable counting sort on the unit.
     const unitCount = new Int32Array(this.unitNos.size + 1);
     for (let i = 0; i < n; i++) unitCount[this.personUnit[i]! + 1]!++;
@@ -204,11 +215,10 @@ export class Roster<P extends RosterPerson, U extends RosterUnit> {
     return this.nameList[j]!;
   }
 
-  /** Whether person `i`'s username keys include term `t`. */
-  hasKey(i: number, t: number): boolean {
+  /** Whether the username keys of the name with term `name` include term `t`. */
+  nameHasKey(name: number, t: number): boolean {
     if (t < 0) return false;
-    const keys = this.keysOfName[this.nameTerm[i]!]!;
-    for (let j = 0; j < keys.length; j++) if (keys[j] === t) return true;
+    for (let j = this.nameKeyStart[name]!, end = this.nameKeyStart[name + 1]!; j < end; j++) if (this.nameKeyList[j] === t) return true;
     return false;
   }
 
