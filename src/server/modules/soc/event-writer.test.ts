@@ -75,6 +75,8 @@ describe('SOC event writer thread', () => {
       const broken = startSqliteEventWriter(join(dir, 'no-tables.db'));
       broken.write([row('z1', 'x')]);
       await expect(broken.commit()).rejects.toThrow(/soc_events/);
+      expect(broken.failure?.message).toMatch(/soc_events/); // the runtime then stores on the main thread
+      await expect(broken.commit()).rejects.toThrow(/soc_events/);
       await broken.close();
     } finally {
       rmSync(dir, { recursive: true, force: true });

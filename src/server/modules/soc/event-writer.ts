@@ -26,6 +26,8 @@ export interface EventWriter {
   /** Roll back what was written since the last commit/abort. */
   abort(): void;
   close(): Promise<void>;
+  /** Why the thread stopped working (it then fails every commit), or null while it works. */
+  readonly failure: Error | null;
 }
 
 const WORKER_SOURCE = `
@@ -131,6 +133,9 @@ export function startSqliteEventWriter(file: string): EventWriter {
     if (!closing) fail(new Error(`soc event writer thread exited (code ${code})`));
   });
   return {
+    get failure() {
+      return dead;
+    },
     write(rows) {
       if (dead || rows.length === 0) return;
       const arrays = new Array<unknown[]>(rows.length);

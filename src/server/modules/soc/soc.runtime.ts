@@ -98,6 +98,12 @@ export class SocRuntime {
       });
     } catch (err) {
       this.deps.log.error({ err }, 'soc: storing a batch failed; it stays in the spool and is retried');
+      if (this.writer?.failure) {
+        // the writer thread is gone: the retry and every later batch store on this thread
+        this.deps.log.error({ err: this.writer.failure }, 'soc: the event writer thread failed; events are stored on the main thread from now on');
+        void this.writer.close().catch(() => undefined);
+        this.writer = null;
+      }
       throw err;
     }
     this.lastPos = pos;
