@@ -39,9 +39,8 @@ export function newId(now: number = Date.now()): string {
     seq = ((pool[r]! << 8) | pool[r + 1]!) & 0x7ff; // random start, leaves headroom for the counter
   }
   const r = random(8); // rand_b: bytes 8..15 of the id, the variant in the top two bits of the first
-  const h = (i: number) => HEX[pool[r + i]!]!;
   const t = now.toString(16).padStart(12, '0');
-  return `${t.slice(0, 8)}-${t.slice(8, 12)}-${HEX[0x70 | (seq >> 8)]}${HEX[seq & 0xff]}-${HEX[0x80 | (pool[r]! & 0x3f)]}${h(1)}-${h(2)}${h(3)}${h(4)}${h(5)}${h(6)}${h(7)}`;
+  return `${t.slice(0, 8)}-${t.slice(8, 12)}-${HEX[0x70 | (seq >> 8)]}${HEX[seq & 0xff]}-${HEX[0x80 | (pool[r]! & 0x3f)]}${HEX[pool[r + 1]!]}-${HEX[pool[r + 2]!]}${HEX[pool[r + 3]!]}${HEX[pool[r + 4]!]}${HEX[pool[r + 5]!]}${HEX[pool[r + 6]!]}${HEX[pool[r + 7]!]}`;
 }
 
 /** The current instant in the stored form. */
