@@ -6,24 +6,28 @@ import { SQLITE_EVENT_COLUMNS, SQLITE_FTS_SQL, SQLITE_INSERT_SQL, type StoredEve
  * The SQLite event writer thread (docs/architecture.md, SOC pipeline, "Writer thread"). better-sqlite3 runs
  * every statement on the calling thread, so in one thread storing events (≈ 40 % of the pipeline's CPU) and
  * parsing/detecting the next ones take turns on one core. This worker owns a second connection to the same
- * database file and inserts the rows of a batch (and their FTS5 entries) in its own transaction while the main
- * thread goes on parsing and detecting the rest of the batch; the main thread then commits the batch's alerts,
- * correlation windows and spool position in its own transaction, after the worker's commit.
+ * database file and inserts the rows of a batch (and their FTS5 entries), one transaction per slice, while the
+ * main thread goes on parsing and detecting the rest of the batch; the main thread then commits the batch's
+ * alerts, correlation windows and spool position in its own transaction, after the last slice is stored.
  *
  * Durability is unchanged: the spool position is committed only after the events it covers, so a crash between
  * the two commits replays the batch from the spool; the replayed events meet their stored copies through the
  * (day, id) key and are counted as duplicates, and the alerts, which were not committed, are raised then.
  *
  * The worker's code is plain JavaScript evaluated in the thread (no TypeScript loader is needed in tests or in
- * the compiled build); the SQL comes from events.repository.ts. Messages: `rows` (begins the transaction on the
- * first), `commit` (answers the number of new rows), `abort` (rolls back), `close`.
+ * the compiled build); the SQL comes from events.repository.ts. Messages: `rows` (stored in one transaction),
+ * `commit` (answers the number of new rows since the last answer, or the first failure), `abort` (forgets
+ * both), `close`.
  */
 export interface EventWriter {
-  /** Queue rows for the open transaction (begun by the first rows of a batch). Does not wait. */
+  /** Queue rows; the thread stores them in a transaction of their own. Does not wait. */
   write(rows: StoredEvent[]): void;
-  /** Commit what was written since the last commit/abort; resolves with the number of new rows. */
+  /**
+   * Resolves, once everything written since the last commit/abort is stored, with the number of new rows; rejects
+   * if any of it failed (the batch is then retried from the spool, and what was stored meets its copy by key).
+   */
   commit(): Promise<number>;
-  /** Roll back what was written since the last commit/abort. */
+  /** Forget the count and any failure since the last commit (the batch will be retried). */
   abort(): void;
   close(): Promise<void>;
   /** Why the thread stopped working (it then fails every commit), or null while it works. */
@@ -49,48 +53,39 @@ try {
   process.exit(1);
 }
 const messageAt = workerData.messageAt;
-let open = false;
 let inserted = 0;
 let failure = null;
-function rollback() {
-  if (open) { try { conn.exec('rollback'); } catch {} }
-  open = false;
-  inserted = 0;
-}
 parentPort.on('message', (m) => {
   if (m.t === 'rows') {
     if (failure) return;
+    // one transaction per slice: the write lock is never held while waiting for the main thread
+    let n = 0;
     try {
-      if (!open) { conn.exec('begin immediate'); open = true; inserted = 0; }
+      conn.exec('begin immediate');
       for (const values of m.rows) {
         const r = insert.run(values);
-        if (r.changes === 1) { fts.run(r.lastInsertRowid, fold(values[messageAt])); inserted++; }
+        if (r.changes === 1) { fts.run(r.lastInsertRowid, fold(values[messageAt])); n++; }
       }
+      conn.exec('commit');
+      inserted += n;
     } catch (err) {
       failure = err;
-      rollback();
+      try { conn.exec('rollback'); } catch {}
     }
   } else if (m.t === 'commit') {
     if (failure) {
       const err = failure;
       failure = null;
+      inserted = 0;
       parentPort.postMessage({ t: 'error', message: String(err && err.message || err) });
       return;
     }
-    try {
-      if (open) conn.exec('commit');
-      open = false;
-      parentPort.postMessage({ t: 'committed', inserted });
-      inserted = 0;
-    } catch (err) {
-      rollback();
-      parentPort.postMessage({ t: 'error', message: String(err && err.message || err) });
-    }
+    parentPort.postMessage({ t: 'committed', inserted });
+    inserted = 0;
   } else if (m.t === 'abort') {
     failure = null;
-    rollback();
+    inserted = 0;
   } else if (m.t === 'close') {
-    rollback();
     conn.close();
     parentPort.close();
   }

@@ -246,6 +246,8 @@ export class Pipeline {
           // handed over (copied) now, so the rows need not outlive this slice here
           writer.write(rows);
           rows = [];
+          // let the event loop run (socket reads, spool fsync completions) while the thread stores the slice
+          await new Promise<void>((r) => setImmediate(r));
         }
       }
     } catch (err) {
