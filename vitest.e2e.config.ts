@@ -10,7 +10,8 @@ export default defineConfig({
     include: ['test/e2e/**/*.e2e.ts'],
     testTimeout: 240_000,
     hookTimeout: 120_000,
-    fileParallelism: false,
+    // Two specs at a time: each has its own server and browser, and much of a spec waits on page loads.
+    maxWorkers: 2,
     pool: 'forks',
     // expect.poll defaults to 1 s, shorter than an argon2id login or a page load on a busy 2-core machine;
     // align it with the locator timeouts the specs set (20–30 s).
