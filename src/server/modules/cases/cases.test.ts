@@ -18,7 +18,11 @@ let managerB: TestUser;
 let unitA: { id: string; path: string };
 let unitB: { id: string; path: string };
 
+// The real look-up source (registered when the access-log module loads) is swapped for this fake and put back
+// afterwards: test files share a worker's modules (vitest isolate: false).
+let realLookupSource: ReturnType<typeof alertSource>;
 beforeAll(async () => {
+  realLookupSource = alertSource('lookup');
   registerAlertSource({
     kind: 'lookup',
     find: async (_db, id) => lookupAlerts.get(id),
@@ -37,7 +41,8 @@ beforeAll(async () => {
   lookupAlerts.set('LK-B', { kind: 'lookup', id: 'LK-B', title: 'Tra cứu ngoài giờ', severity: 'medium', rule: 'lookup-out-of-hours', occurredAt: '2026-11-19T02:00:00.000Z', unitId: unitB.id, unitPath: unitB.path });
 });
 afterAll(async () => {
-  unregisterAlertSource('lookup');
+  if (realLookupSource) registerAlertSource(realLookupSource);
+  else unregisterAlertSource('lookup');
   await ctx?.close();
 });
 
