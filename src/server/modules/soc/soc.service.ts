@@ -41,15 +41,20 @@ function toSource(r: SocSourceRow & { unit_name?: string | null; system_name?: s
   };
 }
 
-export async function listSources(deps: AppDeps, actor: Actor): Promise<SocSource[]> {
-  const units = await unitIdsInScope(deps.db, actor, 'soc.read');
-  if (units.length === 0) return [];
-  const rows = await deps.db
+/** Sources with their unit's and system's names (what `toSource` reads). */
+function sourceRows(db: AppDeps['db']) {
+  return db
     .selectFrom('soc_sources as s')
     .leftJoin('org_units as u', 'u.id', 's.unit_id')
     .leftJoin('information_systems as i', 'i.id', 's.system_id')
     .selectAll('s')
-    .select(['u.name as unit_name', 'i.name as system_name'])
+    .select(['u.name as unit_name', 'i.name as system_name']);
+}
+
+export async function listSources(deps: AppDeps, actor: Actor): Promise<SocSource[]> {
+  const units = await unitIdsInScope(deps.db, actor, 'soc.read');
+  if (units.length === 0) return [];
+  const rows = await sourceRows(deps.db)
     .where('s.unit_id', 'in', units)
     .orderBy('s.name')
     .execute();
@@ -122,12 +127,7 @@ export async function updateSource(deps: AppDeps, actor: Actor, id: string, inpu
     }, now);
   });
   await socRuntimeOf(deps.db)?.sources.load(deps.db); // this process at once; other processes within 30 s
-  const out = await deps.db
-    .selectFrom('soc_sources as s')
-    .leftJoin('org_units as u', 'u.id', 's.unit_id')
-    .leftJoin('information_systems as i', 'i.id', 's.system_id')
-    .selectAll('s')
-    .select(['u.name as unit_name', 'i.name as system_name'])
+  const out = await sourceRows(deps.db)
     .where('s.id', '=', id)
     .executeTakeFirstOrThrow();
   return toSource(out);
