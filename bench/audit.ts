@@ -1,6 +1,6 @@
 import * as nodeCrypto from 'node:crypto';
 import { createHash, randomBytes } from 'node:crypto';
-import { existsSync, mkdtempSync, rmSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { availableParallelism, loadavg } from 'node:os';
 import SQLite from 'better-sqlite3';
 import { tmpdir } from 'node:os';
@@ -112,7 +112,7 @@ const EVENT_COLUMNS = ['seq', 'id', 'occurred_at', 'action', 'outcome', 'actor_u
  * A SQLite log of n typical entries with their leaves and a signed checkpoint every 1,000,000 leaves and at n, as the
  * sequencer would leave it, written directly (the sequencer's own rate is the append bench). The audit_events
  * secondary indexes (by time, action, actor, unit, target — verification reads none of them) are dropped to
- * build faster. Returns the signer's verifier.
+ * build faster.
  */
 function buildVerifyDb(file: string, n: number, signerSeed: Buffer): void {
   const signer = signerFromSeed('bench.khien/audit', signerSeed);
@@ -147,7 +147,6 @@ async function verifyDbBench(dir: string, n: number): Promise<void> {
   const keep = process.env.KHIEN_BENCH_AUDIT_DB;
   const file = keep ?? join(dir, 'verify.db');
   const seedFile = `${file}.seed`;
-  const { readFileSync, writeFileSync } = await import('node:fs');
   let built = false;
   if (!keep || !existsSync(file) || !existsSync(seedFile)) {
     rmSync(file, { force: true });

@@ -218,14 +218,6 @@ class Situations {
   }
 }
 
-/** Decide the situation of each account (links, certain ID, weighted correlation). */
-export function correlateAccounts(input: ReconcileInput): AccountResult[] {
-  const situations = new Situations(input, new Roster(input.people, input.units));
-  const results = new Array<AccountResult>(input.accounts.length);
-  for (let index = 0; index < input.accounts.length; index++) results[index] = situations.of(input.accounts[index]!, index);
-  return results;
-}
-
 type Arg = string | number | boolean | readonly string[] | null | undefined;
 const probableText = (p: Arg) => (p ? ' (theo đối sánh, chưa xác nhận)' : '');
 
@@ -338,7 +330,7 @@ export function reconcileAccounts(input: ReconcileInput): ReconcileOutput {
       if (since) {
         if (since !== lastSince) {
           lastSince = since;
-          lastSinceMs = typeof since === 'string' ? instantMs(since) : Date.parse(since);
+          lastSinceMs = instantMs(since);
         }
         const idle = Math.floor((asOfMs - lastSinceMs) / DAY_MS);
         if (idle > days) findings.push(new LazyFinding(index, 'dormant', 'medium', res.personId, a.username, idle, days, !!a.lastLoginAt));

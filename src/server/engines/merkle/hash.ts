@@ -56,6 +56,11 @@ export function nodeHashHex(left: string, right: string): string {
   return hexOut ? hexOut('sha256', NODE_INPUT_HEX, 'hex') : createHash('sha256').update(NODE_INPUT_HEX).digest('hex');
 }
 
+/** SHA-256 of `data` as 64 hex digits (one-shot crypto.hash where Node has it). */
+export function sha256Hex(data: Uint8Array): string {
+  return hexOut ? hexOut('sha256', data, 'hex') : createHash('sha256').update(data).digest('hex');
+}
+
 /** EMPTY_ROOT in hex. */
 export const EMPTY_ROOT_HEX = EMPTY_ROOT.toString('hex');
 

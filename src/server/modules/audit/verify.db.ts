@@ -1,10 +1,9 @@
-import * as nodeCrypto from 'node:crypto';
 import { availableParallelism } from 'node:os';
 import { Worker } from 'node:worker_threads';
 import SQLite from 'better-sqlite3';
 import { CompiledQuery } from 'kysely';
 import pg from 'pg';
-import { HexCompactRange } from '../../engines/merkle/index.js';
+import { HexCompactRange, sha256Hex } from '../../engines/merkle/index.js';
 import { type Db, type DialectName, sqliteConnection } from '../../db/database.js';
 import type { AccessLogRecordRow } from '../access-log/access-log.table.js';
 import type { AuditEventRow } from './audit.table.js';
@@ -32,7 +31,7 @@ import { classifyLeaf, type Finding, type LeafItem } from './verify.js';
  *   them byte for byte on awkward strings, on both databases), so the row still holds the original values.
  */
 
-export const VERIFY_PAGE = 4096;
+const VERIFY_PAGE = 4096;
 
 /** One connection's worth of queries (`?` placeholders). */
 export interface LogReader {
@@ -150,9 +149,6 @@ function pageSql(dialect: DialectName): string {
   return text;
 }
 
-const hashHex = (nodeCrypto as { hash?: (alg: string, data: Uint8Array, enc: 'hex') => string }).hash
-  ?? ((_alg: string, data: Uint8Array) => nodeCrypto.createHash('sha256').update(data).digest('hex'));
-
 const NL = 0x0a;
 const E = 'e'.charCodeAt(0);
 const P = 'p'.charCodeAt(0);
@@ -161,7 +157,7 @@ const P = 'p'.charCodeAt(0);
  * The fast check of one page: every leaf is 'e' and its encoding hashes to the stored hash, or 'p'. Returns the
  * number of pruned leaves, or -1 when the page has to be checked row by row. `docs` is modified (0x00 prefixes).
  */
-export function checkPageFast(n: number, hashes: string, status: string, docs: Buffer): number {
+function checkPageFast(n: number, hashes: string, status: string, docs: Buffer): number {
   if (status.length !== n || hashes.length !== n * 64 || docs.length === 0 || docs[0] !== NL) return -1;
   let pruned = 0;
   let pos = 0;
@@ -171,7 +167,7 @@ export function checkPageFast(n: number, hashes: string, status: string, docs: B
     const st = status.charCodeAt(i);
     if (st === E) {
       docs[pos] = 0x00; // RFC 6962 §2.1: leaf hash = SHA-256(0x00 ‖ entry)
-      if (!hashes.startsWith(hashHex('sha256', docs.subarray(pos, next), 'hex'), i * 64)) return -1;
+      if (!hashes.startsWith(sha256Hex(docs.subarray(pos, next)), i * 64)) return -1;
     } else if (st === P) {
       pruned++;
     } else {
@@ -193,9 +189,7 @@ export interface SegmentTask {
 }
 
 export interface SegmentResult {
-  from: number;
-  to: number;
-  /** The compact range of [from, to): subtree roots (hex) and sizes, largest first. */
+  /** The compact range of the task's leaves [from, to): subtree roots (hex) and sizes, largest first. */
   hashes: string[];
   sizes: number[];
   /** For each mark, the right fold of [from, mark). */
@@ -271,7 +265,7 @@ export async function scanSegment(reader: LogReader, task: SegmentTask): Promise
       }
     }
   }
-  return { from: task.from, to: task.to, ...range.snapshot(), folds, findings, more, pruned, slowPages };
+  return { ...range.snapshot(), folds, findings, more, pruned, slowPages };
 }
 
 /** Row-by-row check of a page with the JavaScript encoder: names every modified, deleted, reordered or missing leaf. */
@@ -351,7 +345,7 @@ export function planSegments(total: number, marks: readonly number[], opts: { wo
   return tasks;
 }
 
-/** How many worker threads to use by default: one per core beyond the first, none on a single core. */
+/** How many worker threads to use by default: one per core (this thread only combines their subtree roots), none on a single core. */
 export function defaultVerifyWorkers(): number {
   const n = availableParallelism();
   return n > 1 ? n : 0;

@@ -2,13 +2,13 @@ import { createReadStream, createWriteStream, existsSync, readFileSync } from 'n
 import { once } from 'node:events';
 import { createInterface } from 'node:readline';
 import { sql } from 'kysely';
-import { EMPTY_ROOT_HEX, HexCompactRange, hashEquals, openNote, parseCheckpoint, parseNote, parseVerifierKey, type NoteVerifier } from '../../engines/merkle/index.js';
+import { EMPTY_ROOT_HEX, HexCompactRange, parseNote, parseVerifierKey, type NoteVerifier } from '../../engines/merkle/index.js';
 import type { Db } from '../../db/database.js';
 import type { AuditEventRow } from './audit.table.js';
 import type { AccessLogRecordRow } from '../access-log/access-log.table.js';
 import { ACCESS_LOG_LEAF, AUDIT_EVENT_LEAF } from './merkle.leaf.js';
 import { defaultVerifyWorkers, kyselyReader, openReader, planSegments, scanOnWorkers, scanSegment, type SegmentResult } from './verify.db.js';
-import { CheckpointChecker, verifyLog, type CheckpointItem, type Finding, type LeafItem, type VerifyReport } from './verify.js';
+import { CheckpointChecker, FindingList, unsequencedFinding, verifyLog, Witnessed, type CheckpointItem, type LeafItem, type VerifyReport } from './verify.js';
 
 /** Verification against the database, bundle export, and offline verification of a bundle. */
 
@@ -124,24 +124,14 @@ const WORKER_THRESHOLD = 200_000;
  */
 export async function verifyDatabase(db: Db, verifier: NoteVerifier, origin: string, witnessedNotes: string[] = [], opts: VerifyDatabaseOptions = {}): Promise<VerifyReport> {
   const max = opts.maxFindings ?? 1000;
-  const findings: Finding[] = [];
-  let more = 0;
-  const add = (f: Finding) => (findings.length < max ? findings.push(f) : more++);
-
-  const witnessed = new Map<number, Buffer[]>();
-  for (const note of witnessedNotes) {
-    try {
-      const cp = parseCheckpoint(openNote(note, verifier));
-      witnessed.set(cp.size, [...(witnessed.get(cp.size) ?? []), cp.root]);
-    } catch (err) {
-      add({ kind: 'checkpoint_signature', message: `witnessed checkpoint unreadable: ${(err as Error).message}` });
-    }
-  }
+  const findings = new FindingList(max);
+  const add = findings.add;
+  const witnessed = new Witnessed(witnessedNotes, verifier, add);
   // The tree verified is the one of the leaves present when verification starts (leaves appended meanwhile wait for the next run).
   const top = await db.selectFrom('audit_log_leaves').select((eb) => eb.fn.max('leaf_index').as('m')).executeTakeFirst();
   const total = top?.m === null || top?.m === undefined ? 0 : Number(top.m) + 1;
   const cpSizes = (await db.selectFrom('audit_log_checkpoints').select('tree_size').where('tree_size', '>', 0).where('tree_size', '<=', total).orderBy('tree_size').execute()).map((r) => Number(r.tree_size));
-  const marks = [...new Set([...cpSizes, ...[...witnessed.keys()].filter((s) => s > 0 && s <= total)])].sort((a, b) => a - b);
+  const marks = [...new Set([...cpSizes, ...[...witnessed.roots.keys()].filter((s) => s > 0 && s <= total)])].sort((a, b) => a - b);
 
   const url = opts.url && !opts.url.endsWith(':memory:') ? opts.url : undefined;
   const workers = url ? (opts.workers ?? (total >= WORKER_THRESHOLD ? defaultVerifyWorkers() : 0)) : 0;
@@ -164,22 +154,18 @@ export async function verifyDatabase(db: Db, verifier: NoteVerifier, origin: str
   const checker = new CheckpointChecker(verifier, origin, add);
   const cpIter = dbCheckpoints(db)[Symbol.asyncIterator]();
   let nextCp = (await cpIter.next()).value as CheckpointItem | undefined;
-  let witnessedChecked = 0;
   let pruned = 0;
   let pagesRechecked = 0;
   const tree = new HexCompactRange();
   const checkAt = async (size: number, rootHex: string) => {
     const root = Buffer.from(rootHex, 'hex');
-    for (const r of witnessed.get(size) ?? []) {
-      witnessedChecked++;
-      if (!hashEquals(r, root)) add({ kind: 'witness_mismatch', treeSize: size, message: `the witness holds a different root for tree size ${size}: history before leaf ${size} was rewritten` });
-    }
+    witnessed.checkAt(size, root);
     while (nextCp && nextCp.treeSize <= size) {
       checker.check(nextCp, nextCp.treeSize === size ? root : null, size);
       nextCp = (await cpIter.next()).value as CheckpointItem | undefined;
     }
   };
-  if (witnessed.has(0)) await checkAt(0, EMPTY_ROOT_HEX);
+  if (witnessed.roots.has(0)) await checkAt(0, EMPTY_ROOT_HEX);
   for (const seg of results) {
     // Findings in tree order: a segment's leaf findings before each checkpoint at or above them.
     let f = 0;
@@ -188,7 +174,7 @@ export async function verifyDatabase(db: Db, verifier: NoteVerifier, origin: str
       await checkAt(size, tree.root(fold));
     }
     while (f < seg.findings.length) add(seg.findings[f++]!);
-    more += seg.more;
+    findings.more += seg.more;
     pruned += seg.pruned;
     pagesRechecked += seg.slowPages;
     tree.appendRange(seg);
@@ -197,19 +183,16 @@ export async function verifyDatabase(db: Db, verifier: NoteVerifier, origin: str
     checker.check(nextCp, null, total);
     nextCp = (await cpIter.next()).value as CheckpointItem | undefined;
   }
-  for (const [size] of witnessed) {
-    if (size > total) add({ kind: 'witness_mismatch', treeSize: size, message: `the witness holds a checkpoint of size ${size} but the log has ${total} leaves` });
-  }
+  witnessed.checkEnd(total);
   const leafOfEntry = async (id: string) => {
     const r = await db.selectFrom('audit_log_leaves').select('leaf_index').where('entry_id', '=', id).executeTakeFirst();
     return r ? Number(r.leaf_index) : undefined;
   };
   for await (const row of dbUnsequenced(db)) {
-    const where = row.source === ACCESS_LOG_LEAF ? `access-log seq ${row.seq}` : `seq ${row.seq}`;
-    if ((await leafOfEntry(row.id)) === undefined) add({ kind: 'inserted', seq: row.seq, source: row.source, message: `${where}: entry ${row.id} is in no leaf (inserted)` });
+    if ((await leafOfEntry(row.id)) === undefined) add(unsequencedFinding(row));
   }
-  if (more > 0) findings.push({ kind: findings[findings.length - 1]!.kind, message: `… and ${more} more findings` });
-  return { ok: findings.length === 0, treeSize: total, rootHash: tree.root(), checkpointsChecked: checker.checked, witnessedChecked, pruned, findings, pagesRechecked, workers: workers > 0 && tasks.length > 1 ? Math.min(workers, tasks.length) : 0 };
+  const list = findings.done();
+  return { ok: list.length === 0, treeSize: total, rootHash: tree.root(), checkpointsChecked: checker.checked, witnessedChecked: witnessed.checked, pruned, findings: list, pagesRechecked, workers: workers > 0 && tasks.length > 1 ? Math.min(workers, tasks.length) : 0 };
 }
 
 /**

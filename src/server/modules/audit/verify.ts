@@ -74,40 +74,76 @@ export interface VerifyInput {
   maxFindings?: number;
 }
 
-export async function verifyLog(input: VerifyInput): Promise<VerifyReport> {
-  const max = input.maxFindings ?? 1000;
-  const findings: Finding[] = [];
-  let more = 0;
-  const add = (f: Finding) => (findings.length < max ? findings.push(f) : more++);
+/** Findings up to a cap; those beyond it are counted and summed up in one last line. */
+export class FindingList {
+  readonly items: Finding[] = [];
+  more = 0;
+  constructor(private readonly max: number) {}
+  readonly add = (f: Finding): void => {
+    if (this.items.length < this.max) this.items.push(f);
+    else this.more++;
+  };
+  /** The findings, with the "… and N more" line when some were left out. */
+  done(): Finding[] {
+    if (this.more > 0) this.items.push({ kind: this.items[this.items.length - 1]!.kind, message: `… and ${this.more} more findings` });
+    return this.items;
+  }
+}
 
-  // Checkpoints claimed by witnesses, by size (a witness may hold several for one size only if the log equivocated).
-  const witnessed = new Map<number, Buffer[]>();
-  let witnessedChecked = 0;
-  for (const note of input.witnessed ?? []) {
-    try {
-      const cp = parseCheckpoint(openNote(note, input.verifier));
-      witnessed.set(cp.size, [...(witnessed.get(cp.size) ?? []), cp.root]);
-    } catch (err) {
-      add({ kind: 'checkpoint_signature', message: `witnessed checkpoint unreadable: ${(err as Error).message}` });
+/**
+ * Witnessed checkpoints by tree size: the roots they claim (a witness holds several for one size only if the log
+ * equivocated). An unreadable note is a finding.
+ */
+export class Witnessed {
+  readonly roots = new Map<number, Buffer[]>();
+  checked = 0;
+  constructor(notes: readonly string[], verifier: NoteVerifier, private readonly add: (f: Finding) => void) {
+    for (const note of notes) {
+      try {
+        const cp = parseCheckpoint(openNote(note, verifier));
+        this.roots.set(cp.size, [...(this.roots.get(cp.size) ?? []), cp.root]);
+      } catch (err) {
+        add({ kind: 'checkpoint_signature', message: `witnessed checkpoint unreadable: ${(err as Error).message}` });
+      }
     }
   }
+
+  /** Each witnessed root for `size` must equal the recomputed `root`. */
+  checkAt(size: number, root: Buffer): void {
+    for (const r of this.roots.get(size) ?? []) {
+      this.checked++;
+      if (!hashEquals(r, root)) this.add({ kind: 'witness_mismatch', treeSize: size, message: `the witness holds a different root for tree size ${size}: history before leaf ${size} was rewritten` });
+    }
+  }
+
+  /** After the last leaf: a witnessed size beyond the log's means leaves were removed from its end. */
+  checkEnd(logSize: number): void {
+    for (const [size] of this.roots) {
+      if (size > logSize) this.add({ kind: 'witness_mismatch', treeSize: size, message: `the witness holds a checkpoint of size ${size} but the log has ${logSize} leaves` });
+    }
+  }
+}
+
+/** The finding for a stored record that is in no leaf although older than the newest sequenced one of its source. */
+export function unsequencedFinding(row: { seq: number; id: string; source?: string }): Finding {
+  const where = row.source === ACCESS_LOG_LEAF ? `access-log seq ${row.seq}` : `seq ${row.seq}`;
+  return { kind: 'inserted', seq: row.seq, source: row.source, message: `${where}: entry ${row.id} is in no leaf (inserted)` };
+}
+
+export async function verifyLog(input: VerifyInput): Promise<VerifyReport> {
+  const findings = new FindingList(input.maxFindings ?? 1000);
+  const add = findings.add;
+  const witnessed = new Witnessed(input.witnessed ?? [], input.verifier, add);
 
   const cpIter = input.checkpoints[Symbol.asyncIterator]();
   let nextCp = (await cpIter.next()).value as CheckpointItem | undefined;
   const range = new CompactRange();
   let pruned = 0;
 
-  const due = () => (nextCp !== undefined && nextCp.treeSize <= range.size) || witnessed.has(range.size);
+  const due = () => (nextCp !== undefined && nextCp.treeSize <= range.size) || witnessed.roots.has(range.size);
   const checkAt = async (): Promise<void> => {
     const size = range.size;
-    const roots = witnessed.get(size);
-    if (roots) {
-      const root = range.root();
-      for (const r of roots) {
-        witnessedChecked++;
-        if (!hashEquals(r, root)) add({ kind: 'witness_mismatch', treeSize: size, message: `the witness holds a different root for tree size ${size}: history before leaf ${size} was rewritten` });
-      }
-    }
+    if (witnessed.roots.has(size)) witnessed.checkAt(size, range.root());
     while (nextCp && nextCp.treeSize <= size) {
       checkCheckpoint(nextCp, nextCp.treeSize === size ? range.root() : null);
       nextCp = (await cpIter.next()).value as CheckpointItem | undefined;
@@ -136,23 +172,20 @@ export async function verifyLog(input: VerifyInput): Promise<VerifyReport> {
     checkCheckpoint(nextCp, null);
     nextCp = (await cpIter.next()).value as CheckpointItem | undefined;
   }
-  for (const [size] of witnessed) {
-    if (size > range.size) add({ kind: 'witness_mismatch', treeSize: size, message: `the witness holds a checkpoint of size ${size} but the log has ${range.size} leaves` });
-  }
+  witnessed.checkEnd(range.size);
   for await (const row of input.unsequenced ?? []) {
     const other = input.leafOfEntry ? await input.leafOfEntry(row.id) : undefined;
-    const where = row.source === ACCESS_LOG_LEAF ? `access-log seq ${row.seq}` : `seq ${row.seq}`;
-    if (other === undefined) add({ kind: 'inserted', seq: row.seq, source: row.source, message: `${where}: entry ${row.id} is in no leaf (inserted)` });
+    if (other === undefined) add(unsequencedFinding(row));
   }
-  if (more > 0) findings.push({ kind: findings[findings.length - 1]!.kind, message: `… and ${more} more findings` });
+  const list = findings.done();
   return {
-    ok: findings.length === 0,
+    ok: list.length === 0,
     treeSize: range.size,
     rootHash: range.root().toString('hex'),
     checkpointsChecked: checker.checked,
-    witnessedChecked,
+    witnessedChecked: witnessed.checked,
     pruned,
-    findings,
+    findings: list,
   };
 }
 

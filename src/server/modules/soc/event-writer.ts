@@ -1,5 +1,6 @@
 import { createRequire } from 'node:module';
 import { Worker } from 'node:worker_threads';
+import { khienFold } from '../../db/database.js';
 import { SQLITE_EVENT_COLUMNS, SQLITE_FTS_SQL, SQLITE_INSERT_SQL, type StoredEvent } from './events.repository.js';
 
 /**
@@ -37,8 +38,9 @@ export interface EventWriter {
 const WORKER_SOURCE = `
 const { parentPort, workerData } = require('node:worker_threads');
 const Database = require(workerData.driver);
-// same folding as db/database.ts khienFold (đ → d; the FTS5 tokenizer drops the other diacritics)
-const fold = (v) => (typeof v === 'string' ? v.replace(/[đĐ]/g, 'd') : v);
+// db/database.ts's khienFold itself (its source text), so the index and its content fold alike
+const khienFold = ${khienFold.toString()};
+const fold = (v) => (typeof v === 'string' ? khienFold(v) : v);
 let conn, insert, fts;
 try {
   conn = new Database(workerData.file);
