@@ -64,12 +64,12 @@ export default function SocSourcesRoute() {
                     <Text size="sm">{s.name}</Text>
                     <Group gap={4} mt={2}>
                       {s.accessLog ? (
-                        <Badge color="grape" variant="light" size="sm" tt="none" data-testid="source-access-log-badge">
+                        <Badge color="grape" variant="light" size="sm" data-testid="source-access-log-badge">
                           {t('soc.sources.accessLogBadge')}
                         </Badge>
                       ) : null}
                       {s.enabled ? null : (
-                        <Badge color="gray" variant="outline" size="sm" tt="none">
+                        <Badge color="gray" variant="outline" size="sm">
                           {t('soc.sources.disabled')}
                         </Badge>
                       )}

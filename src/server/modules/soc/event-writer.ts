@@ -1,7 +1,7 @@
 import { createRequire } from 'node:module';
 import { Worker } from 'node:worker_threads';
 import { khienFold } from '../../db/database.js';
-import { SQLITE_EVENT_COLUMNS, SQLITE_FTS_SQL, SQLITE_INSERT_SQL, type StoredEvent } from './events.repository.js';
+import { SQLITE_EVENT_COLUMNS, SQLITE_FTS_SQL, SQLITE_INSERT_SQL, sqliteEventValues, type StoredEvent } from './events.repository.js';
 
 /**
  * The SQLite event writer thread (docs/architecture.md, SOC pipeline, "Writer thread"). better-sqlite3 runs
@@ -136,12 +136,7 @@ export function startSqliteEventWriter(file: string): EventWriter {
     write(rows) {
       if (dead || rows.length === 0) return;
       const arrays = new Array<unknown[]>(rows.length);
-      for (let i = 0; i < rows.length; i++) {
-        const row = rows[i]!;
-        const values = new Array<unknown>(SQLITE_EVENT_COLUMNS.length);
-        for (let c = 0; c < SQLITE_EVENT_COLUMNS.length; c++) values[c] = row[SQLITE_EVENT_COLUMNS[c]!] ?? null;
-        arrays[i] = values;
-      }
+      for (let i = 0; i < rows.length; i++) arrays[i] = sqliteEventValues(rows[i]!);
       worker.postMessage({ t: 'rows', rows: arrays });
     },
     commit() {

@@ -34,6 +34,12 @@ function sqliteStatements(conn: SQLite.Database): SqliteStatements {
   return st;
 }
 
+/** A row's values in the order of SQLITE_INSERT_SQL's placeholders (written into `into` when given). */
+export function sqliteEventValues(row: StoredEvent, into: unknown[] = new Array(COLUMNS.length)): unknown[] {
+  for (let i = 0; i < COLUMNS.length; i++) into[i] = row[COLUMNS[i]!] ?? null;
+  return into;
+}
+
 /**
  * Insert events, skipping any already stored (same day and id: a replay). Returns how many were new. Call it
  * inside `db.transaction()` with the transaction as `tx` and the database as `db`.
@@ -50,8 +56,7 @@ export async function insertEvents(db: Db, tx: Tx | Db, rows: StoredEvent[]): Pr
     const values: unknown[] = new Array(COLUMNS.length);
     let inserted = 0;
     for (const row of rows) {
-      for (let i = 0; i < COLUMNS.length; i++) values[i] = row[COLUMNS[i]!] ?? null;
-      const r = st.insert.run(values);
+      const r = st.insert.run(sqliteEventValues(row, values));
       if (r.changes === 1) {
         st.fts.run(r.lastInsertRowid, khienFold(row.message));
         inserted++;

@@ -61,14 +61,30 @@ export async function listSources(deps: AppDeps, actor: Actor): Promise<SocSourc
   return rows.map(toSource);
 }
 
+/** A source the actor may manage (404 when there is none, 403 outside the actor's units). */
+async function manageableSource(deps: AppDeps, actor: Actor, id: string) {
+  const row = await deps.db.selectFrom('soc_sources').selectAll().where('id', '=', id).executeTakeFirst();
+  if (!row) throw new NotFoundError('soc_source.not_found', 'Không tìm thấy nguồn nhật ký.');
+  assertCan(actor, 'soc.manage', await unitPath(deps.db, row.unit_id), { type: 'soc_source', id, unitId: row.unit_id });
+  return row;
+}
+
+/**
+ * The system a source names exists (`chosen`: the one the request sets, if any), and an access-log source has a
+ * system (`systemId`: the one it will have): its records are that system's, never named by a message.
+ */
+async function checkSourceSystem(deps: AppDeps, chosen: string | null | undefined, systemId: string | null, accessLog: boolean): Promise<void> {
+  if (chosen) {
+    const sys = await deps.db.selectFrom('information_systems').select('id').where('id', '=', chosen).executeTakeFirst();
+    if (!sys) throw new UnprocessableError('soc_source.system_not_found', 'Không tìm thấy hệ thống thông tin đã chọn.', { field: 'systemId' });
+  }
+  if (accessLog && !systemId) throw new UnprocessableError('soc_source.access_log_needs_system', 'Nguồn mang nhật ký truy cập phải gắn với một hệ thống thông tin.', { field: 'systemId' });
+}
+
 /** Create a log source; an `http` source gets an API key, returned once (stored as its SHA-256). */
 export async function createSource(deps: AppDeps, actor: Actor, input: SocSourceCreate): Promise<{ source: SocSource; apiKey: string | null }> {
   assertCan(actor, 'soc.manage', await unitPath(deps.db, input.unitId), { type: 'org_unit', id: input.unitId, unitId: input.unitId });
-  if (input.systemId) {
-    const sys = await deps.db.selectFrom('information_systems').select('id').where('id', '=', input.systemId).executeTakeFirst();
-    if (!sys) throw new UnprocessableError('soc_source.system_not_found', 'Không tìm thấy hệ thống thông tin đã chọn.', { field: 'systemId' });
-  }
-  if (input.accessLog && !input.systemId) throw new UnprocessableError('soc_source.access_log_needs_system', 'Nguồn mang nhật ký truy cập phải gắn với một hệ thống thông tin.', { field: 'systemId' });
+  await checkSourceSystem(deps, input.systemId, input.systemId ?? null, input.accessLog);
   if (input.assetId) {
     const a = await deps.db.selectFrom('assets').select('id').where('id', '=', input.assetId).executeTakeFirst();
     if (!a) throw new UnprocessableError('soc_source.asset_not_found', 'Không tìm thấy tài sản đã chọn.', { field: 'assetId' });
@@ -87,7 +103,7 @@ export async function createSource(deps: AppDeps, actor: Actor, input: SocSource
       .execute();
     await recordAudit(tx, actor, { action: 'soc_source.create', targetType: 'soc_source', targetId: id, unitId: input.unitId, after: { ...input } }, now);
   });
-  const row = await deps.db.selectFrom('soc_sources').selectAll().where('id', '=', id).executeTakeFirstOrThrow();
+  const row = await sourceRows(deps.db).where('s.id', '=', id).executeTakeFirstOrThrow();
   await socRuntimeOf(deps.db)?.sources.load(deps.db); // new events map to it at once (other processes: within 30 s)
   return { source: toSource(row), apiKey };
 }
@@ -97,16 +113,10 @@ export async function createSource(deps: AppDeps, actor: Actor, input: SocSource
  * declaration still needs a system (the records are the source's system's, never named by a message).
  */
 export async function updateSource(deps: AppDeps, actor: Actor, id: string, input: SocSourceUpdate): Promise<SocSource> {
-  const row = await deps.db.selectFrom('soc_sources').selectAll().where('id', '=', id).executeTakeFirst();
-  if (!row) throw new NotFoundError('soc_source.not_found', 'Không tìm thấy nguồn nhật ký.');
-  assertCan(actor, 'soc.manage', await unitPath(deps.db, row.unit_id), { type: 'soc_source', id, unitId: row.unit_id });
+  const row = await manageableSource(deps, actor, id);
   const systemId = input.systemId === undefined ? row.system_id : input.systemId;
-  if (input.systemId) {
-    const sys = await deps.db.selectFrom('information_systems').select('id').where('id', '=', input.systemId).executeTakeFirst();
-    if (!sys) throw new UnprocessableError('soc_source.system_not_found', 'Không tìm thấy hệ thống thông tin đã chọn.', { field: 'systemId' });
-  }
   const accessLog = input.accessLog ?? row.access_log === 1;
-  if (accessLog && !systemId) throw new UnprocessableError('soc_source.access_log_needs_system', 'Nguồn mang nhật ký truy cập phải gắn với một hệ thống thông tin.', { field: 'systemId' });
+  await checkSourceSystem(deps, input.systemId, systemId, accessLog);
   const now = nowIso();
   const set = {
     ...(input.name !== undefined ? { name: input.name } : {}),
@@ -135,9 +145,7 @@ export async function updateSource(deps: AppDeps, actor: Actor, id: string, inpu
 
 /** Issue a new API key for an HTTP source (the old one stops working at once). */
 export async function rotateSourceKey(deps: AppDeps, actor: Actor, id: string): Promise<{ source: SocSource; apiKey: string }> {
-  const row = await deps.db.selectFrom('soc_sources').selectAll().where('id', '=', id).executeTakeFirst();
-  if (!row) throw new NotFoundError('soc_source.not_found', 'Không tìm thấy nguồn nhật ký.');
-  assertCan(actor, 'soc.manage', await unitPath(deps.db, row.unit_id), { type: 'soc_source', id, unitId: row.unit_id });
+  const row = await manageableSource(deps, actor, id);
   const apiKey = `khien_${randomBytes(32).toString('base64url')}`;
   const now = nowIso();
   await deps.db.transaction().execute(async (tx) => {

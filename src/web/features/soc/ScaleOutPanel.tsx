@@ -77,7 +77,7 @@ function ScaleOutDetails({ so }: { so: NonNullable<SocMetrics['scaleOut']> }) {
       </Text>
       <Group gap="xs" data-testid="scaleout-partitions">
         {so.partitionOwners.map((p) => (
-          <Badge key={p.partition} variant="light" color={p.owner ? (p.lag > 0 ? 'yellow' : 'green') : 'red'} size="lg" tt="none">
+          <Badge key={p.partition} variant="light" color={p.owner ? (p.lag > 0 ? 'yellow' : 'green') : 'red'} size="lg">
             {t('soc.ingest.partitionBadge', { partition: p.partition, lag: formatNumber(p.lag), owner: p.owner ? p.owner.split('-').slice(0, -1).join('-') || p.owner : t('soc.ingest.noOwner') })}
           </Badge>
         ))}
@@ -101,7 +101,7 @@ export function ScaleOutPanel() {
     <Paper withBorder p="md" mb="md" data-testid="ingest-status">
       <Group justify="space-between" mb="sm">
         <Title order={4}>{t('soc.ingest.title')}</Title>
-        <Badge color={single ? 'gray' : 'blue'} variant="light" size="lg" tt="none" data-testid="ingest-mode">
+        <Badge color={single ? 'gray' : 'blue'} variant="light" size="lg" data-testid="ingest-mode">
           {t(`soc.ingest.mode.${d.mode}`)}
         </Badge>
       </Group>

@@ -38,7 +38,7 @@ export function SourceFormModal({ source, onClose, onCreated }: { source?: SocSo
   const submit = () => {
     setTried(true);
     if (missing.name || missing.unitId) return;
-    const body = { name: name.trim(), systemId, hosts, accessLog: accessLog && !!systemId };
+    const body = { name: name.trim(), systemId, hosts, accessLog };
     if (source) {
       update.mutate({ ...body, enabled }, {
         onSuccess: (s) => { notifySuccess(t('soc.sources.updated', { name: s.name })); onClose(); },
@@ -77,7 +77,7 @@ export function SourceFormModal({ source, onClose, onCreated }: { source?: SocSo
         <Switch
           label={t('soc.sources.accessLog')}
           description={systemId ? t('soc.sources.accessLogHelp') : t('soc.sources.accessLogNeedsSystem')}
-          checked={accessLog && !!systemId} disabled={!systemId} onChange={(e) => setAccessLog(e.currentTarget.checked)}
+          checked={accessLog} disabled={!systemId} onChange={(e) => setAccessLog(e.currentTarget.checked)}
           data-testid="source-access-log"
         />
         {source ? <Switch label={t('soc.sources.enabled')} checked={enabled} onChange={(e) => setEnabled(e.currentTarget.checked)} data-testid="source-enabled" /> : null}
