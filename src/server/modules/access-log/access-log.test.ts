@@ -216,6 +216,18 @@ describe('search, proofs and the Merkle log', () => {
     await ctx.db.updateTable('access_log_records').set({ account: 'binhtt' }).where('seq', '=', row.seq).execute();
     expect((await verifyDatabase(ctx.db, verifierOf(signer), signer.name)).ok).toBe(true);
   });
+
+  it('verification names an access-log record written into the table behind the log\'s back', async () => {
+    const signer = auditLogJobFor(ctx.db)!.signer;
+    const first = await ctx.db.selectFrom('access_log_records').selectAll().orderBy('seq').executeTakeFirstOrThrow();
+    // Every leaf still matches its record, so only the count of records against the leaves that found theirs tells.
+    const forged = { ...first, seq: Number(first.seq) - 50_000, id: '01900000-0000-7000-8000-00000000f0f0', external_id: 'gia-mao-1', account: 'tk.gia.mao' };
+    await ctx.db.insertInto('access_log_records').values(forged).execute();
+    const report = await verifyDatabase(ctx.db, verifierOf(signer), signer.name);
+    expect(report.findings).toEqual([expect.objectContaining({ kind: 'inserted', seq: forged.seq, source: 'access_log' })]);
+    await ctx.db.deleteFrom('access_log_records').where('id', '=', forged.id).execute();
+    expect((await verifyDatabase(ctx.db, verifierOf(signer), signer.name)).ok).toBe(true);
+  });
 });
 
 describe('look-up alerts', () => {

@@ -92,6 +92,13 @@ export async function openReader(url: string): Promise<LogReader> {
 
 /** The canonical encoding of merkle.leaf.ts as an SQL expression over the row alias `t`. */
 function encodingSql(dialect: DialectName, fields: readonly LeafField[], t: string): string {
+  if (dialect === 'sqlite') {
+    // json_object writes the keys in the order given, no whitespace, text through the same escaper as json_quote,
+    // integers as numbers, NULL as null: the canonical encoding in one call (~10 % less than concatenating
+    // json_quote of each column).
+    const args = fields.map(([key, kind, value]) => `'${key}', ${kind === 'const' ? (value!.startsWith('"') ? `'${JSON.parse(value!) as string}'` : value!) : `${t}.${key}`}`);
+    return `char(10) || json_object(${args.join(', ')})`;
+  }
   const parts: string[] = [];
   let lit = '';
   fields.forEach(([key, kind, value], i) => {
@@ -102,13 +109,12 @@ function encodingSql(dialect: DialectName, fields: readonly LeafField[], t: stri
     }
     parts.push(`'${lit}'`);
     lit = '';
-    // SQLite json_quote and PostgreSQL to_json escape exactly as JSON.stringify: \" \\ \b \f \n \r \t, other
-    // control characters as \u00xx (lower-case hex), everything else as is.
-    if (dialect === 'sqlite') parts.push(`json_quote(${t}.${key})`);
-    else parts.push(kind === 'int' ? `coalesce(${t}.${key}::text, 'null')` : `coalesce(to_json(${t}.${key})::text, 'null')`);
+    // PostgreSQL to_json (like SQLite's JSON functions) escapes exactly as JSON.stringify: \" \\ \b \f \n \r \t,
+    // other control characters as \u00xx (lower-case hex), everything else as is.
+    parts.push(kind === 'int' ? `coalesce(${t}.${key}::text, 'null')` : `coalesce(to_json(${t}.${key})::text, 'null')`);
   });
   parts.push(`'${lit}}'`);
-  return `concat(${dialect === 'sqlite' ? 'char(10)' : 'chr(10)'}, ${parts.join(', ')})`;
+  return `concat(chr(10), ${parts.join(', ')})`;
 }
 
 /** The encoding of a leaf's record of `source` as an SQL expression over the alias `t` (a newline first). */
@@ -123,9 +129,10 @@ function pageSql(dialect: DialectName): string {
   const hit = pageSqlCache.get(dialect);
   if (hit) return hit;
   const nl = dialect === 'sqlite' ? 'char(10)' : 'chr(10)';
-  // e: entry present and the leaf's own; p: payload pruned by retention; x: anything else (checked row by row).
+  // e: an audit event present and the leaf's own; a: the same for an access-log record; p: payload pruned by
+  // retention; x: anything else (checked row by row).
   const status = `case when e.seq is not null then (case when e.id = l.entry_id then 'e' else 'x' end)
-    when a.seq is not null then (case when a.id = l.entry_id then 'e' else 'x' end)
+    when a.seq is not null then (case when a.id = l.entry_id then 'a' else 'x' end)
     when l.pruned_at is not null then 'p' else 'x' end`;
   const doc = `case when e.seq is not null then ${encodingSql(dialect, AUDIT_EVENT_FIELDS, 'e')}
     when a.seq is not null then ${encodingSql(dialect, ACCESS_LOG_FIELDS, 'a')} else ${nl} end`;
@@ -151,31 +158,48 @@ function pageSql(dialect: DialectName): string {
 
 const NL = 0x0a;
 const E = 'e'.charCodeAt(0);
+const A = 'a'.charCodeAt(0);
 const P = 'p'.charCodeAt(0);
 
+/** Leaves of a page or segment by what was found at them. */
+export interface LeafTally {
+  /** Leaves whose payload retention removed. */
+  pruned: number;
+  /** Leaves whose audit event / access-log record is present (the census in verify.service.ts counts against these). */
+  auditEntries: number;
+  accessEntries: number;
+}
+
 /**
- * The fast check of one page: every leaf is 'e' and its encoding hashes to the stored hash, or 'p'. Returns the
- * number of pruned leaves, or -1 when the page has to be checked row by row. `docs` is modified (0x00 prefixes).
+ * The fast check of one page: every leaf is 'e' or 'a' and its encoding hashes to the stored hash, or 'p'. Adds the
+ * page's leaves to `tally` and returns true, or returns false (tally untouched) when the page has to be checked row
+ * by row. `docs` is modified (0x00 prefixes).
  */
-function checkPageFast(n: number, hashes: string, status: string, docs: Buffer): number {
-  if (status.length !== n || hashes.length !== n * 64 || docs.length === 0 || docs[0] !== NL) return -1;
+function checkPageFast(n: number, hashes: string, status: string, docs: Buffer, tally: LeafTally): boolean {
+  if (status.length !== n || hashes.length !== n * 64 || docs.length === 0 || docs[0] !== NL) return false;
   let pruned = 0;
+  let audit = 0;
   let pos = 0;
   for (let i = 0; i < n; i++) {
     let next = docs.indexOf(NL, pos + 1);
     if (next === -1) next = docs.length;
     const st = status.charCodeAt(i);
-    if (st === E) {
+    if (st === E || st === A) {
+      if (st === E) audit++;
       docs[pos] = 0x00; // RFC 6962 §2.1: leaf hash = SHA-256(0x00 ‖ entry)
-      if (!hashes.startsWith(sha256Hex(docs.subarray(pos, next)), i * 64)) return -1;
+      if (!hashes.startsWith(sha256Hex(docs.subarray(pos, next)), i * 64)) return false;
     } else if (st === P) {
       pruned++;
     } else {
-      return -1;
+      return false;
     }
     pos = next;
   }
-  return pos === docs.length ? pruned : -1;
+  if (pos !== docs.length) return false;
+  tally.pruned += pruned;
+  tally.auditEntries += audit;
+  tally.accessEntries += n - pruned - audit;
+  return true;
 }
 
 export interface SegmentTask {
@@ -196,7 +220,7 @@ export interface SegmentResult {
   folds: { size: number; fold: string }[];
   findings: Finding[];
   more: number;
-  pruned: number;
+  tally: LeafTally;
   /** Pages checked row by row. */
   slowPages: number;
 }
@@ -223,7 +247,7 @@ export async function scanSegment(reader: LogReader, task: SegmentTask): Promise
   const add = (f: Finding) => (findings.length < task.maxFindings ? findings.push(f) : more++);
   const folds: { size: number; fold: string }[] = [];
   let m = 0;
-  let pruned = 0;
+  const tally: LeafTally = { pruned: 0, auditEntries: 0, accessEntries: 0 };
   let slowPages = 0;
   const sqlText = pageSql(reader.dialect);
   const page = task.pageLeaves ?? VERIFY_PAGE;
@@ -241,11 +265,7 @@ export async function scanSegment(reader: LogReader, task: SegmentTask): Promise
     if (row && Number(row.n) === n && Number(row.bad) === 0 && typeof row.hashes === 'string' && typeof row.status === 'string' && row.docs !== null
       && (row.offsets === null || row.offsets === offsetsOf(n))) {
       const docs = typeof row.docs === 'string' ? Buffer.from(row.docs, 'utf8') : (row.docs as Buffer);
-      const pr = checkPageFast(n, row.hashes, row.status, docs);
-      if (pr >= 0) {
-        pruned += pr;
-        hashes = row.hashes;
-      }
+      if (checkPageFast(n, row.hashes, row.status, docs, tally)) hashes = row.hashes;
     }
     let leafHex: (i: number) => string;
     if (hashes !== null) {
@@ -253,8 +273,7 @@ export async function scanSegment(reader: LogReader, task: SegmentTask): Promise
       leafHex = (i) => h.substring(i * 64, i * 64 + 64);
     } else {
       slowPages++;
-      const slow = await checkPageSlow(reader, p, end, add);
-      pruned += slow.pruned;
+      const slow = await checkPageSlow(reader, p, end, add, tally);
       leafHex = (i) => slow.hashes[i]!;
     }
     for (let i = 0; i < n; i++) {
@@ -265,11 +284,11 @@ export async function scanSegment(reader: LogReader, task: SegmentTask): Promise
       }
     }
   }
-  return { ...range.snapshot(), folds, findings, more, pruned, slowPages };
+  return { ...range.snapshot(), folds, findings, more, tally, slowPages };
 }
 
 /** Row-by-row check of a page with the JavaScript encoder: names every modified, deleted, reordered or missing leaf. */
-async function checkPageSlow(reader: LogReader, from: number, to: number, add: (f: Finding) => void): Promise<{ hashes: string[]; pruned: number }> {
+async function checkPageSlow(reader: LogReader, from: number, to: number, add: (f: Finding) => void, tally: LeafTally): Promise<{ hashes: string[] }> {
   const leaves = await reader.all('select leaf_index, source, source_seq, entry_id, leaf_hash, pruned_at from audit_log_leaves where leaf_index >= ? and leaf_index < ? order by leaf_index', [from, to]);
   const bySeq = async (table: string, seqs: number[]) => {
     const out = new Map<number, Record<string, unknown>>();
@@ -289,7 +308,6 @@ async function checkPageSlow(reader: LogReader, from: number, to: number, add: (
   const byIndex = new Map<number, Record<string, unknown>>();
   for (const l of leaves) if (Number.isInteger(Number(l.leaf_index))) byIndex.set(Number(l.leaf_index), l);
   const hashes: string[] = [];
-  let pruned = 0;
   let gapStart = -1;
   for (let i = from; i <= to; i++) {
     const l = i < to ? byIndex.get(i) : undefined;
@@ -312,13 +330,17 @@ async function checkPageSlow(reader: LogReader, from: number, to: number, add: (
       entry: entry as AuditEventRow | AccessLogRecordRow | null,
     };
     const stored = Buffer.from(item.leafHash, 'hex');
+    if (entry !== null) {
+      if (source === ACCESS_LOG_LEAF) tally.accessEntries++;
+      else tally.auditEntries++;
+    }
     const outcome = await classifyLeaf(item, stored, leafOfEntry);
-    if (outcome === 'pruned') pruned++;
+    if (outcome === 'pruned') tally.pruned++;
     else if (outcome) add(outcome);
     // The tree is built from the stored leaf hashes (a malformed one as its bytes, zero-padded: it cannot match).
     hashes.push(stored.length === 32 ? stored.toString('hex') : stored.toString('hex').padEnd(64, '0').slice(0, 64));
   }
-  return { hashes, pruned };
+  return { hashes };
 }
 
 /**
