@@ -56,9 +56,35 @@ export function nodeHashHex(left: string, right: string): string {
   return hexOut ? hexOut('sha256', NODE_INPUT_HEX, 'hex') : createHash('sha256').update(NODE_INPUT_HEX).digest('hex');
 }
 
-/** SHA-256 of `data` as 64 hex digits (one-shot crypto.hash where Node has it). */
-export function sha256Hex(data: Uint8Array): string {
-  return hexOut ? hexOut('sha256', data, 'hex') : createHash('sha256').update(data).digest('hex');
+// Hashes written into a caller's buffer, for verification of pages of leaves held as one buffer of 32-byte hashes:
+// crypto.hash with a latin1 string output and a latin1 write back costs about half of a Buffer or hex output per
+// call (no backing store per hash, no hex digits to parse), and node hashing is one call per leaf.
+// ('binary' is Node's name for latin1 among digest encodings.)
+const latin1Out = (nodeCrypto as { hash?: (alg: string, data: Uint8Array, enc: 'binary') => string }).hash;
+const NODE_INPUT_BUF = Buffer.alloc(1 + 2 * HASH_SIZE);
+NODE_INPUT_BUF[0] = 0x01;
+
+/** SHA-256 of `data` written to `out` at `offset` (32 bytes). For a leaf, `data` already begins with 0x00. */
+export function sha256Into(data: Uint8Array, out: Buffer, offset: number): void {
+  if (latin1Out) out.write(latin1Out('sha256', data, 'binary'), offset, HASH_SIZE, 'latin1');
+  else createHash('sha256').update(data).digest().copy(out, offset);
+}
+
+/**
+ * Fold, in place, the `leaves` hashes (a power of two) stored back to back in `buf` from `offset` into the root of
+ * their perfect subtree (RFC 6962 §2.1: MTH of 2^k leaves is the node hash of the MTHs of its two halves), left at
+ * `offset`. The rest of the region is overwritten.
+ */
+export function foldPerfectInto(buf: Buffer, offset: number, leaves: number): void {
+  if (!(leaves >= 1 && (leaves & (leaves - 1)) === 0) || offset + leaves * HASH_SIZE > buf.length) {
+    throw new RangeError(`fold: ${leaves} leaves at byte ${offset} is not a perfect subtree inside the buffer`);
+  }
+  for (let n = leaves; n > 1; n /= 2) {
+    for (let i = 0; i < n / 2; i++) {
+      buf.copy(NODE_INPUT_BUF, 1, offset + i * 2 * HASH_SIZE, offset + (i + 1) * 2 * HASH_SIZE);
+      sha256Into(NODE_INPUT_BUF, buf, offset + i * HASH_SIZE);
+    }
+  }
 }
 
 /** EMPTY_ROOT in hex. */

@@ -1,7 +1,7 @@
 import { createHash } from 'node:crypto';
 import { describe, expect, it } from 'vitest';
 import {
-  CompactRange, EMPTY_ROOT, HexCompactRange, addSignature, consistencyProof, encodeSignerKey, encodeVerifierKey, formatCheckpoint, generateSeed,
+  CompactRange, EMPTY_ROOT, HexCompactRange, foldPerfectInto, sha256Into, addSignature, consistencyProof, encodeSignerKey, encodeVerifierKey, formatCheckpoint, generateSeed,
   inclusionProof, leafHash, openNote, parseCheckpoint, parseSignerKey, parseVerifierKey, rootOf, signNote, signerFromSeed,
   verifyConsistency, verifyInclusion,
 } from './index.js';
@@ -177,6 +177,20 @@ describe('hex compact range (verification over aligned segments)', () => {
       expect(whole.root()).toBe(mth(data).toString('hex'));
       expect(whole.size).toBe(data.length);
     }
+  });
+
+  it('folds 2^k leaf hashes held in one buffer into the root of their perfect subtree, in place', () => {
+    for (const k of [0, 1, 2, 3, 6]) {
+      const n = 2 ** k;
+      const buf = Buffer.alloc(8 + n * 32, 0xee);
+      for (let i = 0; i < n; i++) sha256Into(Buffer.concat([Buffer.from([0]), data[i + 3]!]), buf, 8 + i * 32);
+      expect(buf.subarray(8, 8 + 32).equals(leafHash(data[3]!))).toBe(true);
+      foldPerfectInto(buf, 8, n);
+      expect(buf.toString('hex', 8, 8 + 32), `2^${k} leaves`).toBe(mth(data.slice(3, 3 + n)).toString('hex'));
+      expect(buf.readUInt32BE(0)).toBe(0xeeeeeeee); // nothing written before the region
+    }
+    expect(() => foldPerfectInto(Buffer.alloc(96), 0, 3)).toThrow(RangeError);
+    expect(() => foldPerfectInto(Buffer.alloc(96), 64, 2)).toThrow(RangeError);
   });
 
   it('refuses a subtree that is not a node of the tree', () => {

@@ -3,7 +3,7 @@ import { Worker } from 'node:worker_threads';
 import SQLite from 'better-sqlite3';
 import { CompiledQuery } from 'kysely';
 import pg from 'pg';
-import { HexCompactRange, sha256Hex } from '../../engines/merkle/index.js';
+import { foldPerfectInto, HexCompactRange, sha256Into } from '../../engines/merkle/index.js';
 import { type Db, type DialectName, sqliteConnection } from '../../db/database.js';
 import type { AccessLogRecordRow } from '../access-log/access-log.table.js';
 import type { AuditEventRow } from './audit.table.js';
@@ -171,11 +171,12 @@ export interface LeafTally {
 }
 
 /**
- * The fast check of one page: every leaf is 'e' or 'a' and its encoding hashes to the stored hash, or 'p'. Adds the
- * page's leaves to `tally` and returns true, or returns false (tally untouched) when the page has to be checked row
- * by row. `docs` is modified (0x00 prefixes).
+ * The fast check of one page: every leaf is 'e' or 'a' and its encoding hashes to the stored hash, or 'p' (its stored
+ * hash is taken as is). The page's leaf hashes are written to `out` (32 bytes each) and compared with the stored ones
+ * in one go. Adds the page's leaves to `tally` and returns true, or returns false (tally untouched) when the page
+ * has to be checked row by row. `docs` is modified (0x00 prefixes).
  */
-function checkPageFast(n: number, hashes: string, status: string, docs: Buffer, tally: LeafTally): boolean {
+function checkPageFast(n: number, hashes: string, status: string, docs: Buffer, out: Buffer, tally: LeafTally): boolean {
   if (status.length !== n || hashes.length !== n * 64 || docs.length === 0 || docs[0] !== NL) return false;
   let pruned = 0;
   let audit = 0;
@@ -187,15 +188,16 @@ function checkPageFast(n: number, hashes: string, status: string, docs: Buffer, 
     if (st === E || st === A) {
       if (st === E) audit++;
       docs[pos] = 0x00; // RFC 6962 §2.1: leaf hash = SHA-256(0x00 ‖ entry)
-      if (!hashes.startsWith(sha256Hex(docs.subarray(pos, next)), i * 64)) return false;
+      sha256Into(docs.subarray(pos, next), out, i * 32);
     } else if (st === P) {
       pruned++;
+      if (out.write(hashes.substring(i * 64, i * 64 + 64), i * 32, 32, 'hex') !== 32) return false;
     } else {
       return false;
     }
     pos = next;
   }
-  if (pos !== docs.length) return false;
+  if (pos !== docs.length || out.toString('hex', 0, n * 32) !== hashes) return false;
   tally.pruned += pruned;
   tally.auditEntries += audit;
   tally.accessEntries += n - pruned - audit;
@@ -251,6 +253,8 @@ export async function scanSegment(reader: LogReader, task: SegmentTask): Promise
   let slowPages = 0;
   const sqlText = pageSql(reader.dialect);
   const page = task.pageLeaves ?? VERIFY_PAGE;
+  // The page's leaf hashes, computed or (row by row) stored, 32 bytes each; folded in place into the tree.
+  const leaves = Buffer.alloc(page * 32);
   const params = (p: number) => (reader.dialect === 'sqlite' ? [p, p, Math.min(p + page, task.to)] : [p, Math.min(p + page, task.to)]);
   const fetch = (p: number) => (p < task.to ? reader.all(sqlText, params(p)).catch((err: unknown) => err as Error) : null);
   // The next page is requested before this one is hashed (PostgreSQL works on it meanwhile; SQLite is synchronous).
@@ -261,25 +265,31 @@ export async function scanSegment(reader: LogReader, task: SegmentTask): Promise
     pending = fetch(p + page);
     const row = Array.isArray(res) ? res[0] : undefined;
     const n = end - p;
-    let hashes: string | null = null;
+    let fast = false;
     if (row && Number(row.n) === n && Number(row.bad) === 0 && typeof row.hashes === 'string' && typeof row.status === 'string' && row.docs !== null
       && (row.offsets === null || row.offsets === offsetsOf(n))) {
       const docs = typeof row.docs === 'string' ? Buffer.from(row.docs, 'utf8') : (row.docs as Buffer);
-      if (checkPageFast(n, row.hashes, row.status, docs, tally)) hashes = row.hashes;
+      fast = checkPageFast(n, row.hashes, row.status, docs, leaves, tally);
     }
-    let leafHex: (i: number) => string;
-    if (hashes !== null) {
-      const h = hashes;
-      leafHex = (i) => h.substring(i * 64, i * 64 + 64);
-    } else {
+    if (!fast) {
       slowPages++;
       const slow = await checkPageSlow(reader, p, end, add, tally);
-      leafHex = (i) => slow.hashes[i]!;
+      for (let i = 0; i < n; i++) leaves.write(slow.hashes[i]!, i * 32, 32, 'hex');
     }
-    for (let i = 0; i < n; i++) {
-      range.append(leafHex(i));
-      while (m < task.marks.length && task.marks[m]! <= task.from + range.size) {
-        if (task.marks[m] === task.from + range.size) folds.push({ size: task.marks[m]!, fold: range.root() });
+    // Into the range as aligned perfect subtrees, each folded in place (one node hash per leaf, no per-leaf strings),
+    // cut at every mark inside the page for its right fold.
+    let x = p;
+    while (x < end) {
+      const limit = m < task.marks.length && task.marks[m]! < end ? task.marks[m]! : end;
+      let size = 1;
+      while (size * 2 <= limit - x) size *= 2;
+      while ((x - task.from) % size !== 0) size /= 2;
+      const at = (x - p) * 32;
+      foldPerfectInto(leaves, at, size);
+      range.appendSubtree(leaves.toString('hex', at, at + 32), size);
+      x += size;
+      while (m < task.marks.length && task.marks[m]! <= x) {
+        if (task.marks[m] === x) folds.push({ size: x, fold: range.root() });
         m++;
       }
     }
