@@ -355,14 +355,15 @@ async function checkPageSlow(reader: LogReader, from: number, to: number, add: (
 
 /**
  * Segments of the leaves [0, total): aligned powers of two, at least a page, enough to keep every worker busy on a
- * loaded machine (≈ 8 each), none larger than 2^20 leaves. `segmentLeaves` fixes the size (tests).
+ * loaded machine (≈ 32 each), none larger than 2^18 leaves (about a second of one core), so the last segment
+ * handed out leaves the other workers idle for at most that long. `segmentLeaves` fixes the size (tests).
  */
 export function planSegments(total: number, marks: readonly number[], opts: { workers: number; maxFindings: number; pageLeaves?: number; segmentLeaves?: number }): SegmentTask[] {
   const page = opts.pageLeaves ?? VERIFY_PAGE;
   let size = opts.segmentLeaves ?? page;
   if ((size & (size - 1)) !== 0 || (page & (page - 1)) !== 0 || size < page) throw new RangeError('verify: page and segment sizes must be powers of two, segment ≥ page');
-  const want = Math.max(1, opts.workers) * 8;
-  if (opts.segmentLeaves === undefined) while (size < 1 << 20 && total / size > want) size *= 2;
+  const want = Math.max(1, opts.workers) * 32;
+  if (opts.segmentLeaves === undefined) while (size < 1 << 18 && total / size > want) size *= 2;
   const tasks: SegmentTask[] = [];
   let m = 0;
   for (let from = 0; from < total; from += size) {
