@@ -1,5 +1,4 @@
 import { ActionIcon, Button, Group, Modal, MultiSelect, Select, SimpleGrid, Stack, Text, Textarea, TextInput } from '@mantine/core';
-import { useDebouncedValue } from '@mantine/hooks';
 import { IconPlus, IconTrash } from '@tabler/icons-react';
 import { useState } from 'react';
 import { useTranslation } from 'react-i18next';
@@ -8,7 +7,8 @@ import type { OrgUnit } from '../../../contracts/org.js';
 import { ErrorAlert } from '../../components/ErrorAlert.js';
 import { notifySuccess } from '../../components/notify.js';
 import { unitOptions } from '../org-units/labels.js';
-import { type AssetCreate, useCreateAsset, useSystems, useUpdateAsset } from './api.js';
+import { type AssetCreate, useCreateAsset, useUpdateAsset } from './api.js';
+import { systemLabel, useSystemPicker } from './useSystemPicker.js';
 
 type SoftwareRow = { vendor: string; product: string; version: string; cpe: string };
 const blank = (v: string) => (v.trim() === '' ? null : v.trim());
@@ -52,16 +52,8 @@ export function AssetFormModal({ asset, units, onClose, onSaved }: { asset?: Ass
     asset?.software.map((s) => ({ vendor: s.vendor ?? '', product: s.product, version: s.version ?? '', cpe: s.cpe ?? '' })) ?? [],
   );
   const [systemIds, setSystemIds] = useState<string[]>(asset?.systems.map((s) => s.id) ?? []);
-  // Labels of chosen systems survive a new search: the server only returns the systems matching it.
-  const [known, setKnown] = useState<Record<string, string>>(Object.fromEntries((asset?.systems ?? []).map((s) => [s.id, `${s.code} — ${s.name}`])));
-  const [search, setSearch] = useState('');
-  const [debounced] = useDebouncedValue(search, 250);
-  const systems = useSystems({ q: debounced.trim() || undefined, page: 1, pageSize: 30 });
+  const picker = useSystemPicker((asset?.systems ?? []).map((s) => ({ id: s.id, label: systemLabel(s) })));
   const [tried, setTried] = useState(false);
-
-  const found = Object.fromEntries((systems.data?.items ?? []).map((s) => [s.id, `${s.code} — ${s.name}`]));
-  const labels = { ...known, ...found };
-  const systemOptions = Object.entries(labels).map(([value, label]) => ({ value, label }));
 
   const body: AssetCreate = {
     code: code.trim(), name: name.trim(), kind: (kind ?? '') as AssetCreate['kind'], status: status as AssetCreate['status'],
@@ -107,18 +99,14 @@ export function AssetFormModal({ asset, units, onClose, onSaved }: { asset?: Ass
         <MultiSelect
           label={t('inventory.asset.systems')}
           description={t('inventory.asset.form.systemsHint')}
-          searchable
           clearable
-          data={systemOptions}
+          {...picker.props}
           value={systemIds}
           onChange={(ids) => {
-            setKnown({ ...known, ...Object.fromEntries(ids.map((id) => [id, labels[id] ?? id])) });
+            picker.keep(ids);
             setSystemIds(ids);
           }}
-          searchValue={search}
-          onSearchChange={setSearch}
-          filter={({ options }) => options}
-          nothingFoundMessage={systems.isFetching ? t('inventory.asset.form.searching') : t('inventory.asset.form.noSystemFound')}
+          nothingFoundMessage={picker.searching ? t('inventory.asset.form.searching') : t('inventory.asset.form.noSystemFound')}
           data-testid="asset-systems"
         />
 

@@ -1,10 +1,9 @@
 import { Button, Group, Modal, Select, SimpleGrid, Stack, Switch, TagsInput, TextInput } from '@mantine/core';
-import { useDebouncedValue } from '@mantine/hooks';
 import { useState } from 'react';
 import { useTranslation } from 'react-i18next';
 import { SOC_SOURCE_KINDS, type SocSource, type SocSourceCreate } from '../../../contracts/soc.js';
 import { notifyError, notifySuccess } from '../../components/notify.js';
-import { useSystems } from '../inventory/api.js';
+import { useSystemPicker } from '../inventory/useSystemPicker.js';
 import { useOrgUnits } from '../org-units/api.js';
 import { useCreateSource, useUpdateSource } from './api.js';
 
@@ -27,12 +26,7 @@ export function SourceFormModal({ source, onClose, onCreated }: { source?: SocSo
   const [accessLog, setAccessLog] = useState(source?.accessLog ?? false);
   const [enabled, setEnabled] = useState(source?.enabled ?? true);
   const [tried, setTried] = useState(false);
-  // Systems are searched on the server; the chosen one keeps its label whatever the search returns.
-  const [search, setSearch] = useState('');
-  const [debounced] = useDebouncedValue(search, 250);
-  const systems = useSystems({ q: debounced.trim() || undefined, page: 1, pageSize: 30 });
-  const [known, setKnown] = useState<Record<string, string>>(source?.systemId ? { [source.systemId]: source.systemName ?? source.systemId } : {});
-  const labels = { ...known, ...Object.fromEntries((systems.data?.items ?? []).map((s) => [s.id, `${s.code} — ${s.name}`])) };
+  const picker = useSystemPicker(source?.systemId ? [{ id: source.systemId, label: source.systemName ?? source.systemId }] : []);
 
   const missing = { name: !name.trim(), unitId: !unitId };
   const submit = () => {
@@ -62,13 +56,13 @@ export function SourceFormModal({ source, onClose, onCreated }: { source?: SocSo
           <Select label={t('soc.sources.unit')} withAsterisk searchable disabled={!!source} data={(units.data ?? []).map((u) => ({ value: u.id, label: u.name }))}
             value={unitId} onChange={setUnitId} error={tried && missing.unitId ? t('validation.required') : undefined} data-testid="source-unit" />
           <Select
-            label={t('soc.sources.system')} description={t('soc.sources.systemHint')} searchable clearable
-            data={Object.entries(labels).map(([value, label]) => ({ value, label }))}
-            value={systemId} searchValue={search} onSearchChange={setSearch}
+            label={t('soc.sources.system')} description={t('soc.sources.systemHint')} clearable {...picker.props}
+            nothingFoundMessage={picker.searching ? t('inventory.asset.form.searching') : t('inventory.asset.form.noSystemFound')}
+            value={systemId}
             onChange={(v) => {
               setSystemId(v);
-              if (v && labels[v]) setKnown({ ...known, [v]: labels[v]! });
-              if (!v) setAccessLog(false);
+              if (v) picker.keep([v]);
+              else setAccessLog(false);
             }}
             data-testid="source-system"
           />
