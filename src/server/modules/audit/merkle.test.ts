@@ -214,6 +214,23 @@ describe('tampering is reported with its position', () => {
     expect((await verifyEveryWay(ctx)).ok).toBe(true);
   });
 
+  it('the API verification (as the audit page runs it) names a modified entry, and requests at once share one run', async () => {
+    const unit = await insertUnit(ctx);
+    const auditor = await insertUserWithSession(ctx, { unitId: unit.id, grants: [{ role: 'auditor', unitId: unit.id }] });
+    const verify = () => ctx.app.inject({ method: 'POST', url: '/api/v1/audit-log/verify', headers: auditor.headers });
+    const seq = await seqOfLeaf(7);
+    const before = await ctx.db.selectFrom('audit_events').select('actor_label').where('seq', '=', seq).executeTakeFirstOrThrow();
+    await ctx.db.updateTable('audit_events').set({ actor_label: 'người khác' }).where('seq', '=', seq).execute();
+    const [a, b] = await Promise.all([verify(), verify()]);
+    expect(a.statusCode, a.body).toBe(200);
+    expect(a.json()).toMatchObject({ ok: false, findings: [expect.objectContaining({ kind: 'modified', leafIndex: 7, seq })] });
+    // The second request was answered by the first one's run: the same report and the same run time.
+    expect(b.json()).toEqual(a.json());
+    await ctx.db.updateTable('audit_events').set({ actor_label: before.actor_label }).where('seq', '=', seq).execute();
+    const again = await verify();
+    expect(again.json()).toMatchObject({ ok: true, findings: [] });
+  });
+
   it('a rewritten checkpoint', async () => {
     const cp = await ctx.db.selectFrom('audit_log_checkpoints').selectAll().where('tree_size', '=', 15).executeTakeFirstOrThrow();
     // Re-signed by another key with a forged root: the signature no longer verifies.

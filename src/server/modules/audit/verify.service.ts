@@ -120,6 +120,8 @@ export interface VerifyDatabaseOptions {
   url?: string;
   /** Worker threads (default: one per core when `url` is given and the log is large; 0 = this thread only). */
   workers?: number;
+  /** At most this many worker threads, whatever `workers` or the default says (the API keeps a core for itself). */
+  maxWorkers?: number;
   maxFindings?: number;
   /** Leaves per page query and per segment (powers of two; tests use tiny ones to exercise paging and workers). */
   pageLeaves?: number;
@@ -148,7 +150,7 @@ export async function verifyDatabase(db: Db, verifier: NoteVerifier, origin: str
   const census = await entryCensus(db);
 
   const url = opts.url && !opts.url.endsWith(':memory:') ? opts.url : undefined;
-  const workers = url ? (opts.workers ?? (total >= WORKER_THRESHOLD ? defaultVerifyWorkers() : 0)) : 0;
+  const workers = url ? Math.min(opts.maxWorkers ?? Infinity, opts.workers ?? (total >= WORKER_THRESHOLD ? defaultVerifyWorkers() : 0)) : 0;
   const tasks = planSegments(total, marks, { workers, maxFindings: max, pageLeaves: opts.pageLeaves, segmentLeaves: opts.segmentLeaves });
   let results: SegmentResult[];
   if (workers > 0 && tasks.length > 1) {
