@@ -144,9 +144,11 @@ function pageSql(dialect: DialectName): string {
   // an ORDER BY inside each aggregate would copy every encoding into a sorter (measured ~1.8 µs per leaf more).
   // Order is not promised for an unordered aggregate, so the page also returns its leaf offsets as the aggregates
   // saw them, and the page counts as read in order only when they are exactly 0,1,2,… (all aggregates of one
-  // query step through the same rows in the same order). PostgreSQL sorts inside each aggregate.
+  // query step through the same rows in the same order). PostgreSQL sorts inside each aggregate. `bad` counts
+  // stored hashes that are not 64 bytes (SQLite octet_length does not walk the characters; a 64-byte value that is
+  // not hex fails the comparison with the computed hashes anyway).
   const text = dialect === 'sqlite'
-    ? `select count(*) as n, coalesce(sum(length(l.leaf_hash) <> 64 or typeof(l.leaf_index) <> 'integer'), 0) as bad,
+    ? `select count(*) as n, coalesce(sum(octet_length(l.leaf_hash) <> 64 or typeof(l.leaf_index) <> 'integer'), 0) as bad,
         group_concat(l.leaf_index - cast(? as integer), ',') as offsets, group_concat(l.leaf_hash, '') as hashes, group_concat(${status}, '') as status,
         cast(group_concat(${doc}, '') as blob) as docs ${from}`
     : `select count(*) as n, coalesce(sum(case when length(l.leaf_hash) <> 64 then 1 else 0 end), 0) as bad, null as offsets,
