@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createTestContext, insertUnit, type TestContext } from '../../../../test/support/context.js';
-import { ensurePartitions, insertEvents, purgeExpired, searchEvents, type StoredEvent } from './events.repository.js';
+import { encodeEventFields, ensurePartitions, eventFields, insertEvents, purgeExpired, searchEvents, type StoredEvent } from './events.repository.js';
 
 /**
  * The event store's insert path (prepared statements and the FTS5 rows written with each new event on SQLite;
@@ -81,5 +81,43 @@ describe('SOC event store', () => {
     expect(await purgeExpired(ctx.db, ctx.dialect, '2027-02-01')).toBe(4);
     expect(await q('dang nhap')).toEqual([]);
     if (ctx.dialect === 'sqlite') await sql`insert into soc_events_fts(soc_events_fts, rank) values ('integrity-check', 1)`.execute(ctx.db);
+  });
+
+  it('stores the message once: fields_json refers to the message column, reads back the same event, field search sees through it', async () => {
+    const line = '<38>1 2026-11-27T08:00:00.000Z srv-02 sshd 42 - - Failed password for root from 10.0.0.9 port 22 ssh2';
+    const message = line.slice(line.indexOf('Failed'));
+    const syslog = { '@timestamp': '2026-11-27T08:00:00.000Z', message, 'event.original': line, 'host.name': 'srv-02', 'process.pid': 42, 'user.name': 'root' };
+    const text = { message: 'GET /index.html 200', 'event.original': 'GET /index.html 200', 'url.original': '/index.html' };
+    const json = { 'event.original': '{"msg":"x"}', message: 'x y', tags: ['a', 'b'] };
+    const noMessage = { 'user.name': 'quantri' };
+    const oldForm = { message: 'Phiên cũ', 'event.original': '<13>Phiên cũ', 'user.name': 'cu' };
+    const stored = [
+      { ...row('f1', '2026-11-27', message, '2027-01-01'), fields_json: encodeEventFields(syslog) },
+      { ...row('f2', '2026-11-27', text.message, '2027-01-01'), fields_json: encodeEventFields(text) },
+      { ...row('f3', '2026-11-27', json.message, '2027-01-01'), fields_json: encodeEventFields(json) },
+      { ...row('f4', '2026-11-27', '', '2027-01-01'), fields_json: encodeEventFields(noMessage) },
+      // a row written before the reference form: the whole event as text
+      { ...row('f5', '2026-11-27', oldForm.message, '2027-01-01'), fields_json: JSON.stringify(oldForm) },
+    ];
+    // the big strings are not repeated in fields_json, and encoding leaves the event as it was
+    expect(stored[0]!.fields_json).not.toContain('Failed password');
+    expect(syslog.message).toBe(message);
+    expect(syslog['event.original']).toBe(line);
+    expect(await store(stored)).toBe(5);
+    const found = (await searchEvents(ctx.db, ctx.dialect, { ids: ['f1', 'f2', 'f3', 'f4', 'f5'], limit: 50, offset: 0 }, null)).items;
+    const fields = new Map(found.map((r) => [r.id, eventFields(r)]));
+    // the same event, key order included (the events page shows the JSON as stored)
+    for (const [id, e] of [['f1', syslog], ['f2', text], ['f3', json], ['f4', noMessage], ['f5', oldForm]] as const) {
+      expect(JSON.stringify(fields.get(id))).toBe(JSON.stringify(e));
+    }
+    const byField = async (name: string, value: string) => (await searchEvents(ctx.db, ctx.dialect, { field: { name, value }, limit: 50, offset: 0 }, null)).items.map((r) => r.id).sort();
+    expect(await byField('event.original', line)).toEqual(['f1']);
+    expect(await byField('event.original', text.message)).toEqual(['f2']);
+    expect(await byField('event.original', '{"msg":"x"}')).toEqual(['f3']);
+    expect(await byField('event.original', '<13>Phiên cũ')).toEqual(['f5']);
+    expect(await byField('message', message)).toEqual(['f1']);
+    expect(await byField('message', 'Phiên cũ')).toEqual(['f5']);
+    expect(await byField('process.pid', '42')).toEqual(['f1']);
+    expect(await byField('user.name', 'quantri')).toEqual(['f4']);
   });
 });

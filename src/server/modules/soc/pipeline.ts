@@ -10,7 +10,7 @@ import type { Detection } from './detection.js';
 import type { SocMetrics } from './metrics.js';
 import type { Placement, SourceMap } from './source-map.js';
 import type { SpooledRecord, SpoolPosition, SpoolRecord } from './spool.js';
-import { ensurePartitions, insertEvents, type StoredEvent } from './events.repository.js';
+import { encodeEventFields, ensurePartitions, insertEvents, type StoredEvent } from './events.repository.js';
 import type { EventWriter } from './event-writer.js';
 
 /**
@@ -176,7 +176,7 @@ export function toStored(p: PreparedEvent): StoredEvent {
     service: eventString(e, 'khien.logsource.service') ?? null,
     code: eventString(e, 'event.code') ?? null,
     message: String(e.message ?? ''),
-    fields_json: JSON.stringify(e),
+    fields_json: encodeEventFields(e),
     expires_on: addDays(day, p.placement.retentionDays),
   };
 }

@@ -9,7 +9,7 @@ import { AppError, NotFoundError, UnprocessableError, UnauthenticatedError } fro
 import { newId, nowIso } from '../../db/columns.js';
 import type { Db } from '../../db/database.js';
 import { notifyAlertStatus } from './alerts.js';
-import { searchEvents } from './events.repository.js';
+import { eventFields, searchEvents } from './events.repository.js';
 import type { SocAlertRow, SocEventRow, SocSourceRow } from './soc.table.js';
 import { type SocRuntime, socRuntimeOf } from './soc.runtime.js';
 import type { SpoolRecord } from './spool.js';
@@ -158,7 +158,7 @@ export async function rotateSourceKey(deps: AppDeps, actor: Actor, id: string): 
 function toEvent(r: SocEventRow): SocEvent {
   return {
     id: r.id, ts: r.ts, receivedAt: r.received_at, host: r.host, userName: r.user_name, sourceIp: r.source_ip, action: r.action, outcome: r.outcome, product: r.product,
-    service: r.service, code: r.code, message: r.message, unitId: r.unit_id, systemId: r.system_id, assetId: r.asset_id, sourceId: r.source_id, fields: JSON.parse(r.fields_json),
+    service: r.service, code: r.code, message: r.message, unitId: r.unit_id, systemId: r.system_id, assetId: r.asset_id, sourceId: r.source_id, fields: eventFields(r),
   };
 }
 

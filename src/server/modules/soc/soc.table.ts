@@ -28,7 +28,10 @@ export interface SocSourcesTable {
 }
 export type SocSourceRow = Selectable<SocSourcesTable>;
 
-/** A stored, normalised event. The full flat event is `fields_json`; common fields are columns for search. */
+/**
+ * A stored, normalised event. The full flat event is `fields_json`, its copies of the message stored as references
+ * to `message` (read it with events.repository.ts `eventFields`); common fields are columns for search.
+ */
 export interface SocEventsTable {
   seq: Generated<number>;
   id: string;
