@@ -48,6 +48,17 @@ describe('syslog parsing (RFC 5424, RFC 3164 and real-world deviations)', () => 
     expect(parseSyslog('<34>1 2026-11-25T10:00:00.5+07:00 h app 1 - -', { receivedAt: RECV }).timestamp).toBe('2026-11-25T03:00:00.500Z');
   });
 
+  it('timestamps of one second (its text is reused) keep their own milliseconds, zone and sender offset', () => {
+    const at = (ts: string, tz?: number) => parseSyslog(`<34>1 ${ts} h app 1 - -`, { receivedAt: RECV, tzOffsetMinutes: tz }).timestamp;
+    expect(at('2026-11-25T10:00:59.001+07:00')).toBe('2026-11-25T03:00:59.001Z');
+    expect(at('2026-11-25T10:00:59.999999+07:00')).toBe('2026-11-25T03:00:59.999Z');
+    expect(at('2026-11-25T10:00:59+07:00')).toBe('2026-11-25T03:00:59.000Z');
+    expect(at('2026-11-25T10:00:59.5Z')).toBe('2026-11-25T10:00:59.500Z');
+    expect(at('2026-11-25T10:00:59.25')).toBe('2026-11-25T03:00:59.250Z'); // no zone: the sender's offset (default +07:00)
+    expect(at('2026-11-25T10:00:59.25', 0)).toBe('2026-11-25T10:00:59.250Z');
+    expect(at('2026-02-29T23:59:60.5Z')).toBe('2026-03-02T00:00:00.500Z'); // out of range: normalised as before
+  });
+
   it('RFC 3164 without year (local time +07:00), without hostname, sshd(pam_unix)[pid], without PRI', () => {
     const a = parseSyslog('<38>Nov 24 23:59:58 gw01 sshd[811]: Accepted publickey for an from 10.0.0.5 port 50000 ssh2', { receivedAt: RECV });
     expect(a).toMatchObject({ format: '3164', facility: 4, severity: 6, timestamp: '2026-11-24T16:59:58.000Z', hostname: 'gw01', appName: 'sshd', procId: '811' });

@@ -146,13 +146,22 @@ function parseSdElement(s: string, start: number): { id: string; params: Record<
   return { id, params, end: pos + 1 };
 }
 
+/** Milliseconds as the ISO text ends them: `.000Z` … `.999Z`. */
+const MS_TEXT = Array.from({ length: 1000 }, (_, i) => `.${String(i).padStart(3, '0')}Z`);
+/** The last second converted (messages of one sender come many to a second): its key and ISO text up to the seconds. */
+let secondKey = '';
+let secondIso = '';
+
 /** RFC 3339 / ISO timestamp → ISO UTC; a timestamp without zone is the sender's local time. */
 function isoTime(ts: string, receivedAt: number, tz: number): string | null {
   const m = ISO_TS.exec(ts);
   if (!m) return null;
   const [, y, mo, d, h, mi, sec, frac, zone] = m;
   const ms = frac ? Math.floor(Number(`0${frac}`) * 1000) : 0;
-  let t = Date.UTC(Number(y), Number(mo) - 1, Number(d), Number(h), Number(mi), Number(sec), ms);
+  // Zones are whole minutes, so the milliseconds never change the second: the second's text is reused.
+  const key = zone ? `${y}${mo}${d}${h}${mi}${sec}${zone}` : `${y}${mo}${d}${h}${mi}${sec}@${tz}`;
+  if (key === secondKey) return secondIso + MS_TEXT[ms]!;
+  let t = Date.UTC(Number(y), Number(mo) - 1, Number(d), Number(h), Number(mi), Number(sec));
   if (Number.isNaN(t)) return new Date(receivedAt).toISOString();
   if (zone && zone !== 'Z') {
     const sign = zone[0] === '-' ? -1 : 1;
@@ -161,7 +170,11 @@ function isoTime(ts: string, receivedAt: number, tz: number): string | null {
   } else if (!zone) {
     t -= tz * 60_000;
   }
-  return new Date(t).toISOString();
+  const iso = new Date(t).toISOString();
+  if (iso.length !== 24) return new Date(t + ms).toISOString(); // years beyond 9999 (extended form): not cached
+  secondKey = key;
+  secondIso = iso.slice(0, 19);
+  return secondIso + MS_TEXT[ms]!;
 }
 
 /**
