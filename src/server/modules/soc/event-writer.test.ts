@@ -60,13 +60,28 @@ describe('SOC event writer thread', () => {
     expect((await searchEvents(ctx.db, ctx.dialect, { limit: 50, offset: 0 }, null)).total).toBe(4);
   });
 
+  it('stores every column of a row as written (values packed into one string cross to the thread)', async () => {
+    const full: StoredEvent = {
+      id: 'w9', day: '2026-11-26', ts: '2026-11-26T09:10:11.123Z', received_at: '2026-11-26T09:10:12.000Z', source_id: 'src-1', unit_id: unitId,
+      system_id: 'sys-1', asset_id: 'ast-1', host: 'máy-chủ-01', user_name: 'trần.thị', source_ip: '2001:db8::7', action: 'ssh_login', outcome: 'success',
+      product: 'linux', service: 'sshd', code: '4624', message: 'Đăng nhập 🔑 "ok"\n', fields_json: '{"message":{"ref":"message"},"a":"\\u0000"}', expires_on: '2027-02-25',
+    };
+    const empty: StoredEvent = { ...row('w10', ''), host: null, user_name: '', code: null };
+    expect(await store([full, empty])).toBe(2);
+    const got = (await searchEvents(ctx.db, ctx.dialect, { ids: ['w9', 'w10'], limit: 50, offset: 0 }, null)).items;
+    for (const want of [full, empty]) {
+      const { seq: _seq, ...stored } = got.find((r) => r.id === want.id)!;
+      expect(stored).toEqual(want);
+    }
+  });
+
   it.skipIf(testEnv().db !== 'sqlite')('a failing batch rolls back and its commit fails; the next batch is stored', async () => {
     const bad = { ...row('w5', 'x'), message: null } as unknown as StoredEvent; // NOT NULL column
     writer!.write([row('w6', 'trước lỗi'), bad]);
     await expect(writer!.commit()).rejects.toThrow(/NOT NULL/);
     expect(await store([row('w6', 'sau lỗi'), row('w7', 'a'), row('w8', 'b')])).toBe(3);
     const ids = (await searchEvents(ctx.db, ctx.dialect, { limit: 50, offset: 0 }, null)).items.map((r) => r.id).sort();
-    expect(ids).toEqual(['w1', 'w2', 'w3', 'w4', 'w6', 'w7', 'w8']);
+    expect(ids).toEqual(['w1', 'w10', 'w2', 'w3', 'w4', 'w6', 'w7', 'w8', 'w9']);
   });
 
   it.skipIf(testEnv().db !== 'sqlite')('a thread that cannot start fails the commit instead of hanging, and closes', async () => {

@@ -1,7 +1,7 @@
 import { createRequire } from 'node:module';
 import { Worker } from 'node:worker_threads';
 import { khienFold } from '../../db/database.js';
-import { SQLITE_EVENT_COLUMNS, SQLITE_FTS_SQL, SQLITE_INSERT_SQL, sqliteEventValues, type StoredEvent } from './events.repository.js';
+import { packSqliteRows, SQLITE_EVENT_COLUMNS, SQLITE_FTS_SQL, SQLITE_INSERT_SQL, type StoredEvent } from './events.repository.js';
 
 /**
  * The SQLite event writer thread (docs/architecture.md, SOC pipeline, "Writer thread"). better-sqlite3 runs
@@ -16,9 +16,9 @@ import { SQLITE_EVENT_COLUMNS, SQLITE_FTS_SQL, SQLITE_INSERT_SQL, sqliteEventVal
  * (day, id) key and are counted as duplicates, and the alerts, which were not committed, are raised then.
  *
  * The worker's code is plain JavaScript evaluated in the thread (no TypeScript loader is needed in tests or in
- * the compiled build); the SQL comes from events.repository.ts. Messages: `rows` (stored in one transaction),
- * `commit` (answers the number of new rows since the last answer, or the first failure), `abort` (forgets
- * both), `close`.
+ * the compiled build); the SQL and the packing of rows come from events.repository.ts. Messages: `rows` (a packed
+ * slice, stored in one transaction), `commit` (answers the number of new rows since the last answer, or the first
+ * failure), `abort` (forgets both), `close`.
  */
 export interface EventWriter {
   /** Queue rows; the thread stores them in a transaction of their own. Does not wait. */
@@ -55,6 +55,8 @@ try {
   process.exit(1);
 }
 const messageAt = workerData.messageAt;
+const columns = workerData.columns;
+const values = new Array(columns);
 let inserted = 0;
 let failure = null;
 parentPort.on('message', (m) => {
@@ -64,7 +66,17 @@ parentPort.on('message', (m) => {
     let n = 0;
     try {
       conn.exec('begin immediate');
-      for (const values of m.rows) {
+      // events.repository.ts packSqliteRows: the values one after another in m.text, their lengths in m.lengths
+      const text = m.text;
+      const lengths = m.lengths;
+      let off = 0;
+      let k = 0;
+      for (let i = 0; i < m.count; i++) {
+        for (let c = 0; c < columns; c++) {
+          const len = lengths[k++];
+          if (len < 0) values[c] = null;
+          else { values[c] = text.slice(off, off + len); off += len; }
+        }
         const r = insert.run(values);
         if (r.changes === 1) { fts.run(r.lastInsertRowid, fold(values[messageAt])); n++; }
       }
@@ -99,7 +111,7 @@ export function startSqliteEventWriter(file: string): EventWriter {
   const driver = createRequire(import.meta.url).resolve('better-sqlite3');
   const worker = new Worker(WORKER_SOURCE, {
     eval: true,
-    workerData: { file, driver, insertSql: SQLITE_INSERT_SQL, ftsSql: SQLITE_FTS_SQL, messageAt: SQLITE_EVENT_COLUMNS.indexOf('message') },
+    workerData: { file, driver, insertSql: SQLITE_INSERT_SQL, ftsSql: SQLITE_FTS_SQL, messageAt: SQLITE_EVENT_COLUMNS.indexOf('message'), columns: SQLITE_EVENT_COLUMNS.length },
   });
   let waiting: { resolve: (n: number) => void; reject: (e: Error) => void } | null = null;
   let dead: Error | null = null;
@@ -135,9 +147,8 @@ export function startSqliteEventWriter(file: string): EventWriter {
     },
     write(rows) {
       if (dead || rows.length === 0) return;
-      const arrays = new Array<unknown[]>(rows.length);
-      for (let i = 0; i < rows.length; i++) arrays[i] = sqliteEventValues(rows[i]!);
-      worker.postMessage({ t: 'rows', rows: arrays });
+      const packed = packSqliteRows(rows);
+      worker.postMessage({ t: 'rows', ...packed }, [packed.lengths.buffer as ArrayBuffer]);
     },
     commit() {
       if (dead) return Promise.reject(dead);

@@ -42,6 +42,57 @@ export function sqliteEventValues(row: StoredEvent, into: unknown[] = new Array(
 }
 
 /**
+ * Rows for the writer thread (event-writer.ts), packed: every value of every row, in the order of
+ * SQLITE_EVENT_COLUMNS, concatenated into one string, with each value's length in UTF-16 units (−1: null). One
+ * string and one transferred buffer cross the thread boundary instead of an array per row (structured cloning
+ * 19 strings per row cost ≈ 5 µs of the main thread per event).
+ */
+export interface PackedRows {
+  count: number;
+  text: string;
+  lengths: Int32Array;
+}
+
+export function packSqliteRows(rows: readonly StoredEvent[]): PackedRows {
+  const lengths = new Int32Array(rows.length * COLUMNS.length);
+  const parts: string[] = [];
+  let k = 0;
+  // listed in SQLITE_EVENT_COLUMNS order (a keyed loop over the column names was measurably slower)
+  for (const r of rows) {
+    k = pack(parts, lengths, k, r.id);
+    k = pack(parts, lengths, k, r.day);
+    k = pack(parts, lengths, k, r.ts);
+    k = pack(parts, lengths, k, r.received_at);
+    k = pack(parts, lengths, k, r.source_id);
+    k = pack(parts, lengths, k, r.unit_id);
+    k = pack(parts, lengths, k, r.system_id);
+    k = pack(parts, lengths, k, r.asset_id);
+    k = pack(parts, lengths, k, r.host);
+    k = pack(parts, lengths, k, r.user_name);
+    k = pack(parts, lengths, k, r.source_ip);
+    k = pack(parts, lengths, k, r.action);
+    k = pack(parts, lengths, k, r.outcome);
+    k = pack(parts, lengths, k, r.product);
+    k = pack(parts, lengths, k, r.service);
+    k = pack(parts, lengths, k, r.code);
+    k = pack(parts, lengths, k, r.message);
+    k = pack(parts, lengths, k, r.fields_json);
+    k = pack(parts, lengths, k, r.expires_on);
+  }
+  return { count: rows.length, text: parts.join(''), lengths };
+}
+
+function pack(parts: string[], lengths: Int32Array, k: number, v: string | null | undefined): number {
+  if (v === null || v === undefined) {
+    lengths[k] = -1;
+  } else {
+    lengths[k] = v.length;
+    parts.push(v);
+  }
+  return k + 1;
+}
+
+/**
  * The stored form of an event's fields (`fields_json`): the flat event, key order kept, except that its big
  * copies of the message are references to the `message` column — `"message": {"ref":"message"}` and, when the raw
  * line ends with the message (syslog: header + message), `"event.original": {"ref":"message","head":"<38>1 …"}`
