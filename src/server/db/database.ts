@@ -42,6 +42,14 @@ export function khienFold(v: string): string {
   return v.replace(/[đĐ]/g, 'd');
 }
 
+/**
+ * WAL pages after which a commit checkpoints (SQLite's default is 1,000, 4 MB). Every connection must use the same
+ * value (the SOC event writer thread's too): the one that commits past it does the checkpoint. At 10,000 (40 MB
+ * of WAL) a page rewritten many times between checkpoints (index and FTS5 pages under a stream of events) is
+ * copied into the database once: ≈ 1.5 µs less CPU per stored event (issue 6 ingest target).
+ */
+export const SQLITE_WAL_AUTOCHECKPOINT = 10_000;
+
 const sqliteHandles = new WeakMap<object, SQLite.Database>();
 
 /**
@@ -63,6 +71,7 @@ export function openDatabase(url: string, options: { schema?: string } = {}): Da
     sqlite.pragma('synchronous = NORMAL'); // with WAL: durable at checkpoint, consistent always
     sqlite.pragma('foreign_keys = ON');
     sqlite.pragma('busy_timeout = 5000');
+    sqlite.pragma(`wal_autocheckpoint = ${SQLITE_WAL_AUTOCHECKPOINT}`);
     // Search folding used by the SOC events' FTS5 index (migration 202611260300): đ → d, the tokenizer
     // (unicode61 remove_diacritics 2) drops the other diacritics.
     sqlite.function('khien_fold', { deterministic: true }, (v: unknown) => (typeof v === 'string' ? khienFold(v) : v));

@@ -1,6 +1,6 @@
 import { createRequire } from 'node:module';
 import { Worker } from 'node:worker_threads';
-import { khienFold } from '../../db/database.js';
+import { khienFold, SQLITE_WAL_AUTOCHECKPOINT } from '../../db/database.js';
 import { packSqliteRows, SQLITE_EVENT_COLUMNS, SQLITE_FTS_SQL, SQLITE_INSERT_SQL, type StoredEvent } from './events.repository.js';
 
 /**
@@ -46,6 +46,7 @@ try {
   conn = new Database(workerData.file);
   conn.pragma('synchronous = NORMAL');
   conn.pragma('busy_timeout = 5000');
+  conn.pragma('wal_autocheckpoint = ' + workerData.walAutocheckpoint);
   conn.function('khien_fold', { deterministic: true }, fold);
   insert = conn.prepare(workerData.insertSql);
   fts = conn.prepare(workerData.ftsSql);
@@ -111,7 +112,7 @@ export function startSqliteEventWriter(file: string): EventWriter {
   const driver = createRequire(import.meta.url).resolve('better-sqlite3');
   const worker = new Worker(WORKER_SOURCE, {
     eval: true,
-    workerData: { file, driver, insertSql: SQLITE_INSERT_SQL, ftsSql: SQLITE_FTS_SQL, messageAt: SQLITE_EVENT_COLUMNS.indexOf('message'), columns: SQLITE_EVENT_COLUMNS.length },
+    workerData: { file, driver, insertSql: SQLITE_INSERT_SQL, ftsSql: SQLITE_FTS_SQL, messageAt: SQLITE_EVENT_COLUMNS.indexOf('message'), columns: SQLITE_EVENT_COLUMNS.length, walAutocheckpoint: SQLITE_WAL_AUTOCHECKPOINT },
   });
   let waiting: { resolve: (n: number) => void; reject: (e: Error) => void } | null = null;
   let dead: Error | null = null;
