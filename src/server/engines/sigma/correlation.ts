@@ -202,21 +202,28 @@ export function createCorrelator(parsed: ParsedRules, detector: Detector): Corre
     if (counts && v !== undefined) counts.set(distinctKey(v), (counts.get(distinctKey(v)) ?? 0) + 1);
     const value = evaluate(c, g);
     if (value === undefined) return;
-    const ts = g.entries.map((x) => x.t);
-    const ids = [...new Set(g.entries.map((x) => x.id).filter(Boolean))].slice(-MAX_EVENT_IDS);
+    let first = Infinity;
+    let last = -Infinity;
+    const distinctIds = new Set<string>();
+    for (const x of g.entries) {
+      if (x.t < first) first = x.t;
+      if (x.t > last) last = x.t;
+      if (x.id) distinctIds.add(x.id);
+    }
     const hit: CorrelationHit = {
       rule: c.info,
       groupKey: gk.key,
       group: gk.group,
-      eventIds: ids,
-      firstSeen: new Date(Math.min(...ts)).toISOString(),
-      lastSeen: new Date(Math.max(...ts)).toISOString(),
+      eventIds: [...distinctIds].slice(-MAX_EVENT_IDS),
+      firstSeen: new Date(first).toISOString(),
+      lastSeen: new Date(last).toISOString(),
       value,
     };
     g.entries = [];
     g.counts = undefined;
     hits.push(hit);
     // chaining: a correlation hit is a match of this correlation rule for the correlations above it
+    if (c.parents.length === 0) return;
     const upper = { ...e, ...gk.group };
     for (const p of c.parents) feed(p.corr, p.ref, upper, t, id, hits);
   };
