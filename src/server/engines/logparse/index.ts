@@ -28,10 +28,10 @@ const WEB_APPS = new Set(['apache', 'apache2', 'httpd', 'nginx']);
 /** A syslog record → KhienEvent: syslog fields, the program's parsed fields and the Sigma logsource. */
 export function eventFromSyslog(rec: SyslogRecord, raw: string, ctx: NormaliseContext): KhienEvent {
   // Relays keep the space after a BSD TAG's colon in MSG (rsyslog's %msg%) and templates end in LF.
-  rec = { ...rec, msg: rec.msg.trim() };
+  const msg = rec.msg.trim();
   const e: KhienEvent = {
     '@timestamp': rec.timestamp,
-    message: rec.msg,
+    message: msg,
     'event.original': raw,
     'log.syslog.priority': rec.pri,
     'log.syslog.facility.name': FACILITIES[rec.facility] ?? String(rec.facility),
@@ -56,7 +56,7 @@ export function eventFromSyslog(rec: SyslogRecord, raw: string, ctx: NormaliseCo
   const app = rec.appName?.toLowerCase() ?? null;
   if (app && WEB_APPS.has(app)) {
     const product = app === 'nginx' ? 'nginx' : 'apache';
-    const web = parseAccessLog(rec.msg, product) ?? parseErrorLog(rec.msg, ctx.tzOffsetMinutes);
+    const web = parseAccessLog(msg, product) ?? parseErrorLog(msg, ctx.tzOffsetMinutes);
     if (web) {
       const { '@timestamp': _t, ...fields } = web;
       return Object.assign(e, fields);
@@ -64,7 +64,7 @@ export function eventFromSyslog(rec: SyslogRecord, raw: string, ctx: NormaliseCo
   }
   e['khien.logsource.product'] = 'linux';
   e['khien.logsource.service'] = linuxService(rec.appName);
-  return Object.assign(e, parseLinuxProgram(rec.appName, rec.subsystem, rec.msg));
+  return Object.assign(e, parseLinuxProgram(rec.appName, rec.subsystem, msg));
 }
 
 /** One syslog message (framing removed) → KhienEvent. */

@@ -140,8 +140,10 @@ export function prepare(rec: SpoolRecord, sources: SourceMap): PreparedEvent {
 }
 
 const expiryCache = new Map<string, string>();
-/** `day` + n days (events of a batch share a few days and retention periods: cached). */
+let lastExpiry = { day: '', n: 0, out: '' };
+/** `day` + n days (events of a batch share a few days and retention periods: cached, the last one at hand). */
 function addDays(day: string, n: number): string {
+  if (day === lastExpiry.day && n === lastExpiry.n) return lastExpiry.out;
   const key = `${day}|${n}`;
   let out = expiryCache.get(key);
   if (out === undefined) {
@@ -149,6 +151,7 @@ function addDays(day: string, n: number): string {
     if (expiryCache.size > 10_000) expiryCache.clear();
     expiryCache.set(key, out);
   }
+  lastExpiry = { day, n, out };
   return out;
 }
 
@@ -332,7 +335,7 @@ export class Pipeline {
   private addOccurrence(
     groups: Map<string, AlertOccurrence[]>, key: string, p: PreparedEvent, row: StoredEvent,
     o: Pick<AlertOccurrence, 'origin' | 'ruleId' | 'ruleAuthor' | 'title' | 'severity' | 'tags' | 'details' | 'firstSeen'>,
-    events: AlertOccurrence['events'],
+    events: AlertOccurrence['events'], // a fresh array from the caller: kept by a new occurrence, not copied
   ): void {
     const list = groups.get(key);
     const g = list?.[list.length - 1];
@@ -344,7 +347,7 @@ export class Pipeline {
     }
     if (!p.placement.unitId) return; // no unit at all (empty database): nobody could see the alert
     const next: AlertOccurrence = {
-      ...o, groupKey: key, host: row.host ?? null, unitId: p.placement.unitId, systemId: p.placement.systemId, assetId: p.placement.assetId, at: row.ts, events: [...events], count: 1,
+      ...o, groupKey: key, host: row.host ?? null, unitId: p.placement.unitId, systemId: p.placement.systemId, assetId: p.placement.assetId, at: row.ts, events, count: 1,
     };
     if (list) list.push(next);
     else groups.set(key, [next]);
