@@ -98,8 +98,8 @@ function pack(parts: string[], lengths: Int32Array, k: number, v: string | null 
  * line ends with the message (syslog: header + message), `"event.original": {"ref":"message","head":"<38>1 …"}`
  * (head + message). A flat event never holds an object (EventValue), so a reference cannot be mistaken for a value,
  * and rows stored before this form (full strings) read the same. `eventFields` undoes it; field search
- * (`searchEvents`) resolves it in SQL. Saves ≈ 30 % of the text every event is stringified, handed to the writer
- * thread and written with (issue 6 ingest target).
+ * (`searchEvents`) resolves it in SQL. An sshd event's fields_json goes from ≈ 850 to ≈ 740 characters: less to
+ * stringify, to hand to the writer thread and to write (issue 6 ingest target).
  */
 const MESSAGE_REF = Object.freeze({ ref: 'message' });
 /** The fields that may be stored as references to the message column. */
