@@ -60,6 +60,17 @@ describe('SOC event writer thread', () => {
     expect((await searchEvents(ctx.db, ctx.dialect, { limit: 50, offset: 0 }, null)).total).toBe(4);
   });
 
+  it('a slice of many rows (inserted 50 to a statement) counts and indexes exactly the new ones, replays and repeats skipped', async () => {
+    const many = Array.from({ length: 130 }, (_, i) => row(`m${String(i).padStart(3, '0')}`, `lô ${i} đăng ký hàng loạt`));
+    // 40 already stored, then all 130 with a repeat of one of them inside the slice
+    expect(await store(many.slice(0, 40))).toBe(40);
+    expect(await store([...many.slice(0, 75), many[60]!, ...many.slice(75)])).toBe(90);
+    const found = await searchEvents(ctx.db, ctx.dialect, { q: 'dang ky hang loat', limit: 500, offset: 0 }, null);
+    expect(found.total).toBe(130);
+    expect(new Set(found.items.map((r) => r.id)).size).toBe(130);
+    expect((await searchEvents(ctx.db, ctx.dialect, { q: 'lo 129', limit: 5, offset: 0 }, null)).items.map((r) => r.id)).toEqual(['m129']);
+  });
+
   it('stores every column of a row as written (values packed into one string cross to the thread)', async () => {
     const full: StoredEvent = {
       id: 'w9', day: '2026-11-26', ts: '2026-11-26T09:10:11.123Z', received_at: '2026-11-26T09:10:12.000Z', source_id: 'src-1', unit_id: unitId,
@@ -80,8 +91,8 @@ describe('SOC event writer thread', () => {
     writer!.write([row('w6', 'trước lỗi'), bad]);
     await expect(writer!.commit()).rejects.toThrow(/NOT NULL/);
     expect(await store([row('w6', 'sau lỗi'), row('w7', 'a'), row('w8', 'b')])).toBe(3);
-    const ids = (await searchEvents(ctx.db, ctx.dialect, { limit: 50, offset: 0 }, null)).items.map((r) => r.id).sort();
-    expect(ids).toEqual(['w1', 'w10', 'w2', 'w3', 'w4', 'w6', 'w7', 'w8', 'w9']);
+    const ids = (await searchEvents(ctx.db, ctx.dialect, { limit: 500, offset: 0 }, null)).items.map((r) => r.id).sort();
+    expect(ids.filter((id) => id.startsWith('w'))).toEqual(['w1', 'w10', 'w2', 'w3', 'w4', 'w6', 'w7', 'w8', 'w9']);
   });
 
   it.skipIf(testEnv().db !== 'sqlite')('a thread that cannot start fails the commit instead of hanging, and closes', async () => {

@@ -1,7 +1,7 @@
 import { createRequire } from 'node:module';
 import { Worker } from 'node:worker_threads';
 import { khienFold, SQLITE_WAL_AUTOCHECKPOINT } from '../../db/database.js';
-import { packSqliteRows, SQLITE_EVENT_COLUMNS, SQLITE_FTS_SQL, SQLITE_INSERT_SQL, type StoredEvent } from './events.repository.js';
+import { packSqliteRows, SQLITE_EVENT_COLUMNS, SQLITE_FTS_AFTER_SQL, SQLITE_INSERT_SQL, SQLITE_LAST_SEQ_SQL, sqliteInsertManySql, type StoredEvent } from './events.repository.js';
 
 /**
  * The SQLite event writer thread (docs/architecture.md, SOC pipeline, "Writer thread"). better-sqlite3 runs
@@ -41,7 +41,7 @@ const Database = require(workerData.driver);
 // db/database.ts's khienFold itself (its source text), so the index and its content fold alike
 const khienFold = ${khienFold.toString()};
 const fold = (v) => (typeof v === 'string' ? khienFold(v) : v);
-let conn, insert, fts;
+let conn, insert, insertMany, lastSeq, ftsAfter;
 try {
   conn = new Database(workerData.file);
   conn.pragma('synchronous = NORMAL');
@@ -49,38 +49,52 @@ try {
   conn.pragma('wal_autocheckpoint = ' + workerData.walAutocheckpoint);
   conn.function('khien_fold', { deterministic: true }, fold);
   insert = conn.prepare(workerData.insertSql);
-  fts = conn.prepare(workerData.ftsSql);
+  insertMany = conn.prepare(workerData.insertManySql);
+  lastSeq = conn.prepare(workerData.lastSeqSql).pluck();
+  ftsAfter = conn.prepare(workerData.ftsAfterSql);
 } catch (err) {
   // errors of the driver do not survive the thread boundary as Errors: send the text
   parentPort.postMessage({ t: 'fatal', message: String(err && err.message || err) });
   process.exit(1);
 }
-const messageAt = workerData.messageAt;
 const columns = workerData.columns;
+const rowsPerInsert = workerData.rowsPerInsert;
 const values = new Array(columns);
+const manyValues = new Array(columns * rowsPerInsert);
 let inserted = 0;
 let failure = null;
 parentPort.on('message', (m) => {
   if (m.t === 'rows') {
     if (failure) return;
     // one transaction per slice: the write lock is never held while waiting for the main thread
-    let n = 0;
     try {
       conn.exec('begin immediate');
+      // Under the write lock new rows get seq values above the last one: their FTS5 entries are written by one
+      // statement after the inserts (events.repository.ts SQLITE_FTS_AFTER_SQL), and it counts them.
+      const before = lastSeq.get();
       // events.repository.ts packSqliteRows: the values one after another in m.text, their lengths in m.lengths
       const text = m.text;
       const lengths = m.lengths;
       let off = 0;
       let k = 0;
-      for (let i = 0; i < m.count; i++) {
+      let i = 0;
+      for (; i + rowsPerInsert <= m.count; i += rowsPerInsert) {
+        for (let j = 0; j < manyValues.length; j++) {
+          const len = lengths[k++];
+          if (len < 0) manyValues[j] = null;
+          else { manyValues[j] = text.slice(off, off + len); off += len; }
+        }
+        insertMany.run(manyValues);
+      }
+      for (; i < m.count; i++) {
         for (let c = 0; c < columns; c++) {
           const len = lengths[k++];
           if (len < 0) values[c] = null;
           else { values[c] = text.slice(off, off + len); off += len; }
         }
-        const r = insert.run(values);
-        if (r.changes === 1) { fts.run(r.lastInsertRowid, fold(values[messageAt])); n++; }
+        insert.run(values);
       }
+      const n = ftsAfter.run(before).changes;
       conn.exec('commit');
       inserted += n;
     } catch (err) {
@@ -107,12 +121,18 @@ parentPort.on('message', (m) => {
 });
 `;
 
+/** Rows per INSERT statement in the thread (one call into SQLite for 50 rows instead of 50; 950 parameters). */
+const ROWS_PER_INSERT = 50;
+
 /** A writer thread on the SQLite database file `file` (not for in-memory databases). */
 export function startSqliteEventWriter(file: string): EventWriter {
   const driver = createRequire(import.meta.url).resolve('better-sqlite3');
   const worker = new Worker(WORKER_SOURCE, {
     eval: true,
-    workerData: { file, driver, insertSql: SQLITE_INSERT_SQL, ftsSql: SQLITE_FTS_SQL, messageAt: SQLITE_EVENT_COLUMNS.indexOf('message'), columns: SQLITE_EVENT_COLUMNS.length, walAutocheckpoint: SQLITE_WAL_AUTOCHECKPOINT },
+    workerData: {
+      file, driver, walAutocheckpoint: SQLITE_WAL_AUTOCHECKPOINT, columns: SQLITE_EVENT_COLUMNS.length, rowsPerInsert: ROWS_PER_INSERT,
+      insertSql: SQLITE_INSERT_SQL, insertManySql: sqliteInsertManySql(ROWS_PER_INSERT), lastSeqSql: SQLITE_LAST_SEQ_SQL, ftsAfterSql: SQLITE_FTS_AFTER_SQL,
+    },
   });
   let waiting: { resolve: (n: number) => void; reject: (e: Error) => void } | null = null;
   let dead: Error | null = null;

@@ -16,6 +16,17 @@ const COLUMNS = SQLITE_EVENT_COLUMNS;
 /** The SQLite insert of one event (replays skipped) and of its FTS5 entry (also used by the writer thread, event-writer.ts). */
 export const SQLITE_INSERT_SQL = `insert into soc_events (${COLUMNS.join(', ')}) values (${COLUMNS.map(() => '?').join(', ')}) on conflict (day, id) do nothing`;
 export const SQLITE_FTS_SQL = 'insert into soc_events_fts (rowid, message) values (?, ?)';
+/** The writer thread: `rows` events in one INSERT (replays skipped, as SQLITE_INSERT_SQL). */
+export function sqliteInsertManySql(rows: number): string {
+  const one = `(${COLUMNS.map(() => '?').join(', ')})`;
+  return `insert into soc_events (${COLUMNS.join(', ')}) values ${Array.from({ length: rows }, () => one).join(', ')} on conflict (day, id) do nothing`;
+}
+/**
+ * The writer thread, inside its write transaction: the last seq before its inserts, then the FTS5 entries of
+ * every row above it (the rows it inserted: a new row's seq is above every existing one, and nobody else writes).
+ */
+export const SQLITE_LAST_SEQ_SQL = 'select coalesce(max(seq), 0) from soc_events';
+export const SQLITE_FTS_AFTER_SQL = 'insert into soc_events_fts (rowid, message) select seq, khien_fold(message) from soc_events where seq > ?';
 
 interface SqliteStatements {
   insert: SQLite.Statement;
