@@ -11,6 +11,7 @@ type Fields = KhienEvent;
 const IPV4 = String.raw`\d{1,3}(?:\.\d{1,3}){3}`;
 const IPV6 = String.raw`[0-9A-Fa-f:]*:[0-9A-Fa-f:.]+`;
 const IP = `(${IPV4}|${IPV6})`;
+const IP_ONLY = new RegExp(`^${IP}$`);
 
 const SSHD: Array<[RegExp, (m: RegExpExecArray) => Fields]> = [
   [
@@ -57,18 +58,22 @@ const REPEATED = /^message repeated (\d+) times: \[ ?(.*?) ?\]$/;
 /** sshd messages. */
 export function parseSshd(msg: string): Fields {
   let text = msg;
-  let repeat: Fields = {};
-  const r = REPEATED.exec(msg);
+  let repeat: Fields | null = null;
+  const r = msg.startsWith('message repeated ') ? REPEATED.exec(msg) : null;
   if (r) {
     repeat = { 'khien.repeat_count': Number(r[1]) };
     text = r[2]!;
   }
-  if (text.startsWith('pam_unix(') || text.startsWith('pam_')) return { ...parsePam(text, 'sshd'), ...repeat };
+  // (the fields object is copied only to add the repeat count)
+  if (text.startsWith('pam_unix(') || text.startsWith('pam_')) {
+    const pam = parsePam(text, 'sshd');
+    return repeat ? { ...pam, ...repeat } : pam;
+  }
   for (const [re, make] of SSHD) {
     const m = re.exec(text);
-    if (m) return { ...make(m), ...repeat };
+    if (m) return repeat ? { ...make(m), ...repeat } : make(m);
   }
-  return repeat;
+  return repeat ?? {};
 }
 
 /**
@@ -95,7 +100,7 @@ export function parsePam(msg: string, service?: string | null): Fields {
     if (kv.user) out['user.name'] = kv.user;
     if (kv.ruser) out['khien.pam.ruser'] = kv.ruser;
     if (kv.rhost) {
-      if (new RegExp(`^${IP}$`).test(kv.rhost)) out['source.ip'] = kv.rhost;
+      if (IP_ONLY.test(kv.rhost)) out['source.ip'] = kv.rhost;
       else out['source.domain'] = kv.rhost;
     }
     if (kv.tty) out['khien.pam.tty'] = kv.tty;
@@ -128,9 +133,11 @@ export function parsePam(msg: string, service?: string | null): Fields {
   return out;
 }
 
+const KEY_VALUE = /(\w+)=(\S*)/g;
 function keyValues(s: string): Record<string, string> {
   const out: Record<string, string> = {};
-  for (const m of s.matchAll(/(\w+)=(\S*)/g)) if (m[2]) out[m[1]!] = m[2];
+  KEY_VALUE.lastIndex = 0;
+  for (let m = KEY_VALUE.exec(s); m !== null; m = KEY_VALUE.exec(s)) if (m[2]) out[m[1]!] = m[2];
   return out;
 }
 
