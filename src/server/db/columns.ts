@@ -25,7 +25,16 @@ function random(n: number): number {
   poolAt += n;
   return at;
 }
-const HEX = Array.from({ length: 256 }, (_, i) => i.toString(16).padStart(2, '0'));
+/** An id's text is written here as 36 ASCII bytes and read back as one flat string (no chain of concatenations). */
+const idText = Buffer.from('00000000-0000-7000-8000-000000000000', 'latin1');
+const HEX_DIGITS = Buffer.from('0123456789abcdef', 'latin1');
+/** The millisecond whose 12 hex digits idText holds (ids of one millisecond share them). */
+let idTextMs = -1;
+
+function putHex(at: number, byte: number): void {
+  idText[at] = HEX_DIGITS[byte >> 4]!;
+  idText[at + 1] = HEX_DIGITS[byte & 15]!;
+}
 
 /** A UUIDv7 (RFC 9562 §5.7) with a 12-bit counter in rand_a so ids made in one millisecond stay ordered. */
 export function newId(now: number = Date.now()): string {
@@ -39,8 +48,21 @@ export function newId(now: number = Date.now()): string {
     seq = ((pool[r]! << 8) | pool[r + 1]!) & 0x7ff; // random start, leaves headroom for the counter
   }
   const r = random(8); // rand_b: bytes 8..15 of the id, the variant in the top two bits of the first
-  const t = now.toString(16).padStart(12, '0');
-  return `${t.slice(0, 8)}-${t.slice(8, 12)}-${HEX[0x70 | (seq >> 8)]}${HEX[seq & 0xff]}-${HEX[0x80 | (pool[r]! & 0x3f)]}${HEX[pool[r + 1]!]}-${HEX[pool[r + 2]!]}${HEX[pool[r + 3]!]}${HEX[pool[r + 4]!]}${HEX[pool[r + 5]!]}${HEX[pool[r + 6]!]}${HEX[pool[r + 7]!]}`;
+  if (now !== idTextMs) {
+    // unix_ts_ms, 48 bits: hex digits 0–7, a dash, digits 8–11
+    let v = now;
+    for (let d = 11; d >= 0; d--) {
+      idText[d < 8 ? d : d + 1] = HEX_DIGITS[v % 16]!;
+      v = Math.floor(v / 16);
+    }
+    idTextMs = now;
+  }
+  putHex(14, 0x70 | (seq >> 8));
+  putHex(16, seq & 0xff);
+  putHex(19, 0x80 | (pool[r]! & 0x3f));
+  putHex(21, pool[r + 1]!);
+  for (let i = 0; i < 6; i++) putHex(24 + 2 * i, pool[r + 2 + i]!);
+  return idText.toString('latin1', 0, 36);
 }
 
 /** The current instant in the stored form. */
