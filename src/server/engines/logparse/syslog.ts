@@ -63,10 +63,6 @@ export function parseSyslog(line: string, opts: SyslogParseOptions): SyslogRecor
   return parse3164(rest, pri, opts.receivedAt, tz);
 }
 
-function base(pri: number): Pick<SyslogRecord, 'pri' | 'facility' | 'severity'> {
-  return { pri, facility: pri >> 3, severity: pri & 7 };
-}
-
 function nil(v: string | undefined): string | null {
   return v === undefined || v === '-' || v === '' ? null : v;
 }
@@ -101,7 +97,9 @@ function parse5424(s: string, pri: number, receivedAt: number, tz: number): Sysl
   const time = ts === '-' ? null : isoTime(ts, receivedAt, tz);
   return {
     format: '5424',
-    ...base(pri),
+    pri,
+    facility: pri >> 3,
+    severity: pri & 7,
     timestamp: time ?? new Date(receivedAt).toISOString(),
     hostname: nil(host),
     appName: nil(app),
@@ -230,7 +228,9 @@ function parse3164(s: string, pri: number, receivedAt: number, tz: number): Sysl
   }
   return {
     format: '3164',
-    ...base(pri),
+    pri,
+    facility: pri >> 3,
+    severity: pri & 7,
     timestamp: timestamp ?? new Date(receivedAt).toISOString(),
     hostname,
     appName,

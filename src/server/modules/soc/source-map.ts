@@ -54,6 +54,12 @@ export class SourceMap {
   private fallbackUnit: string | null = null;
   /** place() results by (source, host, peer): events of one sender repeat them; emptied at every load. */
   private placed = new Map<string, Placement>();
+  /** The last two place() questions and answers (emptied with `placed`). */
+  private recentPlaced: Array<{ sourceId: string | null; host: string | null; peer: string | null; out: Placement | null }> = [
+    { sourceId: null, host: null, peer: null, out: null },
+    { sourceId: null, host: null, peer: null, out: null },
+  ];
+  private recentAt = 0;
   loadedAt = 0;
 
   /** (Re)load everything; cheap enough to run every 30 s (a few thousand rows). */
@@ -93,6 +99,7 @@ export class SourceMap {
     this.systemInfo = systems;
     this.fallbackUnit = root?.id ?? null;
     this.placed = new Map();
+    for (const r of this.recentPlaced) r.out = null;
     await this.loadAccounts(db);
     this.loadedAt = Date.now();
   }
@@ -139,6 +146,8 @@ export class SourceMap {
 
   /** Where an event belongs: the explicit source first, then a source or an asset declaring its host / IP. */
   place(sourceId: string | null, host: string | null, peer: string | null): Placement {
+    // the pipeline asks twice per event (without, then with the host name): the last two answers are at hand
+    for (const r of this.recentPlaced) if (r.out !== null && r.sourceId === sourceId && r.host === host && r.peer === peer) return r.out;
     const key = `${sourceId}\u0000${host}\u0000${peer}`;
     let out = this.placed.get(key);
     if (out === undefined) {
@@ -146,6 +155,12 @@ export class SourceMap {
       if (this.placed.size >= 10_000) this.placed.clear();
       this.placed.set(key, out);
     }
+    const slot = this.recentPlaced[this.recentAt]!;
+    this.recentAt ^= 1;
+    slot.sourceId = sourceId;
+    slot.host = host;
+    slot.peer = peer;
+    slot.out = out;
     return out;
   }
 
