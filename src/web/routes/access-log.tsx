@@ -6,7 +6,7 @@ import { Link, useNavigate, useSearchParams } from 'react-router';
 import { ACCESS_ACTIONS, ALERT_KINDS, ALERT_STATUSES, type AccessSearch, type EntryProof, type LookupAlert } from '../../contracts/access-log.js';
 import { DateField } from '../components/DateField.js';
 import { ErrorAlert } from '../components/ErrorAlert.js';
-import { formatDateTime } from '../components/format.js';
+import { formatDateTime, formatNumber } from '../components/format.js';
 import { ImportErrors } from '../components/ImportErrors.js';
 import { notifyError, notifySuccess } from '../components/notify.js';
 import { PageHeader } from '../components/PageHeader.js';
@@ -284,7 +284,7 @@ function IntegrityTab() {
         <ErrorAlert error={verify.error ?? exportError} />
         {v ? (
           <Alert color={v.ok ? 'green' : 'red'} title={v.ok ? t('accessLog.verifyOk') : t('accessLog.verifyBad', { count: v.findings.length })} data-testid="verify-result">
-            {t('accessLog.verifyFacts', { size: v.treeSize, checkpoints: v.checkpointsChecked, pruned: v.pruned, ms: v.durationMs })}
+            {t('accessLog.verifyFacts', { size: formatNumber(v.treeSize), checkpoints: formatNumber(v.checkpointsChecked), pruned: formatNumber(v.pruned), ms: formatNumber(v.durationMs) })}
             {v.findings.slice(0, 10).map((f, i) => <Text key={i} size="sm" ff="monospace">{f.kind}: {f.message}</Text>)}
           </Alert>
         ) : null}
