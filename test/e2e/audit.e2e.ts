@@ -50,6 +50,22 @@ describe('audit and look-up monitoring e2e', () => {
     await shot('40-tra-cuu-cong-dan');
   });
 
+  it('pages through the platform audit trail', async () => {
+    await page.getByTestId('nav-audit').click();
+    await page.getByTestId('audit-row').first().waitFor();
+    const pager = page.getByTestId('list-pager');
+    const text = () => pager.getByTestId('list-pager-text').innerText();
+    expect(await text()).toMatch(/^Trang 1\/\d+$/);
+    const firstRow = await page.getByTestId('audit-row').first().innerText();
+    await pager.getByRole('button', { name: '2', exact: true }).click();
+    await expect.poll(text).toMatch(/^Trang 2\/\d+$/);
+    await expect.poll(async () => page.getByTestId('audit-row').first().innerText()).not.toBe(firstRow);
+    await page.getByTestId('nav-accessLog').click();
+    await page.getByTestId('search-citizen').fill(DEMO_CITIZEN_ID);
+    await page.getByTestId('search-submit').click();
+    await page.getByTestId('access-row').first().waitFor();
+  });
+
   it('opens an entry\'s inclusion proof, verified by the server and recomputed in the browser', async () => {
     // The sequencer and the checkpoint job run every few seconds after start: wait until the proof is available.
     const row = page.getByTestId('access-row').filter({ hasText: 'nghihuu.bd' });

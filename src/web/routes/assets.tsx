@@ -1,4 +1,4 @@
-import { Badge, Button, Group, Loader, Pagination, Paper, ScrollArea, Select, Table, Text, TextInput, UnstyledButton } from '@mantine/core';
+import { Badge, Button, Group, Loader, Paper, ScrollArea, Select, Table, Text, TextInput, UnstyledButton } from '@mantine/core';
 import { useDebouncedValue } from '@mantine/hooks';
 import { IconDeviceDesktop, IconPlus, IconSearch } from '@tabler/icons-react';
 import { useState } from 'react';
@@ -16,6 +16,7 @@ import { AssetDrawer } from '../features/inventory/AssetDrawer.js';
 import { AssetFormModal } from '../features/inventory/AssetFormModal.js';
 import { useOrgUnits } from '../features/org-units/api.js';
 import { unitOptions } from '../features/org-units/labels.js';
+import { ListPager } from '../components/ListPager.js';
 
 const PAGE_SIZE = 50;
 type Reuse = (typeof REUSE_DISPOSITIONS)[number];
@@ -110,12 +111,7 @@ export default function AssetsRoute() {
             </Table>
           </ScrollArea>
         )}
-        {assets.data && pages > 1 ? (
-          <Group justify="space-between" mt="md">
-            <Text size="sm" c="dimmed">{t('common.pageOf', { page, pages })}</Text>
-            <Pagination total={pages} value={page} onChange={setPage} size="sm" />
-          </Group>
-        ) : null}
+        {assets.data ? <ListPager page={page} pages={pages} onChange={setPage} /> : null}
       </Paper>
       <AssetDrawer id={openId} onClose={() => open(null)} units={units.data ?? []} canWrite={canWrite} />
       {creating ? <AssetFormModal units={units.data ?? []} onClose={() => setCreating(false)} onSaved={(a) => open(a.id)} /> : null}

@@ -1,4 +1,4 @@
-import { Badge, Button, Code, Group, Loader, Pagination, Paper, Popover, ScrollArea, Select, Table, Text, TextInput } from '@mantine/core';
+import { Badge, Button, Code, Group, Loader, Paper, Popover, ScrollArea, Select, Table, Text, TextInput } from '@mantine/core';
 import { useDebouncedValue } from '@mantine/hooks';
 import { useState } from 'react';
 import { useTranslation } from 'react-i18next';
@@ -9,6 +9,7 @@ import { formatDateTime } from '../components/format.js';
 import { codeLabel } from '../components/labels.js';
 import { PageHeader } from '../components/PageHeader.js';
 import { useAuditEvents, type AuditFilter } from '../features/audit/api.js';
+import { ListPager } from '../components/ListPager.js';
 
 const OUTCOME_COLOR = { success: 'green', failure: 'orange', denied: 'red' } as const;
 const PAGE_SIZE = 50;
@@ -126,14 +127,7 @@ export default function AuditRoute() {
             {t('audit.empty')}
           </Text>
         ) : null}
-        {events.data && pages > 1 ? (
-          <Group justify="space-between" mt="md">
-            <Text size="sm" c="dimmed">
-              {t('common.pageOf', { page, pages })}
-            </Text>
-            <Pagination total={pages} value={page} onChange={setPage} size="sm" />
-          </Group>
-        ) : null}
+        {events.data ? <ListPager page={page} pages={pages} onChange={setPage} /> : null}
       </Paper>
     </>
   );

@@ -1,4 +1,4 @@
-import { Anchor, Badge, Card, Group, Loader, Pagination, Paper, Progress, ScrollArea, Select, SimpleGrid, Stack, Switch, Table, Text, Title } from '@mantine/core';
+import { Anchor, Badge, Card, Group, Loader, Paper, Progress, ScrollArea, Select, SimpleGrid, Stack, Switch, Table, Text, Title } from '@mantine/core';
 import { IconAlertTriangle, IconGitMerge } from '@tabler/icons-react';
 import { useState } from 'react';
 import { useTranslation } from 'react-i18next';
@@ -17,6 +17,7 @@ import { ProvinceOutages } from '../features/merger/ProvinceOutages.js';
 import { WindowsOutages } from '../features/merger/WindowsOutages.js';
 import { useOrgUnits } from '../features/org-units/api.js';
 import { unitOptions } from '../features/org-units/labels.js';
+import { ListPager } from '../components/ListPager.js';
 
 const PAGE_SIZE = 50;
 type Phase = (typeof PHASES)[number];
@@ -147,12 +148,7 @@ export default function MergerRoute() {
             </Table>
           </ScrollArea>
         )}
-        {plans.data && pages > 1 ? (
-          <Group justify="space-between" mt="md">
-            <Text size="sm" c="dimmed">{t('common.pageOf', { page, pages })}</Text>
-            <Pagination total={pages} value={page} onChange={setPage} size="sm" />
-          </Group>
-        ) : null}
+        {plans.data ? <ListPager page={page} pages={pages} onChange={setPage} /> : null}
       </Paper>
       <Title order={4} mt="lg" mb="xs">{t('merger.stops.title')}</Title>
       {selected ? (

@@ -1,4 +1,4 @@
-import { Anchor, Button, Group, Loader, Menu, Pagination, Paper, ScrollArea, Select, Table, Text, TextInput } from '@mantine/core';
+import { Anchor, Button, Group, Loader, Menu, Paper, ScrollArea, Select, Table, TextInput } from '@mantine/core';
 import { useDebouncedValue } from '@mantine/hooks';
 import { IconDownload, IconPlus, IconSearch, IconUsers } from '@tabler/icons-react';
 import { useState } from 'react';
@@ -18,6 +18,7 @@ import { useOrgUnits } from '../features/org-units/api.js';
 import { CreatePersonModal } from '../features/people/CreatePersonModal.js';
 import { exportPeople, useImportPeople, usePeople } from '../features/people/api.js';
 import { StatusBadge } from '../features/people/StatusBadge.js';
+import { ListPager } from '../components/ListPager.js';
 
 const PAGE_SIZE = 50;
 
@@ -148,14 +149,7 @@ export default function PeopleRoute() {
             </Table>
           </ScrollArea>
         )}
-        {people.data && pages > 1 ? (
-          <Group justify="space-between" mt="md">
-            <Text size="sm" c="dimmed">
-              {t('common.pageOf', { page, pages })}
-            </Text>
-            <Pagination total={pages} value={page} onChange={setPage} size="sm" />
-          </Group>
-        ) : null}
+        {people.data ? <ListPager page={page} pages={pages} onChange={setPage} /> : null}
       </Paper>
       {creating ? <CreatePersonModal opened onClose={() => setCreating(false)} units={units.data ?? []} /> : null}
     </>

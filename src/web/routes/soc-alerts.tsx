@@ -1,4 +1,4 @@
-import { Anchor, Group, Loader, Pagination, Paper, ScrollArea, SegmentedControl, Select, SimpleGrid, Table, Text, TextInput } from '@mantine/core';
+import { Anchor, Group, Loader, Paper, ScrollArea, SegmentedControl, Select, SimpleGrid, Table, Text, TextInput } from '@mantine/core';
 import { useDebouncedValue } from '@mantine/hooks';
 import { useState } from 'react';
 import { useTranslation } from 'react-i18next';
@@ -9,6 +9,7 @@ import { formatDateTime, formatNumber } from '../components/format.js';
 import { PageHeader } from '../components/PageHeader.js';
 import { type AlertFilter, useSocAlerts, useSocMetrics } from '../features/soc/api.js';
 import { SeverityBadge, StatusBadge } from '../features/soc/labels.js';
+import { ListPager } from '../components/ListPager.js';
 
 const PAGE_SIZE = 50;
 
@@ -130,14 +131,7 @@ export default function SocAlertsRoute() {
             {t('soc.alerts.empty')}
           </Text>
         ) : null}
-        {alerts.data && pages > 1 ? (
-          <Group justify="space-between" mt="md">
-            <Text size="sm" c="dimmed">
-              {t('common.pageOf', { page, pages })}
-            </Text>
-            <Pagination total={pages} value={page} onChange={setPage} size="sm" />
-          </Group>
-        ) : null}
+        {alerts.data ? <ListPager page={page} pages={pages} onChange={setPage} /> : null}
       </Paper>
     </>
   );

@@ -1,4 +1,4 @@
-import { Group, Loader, Pagination, Paper, Text, TextInput } from '@mantine/core';
+import { Group, Loader, Paper, Text, TextInput } from '@mantine/core';
 import { useDebouncedValue } from '@mantine/hooks';
 import { useState } from 'react';
 import { useTranslation } from 'react-i18next';
@@ -8,6 +8,7 @@ import { formatNumber } from '../components/format.js';
 import { PageHeader } from '../components/PageHeader.js';
 import { useSocEvents } from '../features/soc/api.js';
 import { EventTable } from '../features/soc/EventTable.js';
+import { ListPager } from '../components/ListPager.js';
 
 const PAGE_SIZE = 50;
 
@@ -50,14 +51,7 @@ export default function SocEventsRoute() {
           </Text>
         ) : null}
         <EventTable events={events.data?.items ?? []} />
-        {events.data && pages > 1 ? (
-          <Group justify="space-between" mt="md">
-            <Text size="sm" c="dimmed">
-              {t('common.pageOf', { page, pages })}
-            </Text>
-            <Pagination total={Math.min(pages, 200)} value={page} onChange={setPage} size="sm" />
-          </Group>
-        ) : null}
+        {events.data ? <ListPager page={page} pages={pages} onChange={setPage} maxPages={200} /> : null}
       </Paper>
     </>
   );

@@ -1,4 +1,4 @@
-import { Anchor, Badge, Button, Group, Loader, Pagination, Paper, ScrollArea, Select, Stack, Table, Text, TextInput } from '@mantine/core';
+import { Anchor, Badge, Button, Group, Loader, Paper, ScrollArea, Select, Stack, Table, Text, TextInput } from '@mantine/core';
 import { useDebouncedValue } from '@mantine/hooks';
 import { IconDownload, IconPlus, IconSearch, IconServer } from '@tabler/icons-react';
 import { useState } from 'react';
@@ -18,6 +18,7 @@ import { CreateSystemModal } from '../features/inventory/CreateSystemModal.js';
 import { InventoryImportButton } from '../features/inventory/InventoryImportButton.js';
 import { useOrgUnits } from '../features/org-units/api.js';
 import { unitOptions } from '../features/org-units/labels.js';
+import { ListPager } from '../components/ListPager.js';
 
 const PAGE_SIZE = 50;
 const DISPOSITION_FILTERS: DispositionFilter[] = ['keep', 'consolidate', 'retire', 'reuse_assets', 'none'];
@@ -205,14 +206,7 @@ export default function SystemsRoute() {
             </Table>
           </ScrollArea>
         )}
-        {systems.data && pages > 1 ? (
-          <Group justify="space-between" mt="md">
-            <Text size="sm" c="dimmed">
-              {t('common.pageOf', { page, pages })}
-            </Text>
-            <Pagination total={pages} value={page} onChange={setPage} size="sm" />
-          </Group>
-        ) : null}
+        {systems.data ? <ListPager page={page} pages={pages} onChange={setPage} /> : null}
       </Paper>
       {creating ? <CreateSystemModal opened onClose={() => setCreating(false)} units={units.data ?? []} /> : null}
     </>

@@ -1,4 +1,4 @@
-import { Anchor, Badge, Button, Group, Loader, Pagination, Paper, ScrollArea, SegmentedControl, Select, Table, Text, TextInput, Tooltip } from '@mantine/core';
+import { Anchor, Badge, Button, Group, Loader, Paper, ScrollArea, SegmentedControl, Select, Table, Text, TextInput, Tooltip } from '@mantine/core';
 import { useDebouncedValue } from '@mantine/hooks';
 import { IconBug, IconChartBar, IconDownload, IconSearch, IconShieldSearch, IconUpload } from '@tabler/icons-react';
 import { useState } from 'react';
@@ -15,6 +15,7 @@ import { useOrgUnits } from '../features/org-units/api.js';
 import { unitOptions } from '../features/org-units/labels.js';
 import { exportFindings, useFindings } from '../features/vuln/api.js';
 import { SeverityBadge, StatusBadge } from '../features/vuln/badges.js';
+import { ListPager } from '../components/ListPager.js';
 
 const PAGE_SIZE = 50;
 
@@ -105,12 +106,7 @@ export default function VulnsRoute() {
             </Table>
           </ScrollArea>
         )}
-        {findings.data && pages > 1 ? (
-          <Group justify="space-between" mt="md">
-            <Text size="sm" c="dimmed">{t('common.pageOf', { page, pages })}</Text>
-            <Pagination total={pages} value={page} onChange={setPage} size="sm" />
-          </Group>
-        ) : null}
+        {findings.data ? <ListPager page={page} pages={pages} onChange={setPage} /> : null}
       </Paper>
     </>
   );
