@@ -331,6 +331,8 @@ describe('inventory e2e', () => {
     await page.getByTestId('outage-cause').fill('Chuyển đổi dữ liệu theo kế hoạch');
     await page.getByTestId('outage-submit').click();
     await expect.poll(() => page.getByTestId('outage-row').count()).toBe(1);
+    // The form clears itself once the list has the new row: wait for that before typing the next outage.
+    await expect.poll(() => page.getByTestId('outage-cause').inputValue()).toBe('');
     await page.getByTestId('outage-start').fill('10/12/2026 09:15');
     await page.getByTestId('outage-end-input').fill('10/12/2026 10:05');
     await page.getByTestId('outage-cause').fill('Mất kết nối cơ sở dữ liệu');
