@@ -157,7 +157,7 @@ describe('hex compact range (verification over aligned segments)', () => {
     const r = new HexCompactRange();
     expect(r.root()).toBe(EMPTY_ROOT.toString('hex'));
     for (let n = 1; n <= data.length; n++) {
-      r.append(hex[n - 1]!);
+      r.appendSubtree(hex[n - 1]!, 1);
       expect(r.root(), `size ${n}`).toBe(mth(data.slice(0, n)).toString('hex'));
     }
   });
@@ -168,7 +168,7 @@ describe('hex compact range (verification over aligned segments)', () => {
       for (let from = 0; from < data.length; from += seg) {
         const part = new HexCompactRange();
         for (let i = from; i < Math.min(from + seg, data.length); i++) {
-          part.append(hex[i]!);
+          part.appendSubtree(hex[i]!, 1);
           // The root at size i+1 from the joined prefix plus this segment's right fold.
           expect(whole.root(part.root()), `segment ${seg}, size ${i + 1}`).toBe(mth(data.slice(0, i + 1)).toString('hex'));
         }
@@ -195,7 +195,7 @@ describe('hex compact range (verification over aligned segments)', () => {
 
   it('refuses a subtree that is not a node of the tree', () => {
     const r = new HexCompactRange();
-    r.append(hex[0]!);
+    r.appendSubtree(hex[0]!, 1);
     expect(() => r.appendSubtree(hex[1]!, 2)).toThrow(RangeError);
     expect(() => r.appendSubtree(hex[1]!, 3)).toThrow(RangeError);
   });

@@ -204,10 +204,6 @@ export class HexCompactRange {
     return this.count;
   }
 
-  append(leafHex: string): void {
-    this.push(leafHex, 1);
-  }
-
   /** Append a perfect subtree of `leaves` leaves (a power of two) with root `rootHex`; the range size must be a multiple of `leaves`. */
   appendSubtree(rootHex: string, leaves: number): void {
     if (!(leaves >= 1 && Number.isSafeInteger(leaves) && (leaves & (leaves - 1)) === 0) || this.count % leaves !== 0) {

@@ -47,53 +47,46 @@ async function* dbCheckpoints(db: Db): AsyncGenerator<CheckpointItem> {
   }
 }
 
+/** The two kinds of log records and their tables. */
+const LOG_SOURCES = [
+  { source: AUDIT_EVENT_LEAF, table: 'audit_events' },
+  { source: ACCESS_LOG_LEAF, table: 'access_log_records' },
+] as const;
+
+interface Census {
+  source: string;
+  table: string;
+  /** Highest sequenced seq of this kind (null: none sequenced yet). */
+  maxSeq: number | null;
+  /** Entries of the table at or below maxSeq. */
+  entries: number;
+}
+
 /**
- * Entries of each kind at or below the highest sequenced seq of that kind, counted in one statement. Taken before
- * the leaves are scanned: the scan counts the leaves whose entry it found, and when the two numbers agree no entry
- * can be without a leaf, so the anti-join that names such entries (a full pass over both tables, seconds at ten
- * million entries) is skipped. A count that moves meanwhile (appends, retention, tampering) only makes the census
- * larger than the scan's tally, which runs the anti-join: the shortcut never hides an entry.
+ * For each kind, its entries at or below the highest sequenced seq, counted in one statement. Taken before the
+ * leaves are scanned: the scan counts the leaves whose entry it found, and when the two numbers agree no entry can
+ * be without a leaf, so the anti-join that names such entries (a full pass over both tables, seconds at ten million
+ * entries) is skipped. A count that moves meanwhile (appends, retention, tampering) only makes the census larger
+ * than the scan's tally, which runs the anti-join: the shortcut never hides an entry.
  */
-async function entryCensus(db: Db): Promise<{ audit: number; access: number }> {
-  const census = async (source: string, table: 'audit_events' | 'access_log_records') => {
+async function entryCensus(db: Db): Promise<Census[]> {
+  const out: Census[] = [];
+  for (const { source, table } of LOG_SOURCES) {
     const max = await db.selectFrom('audit_log_leaves').select((eb) => eb.fn.max('source_seq').as('m')).where('source', '=', source).executeTakeFirst();
-    if (max?.m === null || max?.m === undefined) return 0;
-    const r = await sql<{ n: number | string }>`select (select count(*) from ${sql.table(table)}) - (select count(*) from ${sql.table(table)} where seq > ${Number(max.m)}) as n`.execute(db);
-    return Number(r.rows[0]?.n ?? 0);
-  };
-  return { audit: await census(AUDIT_EVENT_LEAF, 'audit_events'), access: await census(ACCESS_LOG_LEAF, 'access_log_records') };
+    const maxSeq = max?.m === null || max?.m === undefined ? null : Number(max.m);
+    const r = maxSeq === null ? null : await sql<{ n: number | string }>`select (select count(*) from ${sql.table(table)}) - (select count(*) from ${sql.table(table)} where seq > ${maxSeq}) as n`.execute(db);
+    out.push({ source, table, maxSeq, entries: Number(r?.rows[0]?.n ?? 0) });
+  }
+  return out;
 }
 
-async function* unsequencedAccess(db: Db): AsyncGenerator<{ seq: number; id: string; source: string }> {
-  const max = await db.selectFrom('audit_log_leaves').select((eb) => eb.fn.max('source_seq').as('m')).where('source', '=', ACCESS_LOG_LEAF).executeTakeFirst();
-  if (max?.m === null || max?.m === undefined) return;
-  const rows = await db
-    .selectFrom('access_log_records as r')
-    .select(['r.seq', 'r.id'])
-    .where('r.seq', '<', Number(max.m))
-    .where(({ not, exists, selectFrom }) =>
-      not(exists(selectFrom('audit_log_leaves as l').select(sql`1`.as('one')).where('l.source', '=', ACCESS_LOG_LEAF).whereRef('l.source_seq', '=', 'r.seq'))),
-    )
-    .orderBy('r.seq')
-    .limit(1000)
-    .execute();
-  for (const r of rows) yield { seq: Number(r.seq), id: r.id, source: ACCESS_LOG_LEAF };
-}
-
-async function* unsequencedAudit(db: Db): AsyncGenerator<{ seq: number; id: string; source: string }> {
-  const max = await db.selectFrom('audit_log_leaves').select((eb) => eb.fn.max('source_seq').as('m')).where('source', '=', AUDIT_EVENT_LEAF).executeTakeFirst();
-  if (max?.m === null || max?.m === undefined) return;
-  const rows = await db
-    .selectFrom('audit_events as e')
-    .select(['e.seq', 'e.id'])
-    .where('e.seq', '<', Number(max.m))
-    .where(({ not, exists, selectFrom }) =>
-      not(exists(selectFrom('audit_log_leaves as l').select(sql`1`.as('one')).where('l.source', '=', AUDIT_EVENT_LEAF).whereRef('l.source_seq', '=', 'e.seq'))),
-    )
-    .orderBy('e.seq')
-    .limit(1000)
-    .execute();
-  for (const r of rows) yield { seq: Number(r.seq), id: r.id, source: AUDIT_EVENT_LEAF };
+/** Entries of a kind below its highest sequenced seq that no leaf points at (the first 1,000). */
+async function* unsequenced(db: Db, c: Census): AsyncGenerator<{ seq: number; id: string; source: string }> {
+  if (c.maxSeq === null) return;
+  const rows = await sql<{ seq: number | string; id: string }>`select t.seq, t.id from ${sql.table(c.table)} t
+    where t.seq < ${c.maxSeq} and not exists (select 1 from audit_log_leaves l where l.source = ${c.source} and l.source_seq = t.seq)
+    order by t.seq limit 1000`.execute(db);
+  for (const r of rows.rows) yield { seq: Number(r.seq), id: r.id, source: c.source };
 }
 
 /** Read the notes held in a witness file (signed notes separated by a blank line after each signature block). */
@@ -171,8 +164,7 @@ export async function verifyDatabase(db: Db, verifier: NoteVerifier, origin: str
   const cpIter = dbCheckpoints(db)[Symbol.asyncIterator]();
   let nextCp = (await cpIter.next()).value as CheckpointItem | undefined;
   let pruned = 0;
-  let auditEntries = 0;
-  let accessEntries = 0;
+  const found = new Map<string, number>([[AUDIT_EVENT_LEAF, 0], [ACCESS_LOG_LEAF, 0]]);
   let leafFindings = 0;
   let pagesRechecked = 0;
   const tree = new HexCompactRange();
@@ -196,8 +188,8 @@ export async function verifyDatabase(db: Db, verifier: NoteVerifier, origin: str
     findings.more += seg.more;
     leafFindings += seg.findings.length + seg.more;
     pruned += seg.tally.pruned;
-    auditEntries += seg.tally.auditEntries;
-    accessEntries += seg.tally.accessEntries;
+    found.set(AUDIT_EVENT_LEAF, found.get(AUDIT_EVENT_LEAF)! + seg.tally.auditEntries);
+    found.set(ACCESS_LOG_LEAF, found.get(ACCESS_LOG_LEAF)! + seg.tally.accessEntries);
     pagesRechecked += seg.slowPages;
     tree.appendRange(seg);
   }
@@ -212,12 +204,9 @@ export async function verifyDatabase(db: Db, verifier: NoteVerifier, origin: str
   };
   // Entries without a leaf (inserted into the tables, not the log), named only when the census says there are some,
   // or when leaves are already wrong (a tampered leaf could stand for an entry that is not its own).
-  const unsequenced = [
-    ...(census.audit > auditEntries || leafFindings > 0 ? [unsequencedAudit(db)] : []),
-    ...(census.access > accessEntries || leafFindings > 0 ? [unsequencedAccess(db)] : []),
-  ];
-  for (const rows of unsequenced) {
-    for await (const row of rows) {
+  for (const c of census) {
+    if (c.entries <= found.get(c.source)! && leafFindings === 0) continue;
+    for await (const row of unsequenced(db, c)) {
       if ((await leafOfEntry(row.id)) === undefined) add(unsequencedFinding(row));
     }
   }
