@@ -177,7 +177,7 @@ export async function decideLink(deps: AccountDeps, actor: Actor, input: { syste
       id: newId(deps.clock()), system_id: sys.id, username: input.username, person_id: input.personId, kind: input.kind, note: input.note ?? null, decided_by: actor.userId, decided_at: now,
     }).execute();
     await rereconcileLatest(deps, tx, sys.id, [sys.owner_unit_id, sys.operating_unit_id].filter((x): x is string => !!x));
-    await recordAudit(tx, actor, { action: `account.${input.kind}`, targetType: 'system_account', targetId: `${sys.id}:${input.username}`, unitId: sys.owner_unit_id, details: { personId: input.personId, note: input.note ?? null } }, now);
+    await recordAudit(tx, actor, { action: input.kind === 'link' ? 'account.link' : 'account.unlink', targetType: 'system_account', targetId: `${sys.id}:${input.username}`, unitId: sys.owner_unit_id, details: { personId: input.personId, note: input.note ?? null } }, now);
   });
 }
 

@@ -120,7 +120,7 @@ export async function escalateClocks(deps: { db: Db; clock: () => number; policy
         : `Sắp đến hạn ${clockLabel(k.kind as ClockKind)} (hạn ${due}). ${k.basis}`;
       await addTimeline(tx, { caseId: c.id, at, kind: 'clock', text, actorLabel: 'khien scheduler', details: { kind: k.kind, escalation: esc } });
       await enqueueNotifications(tx, { event: esc === 'overdue' ? 'clock.overdue' : 'clock.warning', caseRow: c, text, at });
-      await recordAudit(tx, null, { action: `case.clock_${esc}`, actorLabel: 'khien scheduler', targetType: 'case', targetId: c.id, unitId: c.unit_id, details: { kind: k.kind, dueAt: k.due_at } }, at);
+      await recordAudit(tx, null, { action: esc === 'overdue' ? 'case.clock_overdue' : 'case.clock_warning', actorLabel: 'khien scheduler', targetType: 'case', targetId: c.id, unitId: c.unit_id, details: { kind: k.kind, dueAt: k.due_at } }, at);
     });
     out[esc] += 1;
   }

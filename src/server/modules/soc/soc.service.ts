@@ -14,6 +14,9 @@ import type { SocAlertRow, SocEventRow, SocSourceRow } from './soc.table.js';
 import { type SocRuntime, socRuntimeOf } from './soc.runtime.js';
 import type { SpoolRecord } from './spool.js';
 
+/** The audit action of each alert status change (written out so the audit trail's labels can be checked). */
+const ALERT_STATUS_AUDIT = { new: 'soc_alert.new', acknowledged: 'soc_alert.acknowledged', false_positive: 'soc_alert.false_positive', escalated: 'soc_alert.escalated' } as const;
+
 /** Unit ids inside the actor's scope for a permission (materialised-path prefixes → ids). */
 async function unitIdsInScope(db: Db, actor: Actor, permission: Permission): Promise<string[]> {
   const prefixes = scopeOf(actor, permission);
@@ -268,7 +271,7 @@ export async function updateAlert(deps: AppDeps, actor: Actor, id: string, input
     // An alert raised by another module that keeps its own record (look-up analytics): pass the status on.
     if (input.status && input.status !== row.status) await notifyAlertStatus(tx, row.origin, id, input.status, actor.userId, now);
     await recordAudit(tx, actor, {
-      action: input.status && input.status !== row.status ? `soc_alert.${input.status}` : 'soc_alert.update',
+      action: input.status && input.status !== row.status ? ALERT_STATUS_AUDIT[input.status] : 'soc_alert.update',
       targetType: 'soc_alert', targetId: id, unitId: row.unit_id,
       before: { status: row.status, assigneeId: row.assignee_id }, after: { status: input.status ?? row.status, assigneeId: input.assigneeId === undefined ? row.assignee_id : input.assigneeId },
       reason: input.note ?? null,

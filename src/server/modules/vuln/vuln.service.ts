@@ -79,14 +79,17 @@ export async function getFinding(deps: Deps, actor: Actor, id: string): Promise<
   };
 }
 
-async function decide(deps: Deps, actor: Actor, id: string, action: string, patch: Record<string, unknown>, note: string, allowedFrom: string[]): Promise<FindingDetail> {
+/** The audit action of each decision on a finding (written out so the audit trail's labels can be checked). */
+const DECISION_AUDIT = { risk_accepted: 'vuln.risk_accepted', false_positive: 'vuln.false_positive', reopened_manual: 'vuln.reopened_manual' } as const;
+
+async function decide(deps: Deps, actor: Actor, id: string, action: keyof typeof DECISION_AUDIT, patch: Record<string, unknown>, note: string, allowedFrom: string[]): Promise<FindingDetail> {
   const row = await getReadable(deps, actor, id, 'vuln.triage');
   if (!allowedFrom.includes(row.status)) throw new ConflictError('vuln_finding.bad_state', `Không thể thực hiện khi lỗ hổng đang ở trạng thái ${row.status}.`, { status: row.status });
   const now = nowIso(deps.clock);
   await deps.db.transaction().execute(async (trx) => {
     await trx.updateTable('vuln_findings').set({ ...patch, updated_at: now }).where('id', '=', id).execute();
     await trx.insertInto('vuln_finding_events').values({ id: newId(), finding_id: id, import_id: null, at: now, action, actor_user_id: actor.userId, note }).execute();
-    await recordAudit(trx, actor, { action: `vuln.${action}`, targetType: 'vuln_finding', targetId: id, unitId: row.unit_id, reason: note, before: { status: row.status }, after: { status: patch.status } }, now);
+    await recordAudit(trx, actor, { action: DECISION_AUDIT[action], targetType: 'vuln_finding', targetId: id, unitId: row.unit_id, reason: note, before: { status: row.status }, after: { status: patch.status } }, now);
   });
   return getFinding(deps, actor, id);
 }
