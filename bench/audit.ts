@@ -17,6 +17,7 @@ import { CompactRange, formatCheckpoint, generateSeed, signNote, signerFromSeed,
 import type { AuditEventRow } from '../src/server/modules/audit/audit.table.js';
 import { signCheckpoint } from '../src/server/modules/audit/checkpoint.service.js';
 import { auditEventLeafHash, canonicalAuditEvent } from '../src/server/modules/audit/merkle.leaf.js';
+import { insertLogRecords } from '../src/server/modules/audit/log-docs.js';
 import { sequenceAuditEvents } from '../src/server/modules/audit/merkle.service.js';
 import { verifyDatabase, type VerifyDatabaseOptions } from '../src/server/modules/audit/verify.service.js';
 import { verifyLog, type CheckpointItem, type LeafItem } from '../src/server/modules/audit/verify.js';
@@ -69,9 +70,7 @@ async function appendBench(handle: DatabaseHandle, url: string, label: string, e
         const { seq: _s, ...r } = row(b + k);
         return { ...r, id: newId() };
       });
-      await handle.db.transaction().execute(async (tx) => {
-        for (let i = 0; i < rows.length; i += 500) await tx.insertInto('audit_events').values(rows.slice(i, i + 500)).execute();
-      });
+      await handle.db.transaction().execute(async (tx) => insertLogRecords(tx, 'audit_events', rows));
       if (withLog) {
         await sequenceAuditEvents(handle.db, { now: new Date().toISOString(), limit: BATCH, lateWindow: handle.dialect === 'sqlite' ? 0 : 10_000 });
         if (performance.now() - lastCp >= 1000) {
@@ -108,8 +107,6 @@ async function timedVerify(db: DatabaseHandle['db'], v: ReturnType<typeof parseV
   return { report, ms, cpuS, rate: (report.treeSize / ms) * 1000, perCpu: report.treeSize / cpuS };
 }
 
-const EVENT_COLUMNS = ['seq', 'id', 'occurred_at', 'action', 'outcome', 'actor_user_id', 'actor_label', 'target_type', 'target_id', 'unit_id', 'ip', 'user_agent', 'request_id', 'reason', 'before_json', 'after_json', 'details_json'] as const;
-
 /**
  * A SQLite log of n typical entries with their leaves and a signed checkpoint every 1,000,000 leaves and at n, as the
  * sequencer would leave it, written directly (the sequencer's own rate is the append bench). The audit_events
@@ -122,14 +119,15 @@ function buildVerifyDb(file: string, n: number, signerSeed: Buffer): void {
   db.pragma('journal_mode = WAL');
   db.pragma('synchronous = OFF');
   for (const ix of ['audit_events_occurred_idx', 'audit_events_action_idx', 'audit_events_actor_idx', 'audit_events_unit_idx', 'audit_events_target_idx']) db.exec(`drop index if exists ${ix}`);
-  const ins = db.prepare(`insert into audit_events (${EVENT_COLUMNS.join(', ')}) values (${EVENT_COLUMNS.map(() => '?').join(', ')})`);
+  // Each entry as its canonical encoding, as the application stores it on SQLite (log-docs.ts).
+  const ins = db.prepare('insert into audit_events (seq, doc) values (?, ?)');
   const leaf = db.prepare("insert into audit_log_leaves (leaf_index, source, source_seq, entry_id, leaf_hash, sequenced_at, pruned_at) values (?, 'audit_event', ?, ?, ?, ?, null)");
   const cp = db.prepare('insert into audit_log_checkpoints (tree_size, root_hash, note, created_at) values (?, ?, ?, ?)');
   const range = new CompactRange();
   const batch = db.transaction((from: number, to: number) => {
     for (let i = from; i < to; i++) {
       const r = row(i);
-      ins.run(EVENT_COLUMNS.map((c) => r[c]));
+      ins.run(r.seq, canonicalAuditEvent(r));
       const h = auditEventLeafHash(r);
       leaf.run(i, r.seq, r.id, h.toString('hex'), r.occurred_at);
       range.append(h);

@@ -1,5 +1,6 @@
 import type { Db, Tx } from '../db/database.js';
 import { newId, nowIso, toJson } from '../db/columns.js';
+import { insertLogRecords } from '../modules/audit/log-docs.js';
 import type { Actor, RequestMeta, SessionUser } from './actor.js';
 
 export interface AuditEntry {
@@ -29,25 +30,23 @@ export async function recordAudit(
   now: string = nowIso(),
 ): Promise<void> {
   const actor = who && 'userId' in who ? who : null;
-  await tx
-    .insertInto('audit_events')
-    .values({
-      id: newId(),
-      occurred_at: now,
-      action: entry.action,
-      outcome: entry.outcome ?? 'success',
-      actor_user_id: entry.actorUserId ?? actor?.userId ?? null,
-      actor_label: entry.actorLabel ?? actor?.username ?? null,
-      target_type: entry.targetType ?? null,
-      target_id: entry.targetId ?? null,
-      unit_id: entry.unitId ?? null,
-      ip: who?.ip ?? null,
-      user_agent: who?.userAgent?.slice(0, 500) ?? null,
-      request_id: who?.requestId ?? null,
-      reason: entry.reason ?? null,
-      before_json: toJson(entry.before),
-      after_json: toJson(entry.after),
-      details_json: toJson(entry.details),
-    })
-    .execute();
+  // Through the log-record writer: on SQLite the entry is stored as its canonical encoding (modules/audit/log-docs.ts).
+  await insertLogRecords(tx, 'audit_events', [{
+    id: newId(),
+    occurred_at: now,
+    action: entry.action,
+    outcome: entry.outcome ?? 'success',
+    actor_user_id: entry.actorUserId ?? actor?.userId ?? null,
+    actor_label: entry.actorLabel ?? actor?.username ?? null,
+    target_type: entry.targetType ?? null,
+    target_id: entry.targetId ?? null,
+    unit_id: entry.unitId ?? null,
+    ip: who?.ip ?? null,
+    user_agent: who?.userAgent?.slice(0, 500) ?? null,
+    request_id: who?.requestId ?? null,
+    reason: entry.reason ?? null,
+    before_json: toJson(entry.before),
+    after_json: toJson(entry.after),
+    details_json: toJson(entry.details),
+  }]);
 }

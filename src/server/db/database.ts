@@ -1,7 +1,7 @@
 import { mkdirSync } from 'node:fs';
 import { dirname, resolve } from 'node:path';
 import SQLite from 'better-sqlite3';
-import { Kysely, PostgresDialect, SqliteDialect, type Transaction } from 'kysely';
+import { Kysely, PostgresDialect, SqliteAdapter, SqliteDialect, type Transaction } from 'kysely';
 import pg from 'pg';
 import type { AccessLogTables } from '../modules/access-log/access-log.table.js';
 import type { AccountTables } from '../modules/accounts/accounts.table.js';
@@ -120,6 +120,11 @@ export function withStatementCache(sqlite: SQLite.Database, size = 128): { prepa
       sqlite.close();
     },
   };
+}
+
+/** The dialect behind a Kysely instance or one of its transactions. */
+export function dialectOf(db: Db | Tx): DialectName {
+  return db.getExecutor().adapter instanceof SqliteAdapter ? 'sqlite' : 'postgres';
 }
 
 /** Choose a value by dialect, explicitly: the one place dialect differences are allowed to branch. */

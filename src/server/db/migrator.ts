@@ -17,6 +17,7 @@ import * as m202611270400 from './migrations/202611270400_add_malware_scan_harde
 import * as m202611270410 from './migrations/202611270410_index_case_title_search.js';
 import * as m202611280400 from './migrations/202611280400_add_case_title_folded.js';
 import * as m202611280401 from './migrations/202611280401_soc_events_fts_folded_content.js';
+import * as m202611290100 from './migrations/202611290100_sqlite_log_records_as_docs.js';
 
 /** A frozen migration: receives the dialect explicitly instead of sniffing the driver. */
 export interface KhienMigration {
@@ -43,6 +44,7 @@ const MIGRATIONS: Record<string, KhienMigration> = {
   '202611270410_index_case_title_search': m202611270410,
   '202611280400_add_case_title_folded': m202611280400,
   '202611280401_soc_events_fts_folded_content': m202611280401,
+  '202611290100_sqlite_log_records_as_docs': m202611290100,
 };
 
 class StaticProvider implements MigrationProvider {

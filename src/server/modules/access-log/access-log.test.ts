@@ -8,6 +8,7 @@ import { verifierOf } from '../audit/checkpoint.service.js';
 import { auditLogJobFor } from '../audit/merkle.routes.js';
 import { verifyDatabase } from '../audit/verify.service.js';
 import { hashCitizenId } from '../org/citizen-id.js';
+import { insertRecordDirectly, keepRecord, setRecordFields } from '../../../../test/support/log-records.js';
 
 let ctx: TestContext;
 let manager: TestUser;
@@ -207,13 +208,14 @@ describe('search, proofs and the Merkle log', () => {
     expect((await verifyDatabase(ctx.db, verifierOf(signer), signer.name)).ok).toBe(true);
     const row = await ctx.db.selectFrom('access_log_records').selectAll().where('account', '=', 'binhtt').orderBy('seq').executeTakeFirstOrThrow();
     const leaf = await ctx.db.selectFrom('audit_log_leaves').selectAll().where('source', '=', 'access_log').where('source_seq', '=', row.seq).executeTakeFirstOrThrow();
-    await ctx.db.updateTable('access_log_records').set({ account: 'annv' }).where('seq', '=', row.seq).execute();
+    const kept = await keepRecord(ctx.db, 'access_log_records', Number(row.seq));
+    await setRecordFields(ctx.db, 'access_log_records', Number(row.seq), { account: 'annv' });
     const report = await verifyDatabase(ctx.db, verifierOf(signer), signer.name);
     expect(report.ok).toBe(false);
     expect(report.findings).toContainEqual(expect.objectContaining({ kind: 'modified', leafIndex: Number(leaf.leaf_index), seq: Number(row.seq), source: 'access_log' }));
     const proof = await ctx.app.inject({ method: 'GET', url: `/api/v1/access-logs/${row.id}/proof`, headers: auditor.headers });
     expect(proof.json().verified).toBe(false);
-    await ctx.db.updateTable('access_log_records').set({ account: 'binhtt' }).where('seq', '=', row.seq).execute();
+    await kept.restore();
     expect((await verifyDatabase(ctx.db, verifierOf(signer), signer.name)).ok).toBe(true);
   });
 
@@ -222,7 +224,7 @@ describe('search, proofs and the Merkle log', () => {
     const first = await ctx.db.selectFrom('access_log_records').selectAll().orderBy('seq').executeTakeFirstOrThrow();
     // Every leaf still matches its record, so only the count of records against the leaves that found theirs tells.
     const forged = { ...first, seq: Number(first.seq) - 50_000, id: '01900000-0000-7000-8000-00000000f0f0', external_id: 'gia-mao-1', account: 'tk.gia.mao' };
-    await ctx.db.insertInto('access_log_records').values(forged).execute();
+    await insertRecordDirectly(ctx.db, 'access_log_records', forged);
     const report = await verifyDatabase(ctx.db, verifierOf(signer), signer.name);
     expect(report.findings).toEqual([expect.objectContaining({ kind: 'inserted', seq: forged.seq, source: 'access_log' })]);
     await ctx.db.deleteFrom('access_log_records').where('id', '=', forged.id).execute();

@@ -7,6 +7,7 @@ import { UnprocessableError } from '../../core/errors.js';
 import { newId, nowIso } from '../../db/columns.js';
 import type { Db, Tx } from '../../db/database.js';
 import { latestSnapshot } from '../accounts/accounts.repository.js';
+import { insertLogRecords } from '../audit/log-docs.js';
 import { hashCitizenId, maskCitizenId } from '../org/citizen-id.js';
 import type { AccessLogRecordRow, SystemApiKeyRow } from './access-log.table.js';
 
@@ -109,7 +110,7 @@ export async function ingestAccessRecordsTx(tx: Tx, deps: Pick<IngestDeps, 'keys
       api_key_id: origin.source === 'api' ? origin.key.id : null, user_id: origin.source === 'file' ? origin.actor.userId : null,
       received_at: now, record_count: rows.length, duplicate_count: duplicates,
     }).execute();
-    for (let i = 0; i < rows.length; i += 500) await tx.insertInto('access_log_records').values(rows.slice(i, i + 500)).execute();
+    await insertLogRecords(tx, 'access_log_records', rows);
     if (origin.source === 'api') await tx.updateTable('system_api_keys').set({ last_used_at: now }).where('id', '=', origin.key.id).execute();
     const owner = await tx.selectFrom('information_systems').select('owner_unit_id').where('id', '=', systemId).executeTakeFirst();
     const who = origin.source === 'file' ? origin.actor : origin.source === 'api' ? origin.meta : null;

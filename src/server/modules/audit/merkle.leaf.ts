@@ -70,6 +70,11 @@ export const ACCESS_LOG_FIELDS: readonly LeafField[] = [
 const oneShot = (nodeCrypto as { hash?: (alg: string, data: string, enc: 'buffer') => Buffer }).hash;
 const leafOfText = oneShot ? (text: string) => oneShot('sha256', `\u0000${text}`, 'buffer') : (text: string) => leafHash(Buffer.from(text, 'utf8'));
 
+/** Leaf hash of a record stored as its canonical encoding (SQLite, log-docs.ts). */
+export function docLeafHash(doc: string): Buffer {
+  return leafOfText(doc);
+}
+
 export function auditEventLeafHash(row: AuditEventRow): Buffer {
   return leafOfText(canonicalAuditEvent(row));
 }

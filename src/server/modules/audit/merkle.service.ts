@@ -1,10 +1,10 @@
 import { sql } from 'kysely';
 import { CompactRange, consistencyProof, inclusionProof } from '../../engines/merkle/index.js';
 import { NotFoundError, ValidationError } from '../../core/errors.js';
-import type { Db, Tx } from '../../db/database.js';
+import { dialectOf, type Db, type Tx } from '../../db/database.js';
 import type { AccessLogRecordRow } from '../access-log/access-log.table.js';
 import type { AuditEventRow } from './audit.table.js';
-import { ACCESS_LOG_LEAF, AUDIT_EVENT_LEAF, accessLogLeafHash, auditEventLeafHash } from './merkle.leaf.js';
+import { ACCESS_LOG_LEAF, AUDIT_EVENT_LEAF, accessLogLeafHash, auditEventLeafHash, docLeafHash } from './merkle.leaf.js';
 
 /**
  * The audit log store: the sequencer that turns audit entries into leaves (in `seq` order, each batch in one
@@ -38,7 +38,12 @@ export async function sequenceAuditEvents(db: Db, opts: { now: string; limit?: n
   const lateWindow = opts.lateWindow ?? LATE_WINDOW;
   return db.transaction().execute(async (tx) => {
     const high = await highestSeq(tx, AUDIT_EVENT_LEAF);
-    let q = tx.selectFrom('audit_events as e').selectAll('e');
+    // SQLite: seq, id and the stored canonical encoding, whose hash is the leaf (log-docs.ts; nothing else needs
+    // decoding); PostgreSQL: every column, encoded here.
+    const docs = dialectOf(tx) === 'sqlite';
+    let q = tx.selectFrom('audit_events as e')
+      .$if(docs, (b) => b.select(['e.seq', 'e.id', sql<string>`e.doc`.as('doc')]))
+      .$if(!docs, (b) => b.selectAll('e'));
     q = lateWindow > 0 && high !== Number.MIN_SAFE_INTEGER
       ? q.where('e.seq', '>', high - lateWindow).where(({ and, not, exists, selectFrom }) =>
           // An entry already in the log (by seq or by id) is never appended twice.
@@ -48,8 +53,8 @@ export async function sequenceAuditEvents(db: Db, opts: { now: string; limit?: n
           ]),
         )
       : q.where('e.seq', '>', high);
-    const rows = (await q.orderBy('e.seq').limit(limit).execute()) as AuditEventRow[];
-    return appendLeaves(tx, AUDIT_EVENT_LEAF, rows.map((r) => ({ seq: Number(r.seq), id: r.id, hash: auditEventLeafHash(r) })), opts.now);
+    const rows = (await q.orderBy('e.seq').limit(limit).execute()) as (AuditEventRow & { doc?: string })[];
+    return appendLeaves(tx, AUDIT_EVENT_LEAF, rows.map((r) => ({ seq: Number(r.seq), id: r.id, hash: r.doc !== undefined ? docLeafHash(r.doc) : auditEventLeafHash(r) })), opts.now);
   });
 }
 
@@ -62,7 +67,10 @@ export async function sequenceAccessLogs(db: Db, opts: { now: string; limit?: nu
   const lateWindow = opts.lateWindow ?? LATE_WINDOW;
   return db.transaction().execute(async (tx) => {
     const high = await highestSeq(tx, ACCESS_LOG_LEAF);
-    let q = tx.selectFrom('access_log_records as r').selectAll('r');
+    const docs = dialectOf(tx) === 'sqlite';
+    let q = tx.selectFrom('access_log_records as r')
+      .$if(docs, (b) => b.select(['r.seq', 'r.id', sql<string>`r.doc`.as('doc')]))
+      .$if(!docs, (b) => b.selectAll('r'));
     q = lateWindow > 0 && high !== Number.MIN_SAFE_INTEGER
       ? q.where('r.seq', '>', high - lateWindow).where(({ and, not, exists, selectFrom }) =>
           and([
@@ -71,8 +79,8 @@ export async function sequenceAccessLogs(db: Db, opts: { now: string; limit?: nu
           ]),
         )
       : q.where('r.seq', '>', high);
-    const rows = (await q.orderBy('r.seq').limit(limit).execute()) as AccessLogRecordRow[];
-    return appendLeaves(tx, ACCESS_LOG_LEAF, rows.map((r) => ({ seq: Number(r.seq), id: r.id, hash: accessLogLeafHash(r) })), opts.now);
+    const rows = (await q.orderBy('r.seq').limit(limit).execute()) as (AccessLogRecordRow & { doc?: string })[];
+    return appendLeaves(tx, ACCESS_LOG_LEAF, rows.map((r) => ({ seq: Number(r.seq), id: r.id, hash: r.doc !== undefined ? docLeafHash(r.doc) : accessLogLeafHash(r) })), opts.now);
   });
 }
 

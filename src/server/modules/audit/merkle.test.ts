@@ -1,4 +1,4 @@
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { closeSync, mkdtempSync, openSync, readFileSync, rmSync, writeSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -19,6 +19,10 @@ import { pruneAuditPayloads } from './merkle.service.js';
 import { exportBundle, readWitnessFile, verifyBundle, verifyDatabase } from './verify.service.js';
 import { appendToWitnessFile, pushToWitness } from './witness.service.js';
 import { randomBytes } from 'node:crypto';
+import SQLite from 'better-sqlite3';
+import { sql } from 'kysely';
+import { testEnv } from '../../core/config.js';
+import { insertRecordDirectly, keepRecord, setRecordFields } from '../../../../test/support/log-records.js';
 
 /** Build a log of `n` entries with checkpoints after the first half and after all of them. */
 async function seed(ctx: TestContext, n: number): Promise<void> {
@@ -147,22 +151,22 @@ describe('tampering is reported with its position', () => {
 
   it('a modified entry', async () => {
     const seq = await seqOfLeaf(11);
-    const before = await ctx.db.selectFrom('audit_events').select('details_json').where('seq', '=', seq).executeTakeFirstOrThrow();
-    await ctx.db.updateTable('audit_events').set({ details_json: '{"i":999}' }).where('seq', '=', seq).execute();
+    const kept = await keepRecord(ctx.db, 'audit_events', seq);
+    await setRecordFields(ctx.db, 'audit_events', seq, { details_json: '{"i":999}' });
     const r = await verifyEveryWay(ctx);
     expect(r.ok).toBe(false);
     expect(r.findings).toEqual([expect.objectContaining({ kind: 'modified', leafIndex: 11, seq })]);
-    await ctx.db.updateTable('audit_events').set({ details_json: before.details_json }).where('seq', '=', seq).execute();
+    await kept.restore();
     expect((await verifyEveryWay(ctx)).ok).toBe(true);
   });
 
   it('a deleted entry', async () => {
     const seq = await seqOfLeaf(4);
-    const row = await ctx.db.selectFrom('audit_events').selectAll().where('seq', '=', seq).executeTakeFirstOrThrow();
+    const kept = await keepRecord(ctx.db, 'audit_events', seq);
     await ctx.db.deleteFrom('audit_events').where('seq', '=', seq).execute();
     const r = await verifyEveryWay(ctx);
     expect(r.findings).toEqual([expect.objectContaining({ kind: 'deleted', leafIndex: 4, seq })]);
-    await ctx.db.insertInto('audit_events').values(row).execute();
+    await kept.restore();
     expect((await verifyEveryWay(ctx)).ok).toBe(true);
   });
 
@@ -188,11 +192,11 @@ describe('tampering is reported with its position', () => {
     const all = await seqs(ctx);
     // A free position before the first entry, beyond the sequencer's look-back window for late commits.
     const at = all[0]! - 20_000;
-    await ctx.db.insertInto('audit_events').values({
+    await insertRecordDirectly(ctx.db, 'audit_events', {
       seq: at, id: '01900000-0000-7000-8000-000000000001', occurred_at: nowIso(ctx.now), action: 'test.forged', outcome: 'success',
       actor_user_id: null, actor_label: 'kẻ giả mạo', target_type: null, target_id: null, unit_id: null, ip: null, user_agent: null,
       request_id: null, reason: null, before_json: null, after_json: null, details_json: null,
-    }).execute();
+    });
     const r = await verifyEveryWay(ctx);
     expect(r.findings).toEqual([expect.objectContaining({ kind: 'inserted', seq: at })]);
     await ctx.db.deleteFrom('audit_events').where('seq', '=', at).execute();
@@ -201,15 +205,15 @@ describe('tampering is reported with its position', () => {
   it('an entry rewritten together with its leaf hash is caught by the signed checkpoints', async () => {
     const seq = await seqOfLeaf(3);
     const leaf = await ctx.db.selectFrom('audit_log_leaves').selectAll().where('leaf_index', '=', 3).executeTakeFirstOrThrow();
-    const row = await ctx.db.selectFrom('audit_events').selectAll().where('seq', '=', seq).executeTakeFirstOrThrow();
-    await ctx.db.updateTable('audit_events').set({ actor_label: 'người khác' }).where('seq', '=', seq).execute();
+    const kept = await keepRecord(ctx.db, 'audit_events', seq);
+    await setRecordFields(ctx.db, 'audit_events', seq, { actor_label: 'người khác' });
     const { auditEventLeafHash } = await import('./merkle.leaf.js');
-    await ctx.db.updateTable('audit_log_leaves').set({ leaf_hash: auditEventLeafHash({ ...row, actor_label: 'người khác' }).toString('hex') }).where('leaf_index', '=', 3).execute();
+    await ctx.db.updateTable('audit_log_leaves').set({ leaf_hash: auditEventLeafHash({ ...kept.row, actor_label: 'người khác' }).toString('hex') }).where('leaf_index', '=', 3).execute();
     const r = await verifyEveryWay(ctx);
     expect(r.ok).toBe(false);
     expect(r.findings[0]).toMatchObject({ kind: 'checkpoint_mismatch', treeSize: 15 });
     expect(r.findings[0]!.message).toContain('[0, 15)');
-    await ctx.db.updateTable('audit_events').set({ actor_label: row.actor_label }).where('seq', '=', seq).execute();
+    await kept.restore();
     await ctx.db.updateTable('audit_log_leaves').set({ leaf_hash: leaf.leaf_hash }).where('leaf_index', '=', 3).execute();
     expect((await verifyEveryWay(ctx)).ok).toBe(true);
   });
@@ -219,14 +223,14 @@ describe('tampering is reported with its position', () => {
     const auditor = await insertUserWithSession(ctx, { unitId: unit.id, grants: [{ role: 'auditor', unitId: unit.id }] });
     const verify = () => ctx.app.inject({ method: 'POST', url: '/api/v1/audit-log/verify', headers: auditor.headers });
     const seq = await seqOfLeaf(7);
-    const before = await ctx.db.selectFrom('audit_events').select('actor_label').where('seq', '=', seq).executeTakeFirstOrThrow();
-    await ctx.db.updateTable('audit_events').set({ actor_label: 'người khác' }).where('seq', '=', seq).execute();
+    const kept = await keepRecord(ctx.db, 'audit_events', seq);
+    await setRecordFields(ctx.db, 'audit_events', seq, { actor_label: 'người khác' });
     const [a, b] = await Promise.all([verify(), verify()]);
     expect(a.statusCode, a.body).toBe(200);
     expect(a.json()).toMatchObject({ ok: false, findings: [expect.objectContaining({ kind: 'modified', leafIndex: 7, seq })] });
     // The second request was answered by the first one's run: the same report and the same run time.
     expect(b.json()).toEqual(a.json());
-    await ctx.db.updateTable('audit_events').set({ actor_label: before.actor_label }).where('seq', '=', seq).execute();
+    await kept.restore();
     const again = await verify();
     expect(again.json()).toMatchObject({ ok: true, findings: [] });
   });
@@ -244,6 +248,62 @@ describe('tampering is reported with its position', () => {
     r = await verifyEveryWay(ctx);
     expect(r.findings).toEqual([expect.objectContaining({ kind: 'checkpoint_rewritten', treeSize: 15 })]);
     await ctx.db.updateTable('audit_log_checkpoints').set({ root_hash: cp.root_hash }).where('tree_size', '=', 15).execute();
+    expect((await verifyEveryWay(ctx)).ok).toBe(true);
+  });
+
+  // SQLite keeps each record as its encoding with the other columns generated from it (log-docs.ts): what a person
+  // sees can only differ from what the leaf covers if the table definition is changed, and that is reported.
+  it.skipIf(testEnv().db !== 'sqlite')('a table definition changed behind the log (a column no longer read from the record) is named', async () => {
+    const file = ctx.config.databaseUrl.slice('sqlite:'.length);
+    const seq = await seqOfLeaf(9);
+    const raw = new SQLite(file);
+    const rewrite = (from: string, to: string) => {
+      raw.unsafeMode(true);
+      const version = Number(raw.pragma('schema_version', { simple: true }));
+      raw.pragma('writable_schema = on');
+      raw.prepare("update sqlite_schema set sql = replace(sql, ?, ?) where type = 'table' and name = 'audit_events'").run(from, to);
+      raw.pragma(`schema_version = ${version + 1}`);
+      raw.pragma('writable_schema = off');
+      raw.unsafeMode(false);
+    };
+    const genuine = `"actor_label" text generated always as (json_extract("doc", '$.actor_label')) virtual`;
+    const forged = `"actor_label" text generated always as (case when seq = ${seq} then 'người khác' else json_extract("doc", '$.actor_label') end) virtual`;
+    try {
+      rewrite(genuine, forged);
+      expect((await ctx.db.selectFrom('audit_events').select('actor_label').where('seq', '=', seq).executeTakeFirstOrThrow()).actor_label).toBe('người khác');
+      const r = await verifyEveryWay(ctx);
+      expect(r.ok).toBe(false);
+      expect(r.findings).toEqual([expect.objectContaining({ kind: 'schema_altered' })]);
+      expect(r.findings[0]!.message).toContain('audit_events');
+    } finally {
+      rewrite(forged, genuine);
+      raw.close();
+    }
+    expect((await verifyEveryWay(ctx)).ok).toBe(true);
+  });
+
+  // SQLite refuses to write a doc that is not JSON (its generated columns are computed on write), but the file can
+  // still be edited: one byte of the stored record is overwritten in place.
+  it.skipIf(testEnv().db !== 'sqlite')('a record whose stored bytes were edited in the file into something unreadable is named as modified', async () => {
+    const file = ctx.config.databaseUrl.slice('sqlite:'.length);
+    const seq = await seqOfLeaf(13);
+    const { doc } = (await sql<{ doc: string }>`select doc from audit_events where seq = ${seq}`.execute(ctx.db)).rows[0]!;
+    await sql`pragma wal_checkpoint(TRUNCATE)`.execute(ctx.db);
+    const at = readFileSync(file).indexOf(Buffer.from(doc, 'utf8'));
+    expect(at).toBeGreaterThan(0);
+    const end = at + Buffer.byteLength(doc) - 1; // the closing brace
+    const poke = (byte: string) => {
+      const fd = openSync(file, 'r+');
+      writeSync(fd, Buffer.from(byte), 0, 1, end);
+      closeSync(fd);
+    };
+    try {
+      poke(' ');
+      const r = await verifyDatabase(ctx.db, verifierOf(auditLogJobFor(ctx.db)!.signer), auditLogJobFor(ctx.db)!.signer.name, [], { url: ctx.config.databaseUrl, workers: 0 });
+      expect(r.findings).toEqual([expect.objectContaining({ kind: 'modified', leafIndex: 13, seq })]);
+    } finally {
+      poke('}');
+    }
     expect((await verifyEveryWay(ctx)).ok).toBe(true);
   });
 
@@ -312,11 +372,12 @@ describe('database verification: SQL-side encoding, pages and worker threads', (
     const latest = await ctx.db.selectFrom('audit_log_checkpoints').selectAll().orderBy('tree_size', 'desc').executeTakeFirstOrThrow();
     expect(Number(latest.tree_size)).toBe(report.treeSize);
     expect(report.rootHash).toBe(latest.root_hash);
-    // A lone surrogate: intact either way; on SQLite its page is verified with the JavaScript encoder.
+    // A lone surrogate is stored as U+FFFD on both databases (UTF-8 has no surrogates), and the entry is intact.
     await recordAudit(ctx.db, null, { action: 'test.awkward', targetId: 'lone \ud800 surrogate' }, nowIso(ctx.now));
     await job.runNow(true);
     const lone = await verifyDatabase(ctx.db, verifierOf(signer), signer.name, [], { url: ctx.config.databaseUrl, workers: 0 });
-    expect(lone).toMatchObject({ ok: true, pagesRechecked: ctx.dialect === 'sqlite' ? 1 : 0 });
+    expect(lone).toMatchObject({ ok: true, pagesRechecked: 0 });
+    expect((await ctx.db.selectFrom('audit_events').select('target_id').where('target_id', 'like', 'lone %').executeTakeFirstOrThrow()).target_id).toBe('lone \ufffd surrogate');
     expect((await verifyEveryWay(ctx)).ok).toBe(true);
   });
 
@@ -409,8 +470,8 @@ describe('witnesses', () => {
     const signer = auditLogJobFor(a.db)!.signer;
     const { auditEventLeafHash } = await import('./merkle.leaf.js');
     const l1 = await a.db.selectFrom('audit_log_leaves').selectAll().where('leaf_index', '=', 1).executeTakeFirstOrThrow();
-    const row = await a.db.selectFrom('audit_events').selectAll().where('seq', '=', l1.source_seq).executeTakeFirstOrThrow();
-    await a.db.updateTable('audit_events').set({ action: 'test.hidden' }).where('seq', '=', row.seq).execute();
+    const { row } = await keepRecord(a.db, 'audit_events', Number(l1.source_seq));
+    await setRecordFields(a.db, 'audit_events', Number(row.seq), { action: 'test.hidden' });
     await a.db.updateTable('audit_log_leaves').set({ leaf_hash: auditEventLeafHash({ ...row, action: 'test.hidden' }).toString('hex') }).where('leaf_index', '=', 1).execute();
     const leaves = (await a.db.selectFrom('audit_log_leaves').select('leaf_hash').orderBy('leaf_index').execute()).map((l) => Buffer.from(l.leaf_hash, 'hex'));
     for (const cp of await a.db.selectFrom('audit_log_checkpoints').selectAll().execute()) {

@@ -8,7 +8,11 @@ import { type Db, type DialectName, sqliteConnection } from '../../db/database.j
 import type { AccessLogRecordRow } from '../access-log/access-log.table.js';
 import type { AuditEventRow } from './audit.table.js';
 import { ACCESS_LOG_FIELDS, ACCESS_LOG_LEAF, AUDIT_EVENT_FIELDS, AUDIT_EVENT_LEAF, type LeafField } from './merkle.leaf.js';
+import { recordFromDoc } from './log-docs.js';
 import { classifyLeaf, type Finding, type LeafItem } from './verify.js';
+
+/** The stored encoding kept beside a record decoded from it (a symbol: never a column name). */
+const DOC = Symbol('doc');
 
 /**
  * The leaf layer of `khien audit verify` against the database, built for tens of millions of leaves:
@@ -131,10 +135,17 @@ function pageSql(dialect: DialectName): string {
   const nl = dialect === 'sqlite' ? 'char(10)' : 'chr(10)';
   // e: an audit event present and the leaf's own; a: the same for an access-log record; p: payload pruned by
   // retention; x: anything else (checked row by row).
-  const status = `case when e.seq is not null then (case when e.id = l.entry_id then 'e' else 'x' end)
+  // SQLite stores each record as its encoding (log-docs.ts): `doc` is read as it is, and a record whose doc hashes
+  // to the leaf is the leaf's own (the doc holds its id), so the id is not compared (that would decode the doc).
+  // PostgreSQL encodes the columns.
+  const status = dialect === 'sqlite'
+    ? `case when e.seq is not null then 'e' when a.seq is not null then 'a' when l.pruned_at is not null then 'p' else 'x' end`
+    : `case when e.seq is not null then (case when e.id = l.entry_id then 'e' else 'x' end)
     when a.seq is not null then (case when a.id = l.entry_id then 'a' else 'x' end)
     when l.pruned_at is not null then 'p' else 'x' end`;
-  const doc = `case when e.seq is not null then ${encodingSql(dialect, AUDIT_EVENT_FIELDS, 'e')}
+  const doc = dialect === 'sqlite'
+    ? `case when e.seq is not null then char(10) || e.doc when a.seq is not null then char(10) || a.doc else char(10) end`
+    : `case when e.seq is not null then ${encodingSql(dialect, AUDIT_EVENT_FIELDS, 'e')}
     when a.seq is not null then ${encodingSql(dialect, ACCESS_LOG_FIELDS, 'a')} else ${nl} end`;
   const from = `from audit_log_leaves l
     left join audit_events e on l.source = '${AUDIT_EVENT_LEAF}' and e.seq = l.source_seq
@@ -302,11 +313,16 @@ export async function scanSegment(reader: LogReader, task: SegmentTask): Promise
 /** Row-by-row check of a page with the JavaScript encoder: names every modified, deleted, reordered or missing leaf. */
 async function checkPageSlow(reader: LogReader, from: number, to: number, add: (f: Finding) => void, tally: LeafTally): Promise<{ hashes: string[] }> {
   const leaves = await reader.all('select leaf_index, source, source_seq, entry_id, leaf_hash, pruned_at from audit_log_leaves where leaf_index >= ? and leaf_index < ? order by leaf_index', [from, to]);
+  // SQLite: the stored encoding, decoded here (a doc that is not JSON any more must not stop verification, which
+  // reading its generated columns would).
+  const docs = reader.dialect === 'sqlite';
   const bySeq = async (table: string, seqs: number[]) => {
     const out = new Map<number, Record<string, unknown>>();
     for (let i = 0; i < seqs.length; i += 500) {
       const chunk = seqs.slice(i, i + 500);
-      for (const r of await reader.all(`select * from ${table} where seq in (${chunk.map(() => '?').join(',')})`, chunk)) out.set(Number(r.seq), r);
+      for (const r of await reader.all(`select ${docs ? 'seq, doc' : '*'} from ${table} where seq in (${chunk.map(() => '?').join(',')})`, chunk)) {
+        out.set(Number(r.seq), docs ? { ...recordFromDoc(Number(r.seq), String(r.doc)), [DOC]: String(r.doc) } : r);
+      }
     }
     return out;
   };
@@ -340,6 +356,7 @@ async function checkPageSlow(reader: LogReader, from: number, to: number, add: (
     const item: LeafItem = {
       leafIndex: i, source, sourceSeq: seq, entryId: String(l.entry_id), leafHash: String(l.leaf_hash), prunedAt: (l.pruned_at as string | null) ?? null,
       entry: entry as AuditEventRow | AccessLogRecordRow | null,
+      ...(entry && DOC in entry ? { doc: entry[DOC] as string } : {}),
     };
     const stored = Buffer.from(item.leafHash, 'hex');
     if (entry !== null) {

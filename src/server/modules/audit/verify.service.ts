@@ -3,7 +3,8 @@ import { once } from 'node:events';
 import { createInterface } from 'node:readline';
 import { sql } from 'kysely';
 import { EMPTY_ROOT_HEX, HexCompactRange, parseNote, parseVerifierKey, type NoteVerifier } from '../../engines/merkle/index.js';
-import type { Db } from '../../db/database.js';
+import { dialectOf, type Db } from '../../db/database.js';
+import { alteredLogTables, recordFromDoc } from './log-docs.js';
 import type { AuditEventRow } from './audit.table.js';
 import type { AccessLogRecordRow } from '../access-log/access-log.table.js';
 import { ACCESS_LOG_LEAF, AUDIT_EVENT_LEAF } from './merkle.leaf.js';
@@ -19,22 +20,33 @@ async function* dbLeaves(db: Db): AsyncGenerator<LeafItem[]> {
   for (;;) {
     const leaves = await db.selectFrom('audit_log_leaves').selectAll().where('leaf_index', '>=', from).orderBy('leaf_index').limit(PAGE).execute();
     if (leaves.length === 0) return;
-    const seqs = leaves.filter((l) => l.source === AUDIT_EVENT_LEAF).map((l) => l.source_seq);
-    const rows = new Map<number, AuditEventRow>();
-    for (let i = 0; i < seqs.length; i += 1000) {
-      for (const r of await db.selectFrom('audit_events').selectAll().where('seq', 'in', seqs.slice(i, i + 1000)).execute()) rows.set(Number(r.seq), r);
-    }
-    const accessSeqs = leaves.filter((l) => l.source === ACCESS_LOG_LEAF).map((l) => l.source_seq);
-    const access = new Map<number, AccessLogRecordRow>();
-    for (let i = 0; i < accessSeqs.length; i += 1000) {
-      for (const r of await db.selectFrom('access_log_records').selectAll().where('seq', 'in', accessSeqs.slice(i, i + 1000)).execute()) access.set(Number(r.seq), r);
-    }
+    const rows = await recordsBySeq(db, 'audit_events', leaves.filter((l) => l.source === AUDIT_EVENT_LEAF).map((l) => Number(l.source_seq))) as Map<number, AuditEventRow>;
+    const access = await recordsBySeq(db, 'access_log_records', leaves.filter((l) => l.source === ACCESS_LOG_LEAF).map((l) => Number(l.source_seq))) as Map<number, AccessLogRecordRow>;
     yield leaves.map((l) => ({
       leafIndex: Number(l.leaf_index), source: l.source, sourceSeq: Number(l.source_seq), entryId: l.entry_id, leafHash: l.leaf_hash,
       prunedAt: l.pruned_at, entry: (l.source === ACCESS_LOG_LEAF ? access.get(Number(l.source_seq)) : rows.get(Number(l.source_seq))) ?? null,
     }));
     from = Number(leaves[leaves.length - 1]!.leaf_index) + 1;
   }
+}
+
+/**
+ * Records by seq, as stored: on SQLite decoded from their `doc` (log-docs.ts; a doc that is no longer JSON gives a
+ * record with `id: null` instead of an error), on PostgreSQL their columns.
+ */
+async function recordsBySeq(db: Db, table: 'audit_events' | 'access_log_records', seqs: number[]): Promise<Map<number, Record<string, unknown>>> {
+  const out = new Map<number, Record<string, unknown>>();
+  const docs = dialectOf(db) === 'sqlite';
+  for (let i = 0; i < seqs.length; i += 1000) {
+    const chunk = seqs.slice(i, i + 1000);
+    if (docs) {
+      const r = await sql<{ seq: number; doc: string }>`select seq, doc from ${sql.table(table)} where seq in (${sql.join(chunk)})`.execute(db);
+      for (const x of r.rows) out.set(Number(x.seq), recordFromDoc(Number(x.seq), x.doc));
+    } else {
+      for (const r of await db.selectFrom(table).selectAll().where('seq', 'in', chunk).execute()) out.set(Number(r.seq), r as Record<string, unknown>);
+    }
+  }
+  return out;
 }
 
 async function* dbCheckpoints(db: Db): AsyncGenerator<CheckpointItem> {
@@ -83,10 +95,12 @@ async function entryCensus(db: Db): Promise<Census[]> {
 /** Entries of a kind below its highest sequenced seq that no leaf points at (the first 1,000). */
 async function* unsequenced(db: Db, c: Census): AsyncGenerator<{ seq: number; id: string; source: string }> {
   if (c.maxSeq === null) return;
-  const rows = await sql<{ seq: number | string; id: string }>`select t.seq, t.id from ${sql.table(c.table)} t
+  // On SQLite the id is decoded from the doc only where the doc is JSON (an inserted row may not be).
+  const id = dialectOf(db) === 'sqlite' ? sql`case when json_valid(t.doc) then t.id end` : sql`t.id`;
+  const rows = await sql<{ seq: number | string; id: string | null }>`select t.seq, ${id} as id from ${sql.table(c.table)} t
     where t.seq < ${c.maxSeq} and not exists (select 1 from audit_log_leaves l where l.source = ${c.source} and l.source_seq = t.seq)
     order by t.seq limit 1000`.execute(db);
-  for (const r of rows.rows) yield { seq: Number(r.seq), id: r.id, source: c.source };
+  for (const r of rows.rows) yield { seq: Number(r.seq), id: r.id ?? '(unreadable)', source: c.source };
 }
 
 /** Read the notes held in a witness file (signed notes separated by a blank line after each signature block). */
@@ -141,6 +155,14 @@ export async function verifyDatabase(db: Db, verifier: NoteVerifier, origin: str
   const marks = [...new Set([...cpSizes, ...[...witnessed.roots.keys()].filter((s) => s > 0 && s <= total)])].sort((a, b) => a - b);
 
   const census = await entryCensus(db);
+  for (const t of await alteredLogTables(db)) {
+    add({
+      kind: 'schema_altered',
+      message: t.found === null
+        ? `table ${t.table} is missing`
+        : `table ${t.table} is not defined as Khiên created it: its columns may no longer be read from the records the leaves cover`,
+    });
+  }
 
   const url = opts.url && !opts.url.endsWith(':memory:') ? opts.url : undefined;
   const workers = url ? Math.min(opts.maxWorkers ?? Infinity, opts.workers ?? (total >= WORKER_THRESHOLD ? defaultVerifyWorkers() : 0)) : 0;

@@ -1,7 +1,7 @@
 import { CompactRange, hashEquals, openNote, parseCheckpoint, type NoteVerifier } from '../../engines/merkle/index.js';
 import type { AccessLogRecordRow } from '../access-log/access-log.table.js';
 import type { AuditEventRow } from './audit.table.js';
-import { ACCESS_LOG_LEAF, entryLeafHash } from './merkle.leaf.js';
+import { ACCESS_LOG_LEAF, docLeafHash, entryLeafHash } from './merkle.leaf.js';
 
 /**
  * Verification of the audit log from any source of leaves (the database, or an exported bundle). Two layers:
@@ -21,6 +21,8 @@ export interface LeafItem {
   prunedAt: string | null;
   /** The record found at source_seq of its source now (audit entry or access-log record), or null when none is there. */
   entry: AuditEventRow | AccessLogRecordRow | null;
+  /** On SQLite, the record's stored canonical encoding (log-docs.ts), which is what its leaf hash must be of. */
+  doc?: string;
 }
 
 export interface CheckpointItem {
@@ -31,7 +33,9 @@ export interface CheckpointItem {
 
 export type FindingKind =
   | 'modified' | 'deleted' | 'inserted' | 'reordered' | 'leaf_gap'
-  | 'checkpoint_signature' | 'checkpoint_rewritten' | 'checkpoint_mismatch' | 'checkpoint_beyond_log' | 'witness_mismatch';
+  | 'checkpoint_signature' | 'checkpoint_rewritten' | 'checkpoint_mismatch' | 'checkpoint_beyond_log' | 'witness_mismatch'
+  /** SQLite: a log table's definition differs from the one whose columns are generated from the leaf's record (log-docs.ts). */
+  | 'schema_altered';
 
 export interface Finding {
   kind: FindingKind;
@@ -196,13 +200,14 @@ export async function verifyLog(input: VerifyInput): Promise<VerifyReport> {
  */
 export async function classifyLeaf(leaf: LeafItem, stored: Buffer, leafOfEntry?: (id: string) => Promise<number | undefined>): Promise<Finding | 'pruned' | null> {
   if (leaf.entry) {
-    if (leaf.entry.id !== leaf.entryId) {
+    // (An id of null: a stored doc that no longer decodes, reported as modified below.)
+    if ((leaf.entry.id as string | null) !== null && leaf.entry.id !== leaf.entryId) {
       const pos = position(leaf);
       const other = leafOfEntry ? await leafOfEntry(leaf.entry.id) : undefined;
       if (other !== undefined) return { kind: 'reordered', leafIndex: leaf.leafIndex, seq: leaf.sourceSeq, source: leaf.source, message: `${pos}: holds entry ${leaf.entry.id} of leaf ${other} (entries were reordered)` };
       return { kind: 'inserted', leafIndex: leaf.leafIndex, seq: leaf.sourceSeq, source: leaf.source, message: `${pos}: entry ${leaf.entry.id} is in no leaf (inserted), entry ${leaf.entryId} is gone` };
     }
-    if (!entryLeafHash(leaf.source, leaf.entry).equals(stored)) {
+    if (!(leaf.doc !== undefined ? docLeafHash(leaf.doc) : entryLeafHash(leaf.source, leaf.entry)).equals(stored)) {
       return { kind: 'modified', leafIndex: leaf.leafIndex, seq: leaf.sourceSeq, source: leaf.source, message: `${position(leaf)}: entry ${leaf.entryId} was modified` };
     }
     return null;
