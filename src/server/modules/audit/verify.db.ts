@@ -23,16 +23,18 @@ const DOC = Symbol('doc');
  *   only its subtree roots (≤ log2 n hashes) and, for each checkpoint size inside it, the right fold of its leaves
  *   up to that size come back. The caller folds them into the full tree (verify.service.ts).
  * - A page of 4,096 leaves is read with one aggregate query that returns the stored hex leaf hashes concatenated,
- *   one status letter per leaf, and the canonical encodings of the leaves' entries built by the database, each
- *   behind a newline (JSON text never holds a raw newline: control characters are escaped). Each encoding is hashed
- *   in place — the newline swapped for the 0x00 leaf prefix — and compared with its stored hash; no row objects,
- *   no per-leaf Buffers.
- * - The database's encoding is only trusted to say "intact": a page with anything unexpected (a missing, extra or
- *   moved row, an id mismatch, a hash mismatch, a stored value the SQL encoding does not handle) is verified again
- *   row by row with the JavaScript encoder of merkle.leaf.ts, which is the definition, and classifyLeaf names the
- *   leaf. Saying "intact" needs SHA-256(0x00 ‖ SQL encoding) to equal the stored hash of the JavaScript encoding
- *   of the original row, i.e. equal bytes: both are JSON of the same keys with the same escaping (a test checks
- *   them byte for byte on awkward strings, on both databases), so the row still holds the original values.
+ *   one status letter per leaf, and the canonical encodings of the leaves' entries, each behind a newline (JSON
+ *   text never holds a raw newline: control characters are escaped). On SQLite the encoding is the stored record
+ *   itself (`doc`, log-docs.ts: the other columns are generated from it, so there is nothing else to check but the
+ *   table definition, which verify.service.ts compares); on PostgreSQL the database builds it from the columns.
+ *   Each encoding is hashed in place — the newline swapped for the 0x00 leaf prefix — and compared with its stored
+ *   hash; no row objects, no per-leaf Buffers.
+ * - The fast check is only trusted to say "intact": a page with anything unexpected (a missing, extra or moved row,
+ *   an id mismatch, a hash mismatch, a stored value the SQL encoding does not handle) is verified again row by row,
+ *   and classifyLeaf names the leaf. On PostgreSQL, saying "intact" needs SHA-256(0x00 ‖ SQL encoding) to equal the
+ *   stored hash of the JavaScript encoding (merkle.leaf.ts, the definition) of the original row, i.e. equal bytes:
+ *   both are JSON of the same keys with the same escaping (a test checks them byte for byte on awkward strings, on
+ *   both databases), so the row still holds the original values. On SQLite the stored bytes are hashed as they are.
  */
 
 const VERIFY_PAGE = 4096;
