@@ -79,12 +79,21 @@ export async function alteredLogTables(db: Db): Promise<{ table: string; found: 
   return LOG_DOC_TABLES.filter((t) => found.get(t) !== logDocTableSql(t)).map((t) => ({ table: t, found: found.get(t) ?? null }));
 }
 
-/** Lone surrogates as U+FFFD, which is what storing the text as UTF-8 made of them when these were plain columns. */
-function wellFormed<T extends object>(row: T): T {
-  const out = { ...row } as Record<string, unknown>;
-  // In a /u pattern a surrogate pair is one code point, so this matches lone surrogates only.
-  for (const [k, v] of Object.entries(out)) if (typeof v === 'string') out[k] = v.replace(/[\ud800-\udfff]/gu, '\ufffd');
-  return out as T;
+const SURROGATE = /[\ud800-\udfff]/;
+// In a /u pattern a surrogate pair is one code point, so this matches lone surrogates only.
+const LONE_SURROGATE = /[\ud800-\udfff]/gu;
+
+/**
+ * The row with `seq`, lone surrogates as U+FFFD (what storing the text as UTF-8 made of them when these were plain
+ * columns; JSON would keep them as \ud800 escapes that SQLite cannot decode back).
+ */
+function withSeq<T extends object>(row: T, seq: number): T & { seq: number } {
+  const out = { ...row, seq } as Record<string, unknown>;
+  for (const k in out) {
+    const v = out[k];
+    if (typeof v === 'string' && SURROGATE.test(v)) out[k] = v.replace(LONE_SURROGATE, '\ufffd');
+  }
+  return out as T & { seq: number };
 }
 
 /**
@@ -112,11 +121,9 @@ export async function insertLogRecords(db: Db | Tx, kind: Kind, rows: Omit<Audit
   let seq = Number(top.rows[0]?.s ?? 0);
   const encode = kind === 'audit_events' ? (r: object) => canonicalAuditEvent(r as AuditEventRow) : (r: object) => canonicalAccessLog(r as AccessLogRecordRow);
   for (let i = 0; i < rows.length; i += 500) {
-    const values = rows.slice(i, i + 500).map((r) => {
-      seq++;
-      return sql`(${seq}, ${encode({ ...wellFormed(r), seq })})`;
-    });
-    await sql`insert into ${sql.table(kind)} ("seq", "doc") values ${sql.join(values)}`.execute(db);
+    // `doc` is not in the portable table types (PostgreSQL has no such column).
+    const values = rows.slice(i, i + 500).map((r) => ({ seq: ++seq, doc: encode(withSeq(r, seq)) })) as never[];
+    await db.insertInto(kind).values(values).execute();
   }
 }
 
