@@ -285,7 +285,12 @@ function IntegrityTab() {
         {v ? (
           <Alert color={v.ok ? 'green' : 'red'} title={v.ok ? t('accessLog.verifyOk') : t('accessLog.verifyBad', { count: v.findings.length })} data-testid="verify-result">
             {t('accessLog.verifyFacts', { size: formatNumber(v.treeSize), checkpoints: formatNumber(v.checkpointsChecked), pruned: formatNumber(v.pruned), ms: formatNumber(v.durationMs) })}
-            {v.findings.slice(0, 10).map((f, i) => <Text key={i} size="sm" ff="monospace">{f.kind}: {f.message}</Text>)}
+            {v.findings.slice(0, 10).map((f, i) => (
+              <Group key={i} gap="xs" wrap="nowrap" align="baseline" data-testid="verify-finding">
+                <Badge size="sm" color="red" variant="light" style={{ flexShrink: 0 }}>{t(`accessLog.findingKinds.${f.kind}`, { defaultValue: f.kind })}</Badge>
+                <Text size="sm" ff="monospace">{f.message}</Text>
+              </Group>
+            ))}
           </Alert>
         ) : null}
       </Paper>
