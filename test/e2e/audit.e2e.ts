@@ -1,6 +1,7 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import SQLite from 'better-sqlite3';
 import type { Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { verifyBundle } from '../../src/server/modules/audit/verify.service.js';
@@ -111,5 +112,29 @@ describe('audit and look-up monitoring e2e', () => {
     expect(report.findings).toEqual([]);
     expect(report.ok).toBe(true);
     expect(report.treeSize).toBeGreaterThan(10_000);
+  });
+
+  it('names an entry edited in the database file, with its position and a Vietnamese label', async () => {
+    // Someone with write access to the database rewrites who made a sequenced audit entry (on SQLite the entry is
+    // its stored encoding; the column shown is generated from it).
+    const raw = new SQLite(server.dbFile);
+    raw.pragma('busy_timeout = 5000');
+    const target = raw.prepare("select e.seq, e.doc, l.leaf_index from audit_events e join audit_log_leaves l on l.source = 'audit_event' and l.source_seq = e.seq order by e.seq limit 1").get() as { seq: number; doc: string; leaf_index: number };
+    raw.prepare("update audit_events set doc = json_set(doc, '$.actor_label', 'nguoi.khac') where seq = ?").run(target.seq);
+    try {
+      await page.getByTestId('verify-log').click();
+      await expect.poll(async () => page.getByTestId('verify-finding').count(), { timeout: 120_000 }).toBe(1);
+      const text = await page.getByTestId('verify-result').innerText();
+      expect(text).toContain('Phát hiện 1 sai lệch');
+      expect(text).toContain('Bản ghi bị sửa');
+      expect(text).toContain(`leaf ${target.leaf_index}, seq ${target.seq}`);
+      await shot('44-nhat-ky-bi-sua');
+    } finally {
+      raw.prepare('update audit_events set doc = ? where seq = ?').run(target.doc, target.seq);
+      raw.close();
+    }
+    await page.getByTestId('verify-log').click();
+    await expect.poll(async () => page.getByTestId('verify-finding').count(), { timeout: 120_000 }).toBe(0);
+    await expect.poll(async () => page.getByTestId('verify-result').innerText()).toContain('Nhật ký toàn vẹn');
   });
 });

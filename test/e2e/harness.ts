@@ -9,6 +9,8 @@ import { chromium, type Browser, type BrowserContext, type Page } from 'playwrig
 /** A running `khien start` on a throw-away SQLite database, with the one-time admin login it printed. */
 export interface KhienServer {
   url: string;
+  /** The server's SQLite database file. */
+  dbFile: string;
   username: string;
   password: string;
   output: () => string;
@@ -78,7 +80,7 @@ export async function startKhien(): Promise<KhienServer> {
     await stop();
     throw new Error(`no one-time admin login in the output of khien start:\n${out}`);
   }
-  return { url, username: user[1]!, password: login[1]!, output: () => out, stop };
+  return { url, dbFile: join(dir, 'khien.db'), username: user[1]!, password: login[1]!, output: () => out, stop };
 }
 
 export function launchChromium(): Promise<Browser> {
