@@ -79,6 +79,14 @@ export async function alteredLogTables(db: Db): Promise<{ table: string; found: 
   return LOG_DOC_TABLES.filter((t) => found.get(t) !== logDocTableSql(t)).map((t) => ({ table: t, found: found.get(t) ?? null }));
 }
 
+/** `docs` when both log tables have their `doc` column (SQLite as created), else `columns`. */
+export async function logLayout(db: Db): Promise<'docs' | 'columns'> {
+  if (dialectOf(db) !== 'sqlite') return 'columns';
+  const r = await sql<{ n: number }>`select count(*) as n from pragma_table_xinfo('audit_events') where name = 'doc'
+    union all select count(*) from pragma_table_xinfo('access_log_records') where name = 'doc'`.execute(db);
+  return r.rows.every((x) => Number(x.n) === 1) ? 'docs' : 'columns';
+}
+
 const SURROGATE = /[\ud800-\udfff]/;
 // In a /u pattern a surrogate pair is one code point, so this matches lone surrogates only.
 const LONE_SURROGATE = /[\ud800-\udfff]/gu;

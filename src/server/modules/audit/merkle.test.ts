@@ -282,6 +282,33 @@ describe('tampering is reported with its position', () => {
     expect((await verifyEveryWay(ctx)).ok).toBe(true);
   });
 
+  it.skipIf(testEnv().db !== 'sqlite')('a log table rebuilt with ordinary columns (no stored records) is named, and its entries are still checked', async () => {
+    const seq = await seqOfLeaf(6);
+    const cols = ['seq', 'id', 'occurred_at', 'action', 'outcome', 'actor_user_id', 'actor_label', 'target_type', 'target_id', 'unit_id', 'ip', 'user_agent', 'request_id', 'reason', 'before_json', 'after_json', 'details_json'];
+    const original = (await sql<{ sql: string }>`select sql from sqlite_schema where name = 'audit_events'`.execute(ctx.db)).rows[0]!.sql;
+    const indexes = (await sql<{ sql: string }>`select sql from sqlite_schema where type = 'index' and tbl_name = 'audit_events' and sql is not null`.execute(ctx.db)).rows.map((r) => r.sql);
+    const saved = (await sql<{ seq: number; doc: string }>`select seq, doc from audit_events`.execute(ctx.db)).rows;
+    // The attacker's table: the same columns, ordinary ones, with one value changed on the way.
+    await sql.raw(`create table forged (${cols.map((c) => `"${c}"${c === 'seq' ? ' integer primary key' : ''}`).join(', ')})`).execute(ctx.db);
+    await sql.raw(`insert into forged select ${cols.join(', ')} from audit_events`).execute(ctx.db);
+    await sql`update forged set actor_label = 'người khác' where seq = ${seq}`.execute(ctx.db);
+    await sql`drop table audit_events`.execute(ctx.db);
+    await sql`alter table forged rename to audit_events`.execute(ctx.db);
+    try {
+      const r = await verifyEveryWay(ctx);
+      expect(r.findings).toEqual([
+        expect.objectContaining({ kind: 'schema_altered' }),
+        expect.objectContaining({ kind: 'modified', leafIndex: 6, seq }),
+      ]);
+    } finally {
+      await sql`drop table audit_events`.execute(ctx.db);
+      await sql.raw(original).execute(ctx.db);
+      for (const ix of indexes) await sql.raw(ix).execute(ctx.db);
+      for (const r of saved) await sql`insert into audit_events (seq, doc) values (${r.seq}, ${r.doc})`.execute(ctx.db);
+    }
+    expect((await verifyEveryWay(ctx)).ok).toBe(true);
+  });
+
   // SQLite refuses to write a doc that is not JSON (its generated columns are computed on write), but the file can
   // still be edited: one byte of the stored record is overwritten in place.
   it.skipIf(testEnv().db !== 'sqlite')('a record whose stored bytes were edited in the file into something unreadable is named as modified', async () => {

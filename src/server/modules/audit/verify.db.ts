@@ -128,11 +128,19 @@ export function leafEncodingSql(dialect: DialectName, source: typeof AUDIT_EVENT
   return encodingSql(dialect, source === ACCESS_LOG_LEAF ? ACCESS_LOG_FIELDS : AUDIT_EVENT_FIELDS, t);
 }
 
-const pageSqlCache = new Map<DialectName, string>();
+/**
+ * How the log tables hold their records: `docs` (SQLite, log-docs.ts) or ordinary `columns` (PostgreSQL, and a
+ * SQLite table whose definition was changed so that it has no `doc` any more: verification then reports the change
+ * and still checks every column).
+ */
+export type LogLayout = 'docs' | 'columns';
+
+const pageSqlCache = new Map<string, string>();
 
 /** One row per page: leaf count, bad-hash-length count, hashes, status letters, encodings (see above). */
-function pageSql(dialect: DialectName): string {
-  const hit = pageSqlCache.get(dialect);
+function pageSql(dialect: DialectName, layout: LogLayout): string {
+  const key = `${dialect}:${layout}`;
+  const hit = pageSqlCache.get(key);
   if (hit) return hit;
   const nl = dialect === 'sqlite' ? 'char(10)' : 'chr(10)';
   // e: an audit event present and the leaf's own; a: the same for an access-log record; p: payload pruned by
@@ -140,12 +148,12 @@ function pageSql(dialect: DialectName): string {
   // SQLite stores each record as its encoding (log-docs.ts): `doc` is read as it is, and a record whose doc hashes
   // to the leaf is the leaf's own (the doc holds its id), so the id is not compared (that would decode the doc).
   // PostgreSQL encodes the columns.
-  const status = dialect === 'sqlite'
+  const status = layout === 'docs'
     ? `case when e.seq is not null then 'e' when a.seq is not null then 'a' when l.pruned_at is not null then 'p' else 'x' end`
     : `case when e.seq is not null then (case when e.id = l.entry_id then 'e' else 'x' end)
     when a.seq is not null then (case when a.id = l.entry_id then 'a' else 'x' end)
     when l.pruned_at is not null then 'p' else 'x' end`;
-  const doc = dialect === 'sqlite'
+  const doc = layout === 'docs'
     ? `case when e.seq is not null then char(10) || e.doc when a.seq is not null then char(10) || a.doc else char(10) end`
     : `case when e.seq is not null then ${encodingSql(dialect, AUDIT_EVENT_FIELDS, 'e')}
     when a.seq is not null then ${encodingSql(dialect, ACCESS_LOG_FIELDS, 'a')} else ${nl} end`;
@@ -167,7 +175,7 @@ function pageSql(dialect: DialectName): string {
     : `select count(*) as n, coalesce(sum(case when length(l.leaf_hash) <> 64 then 1 else 0 end), 0) as bad, null as offsets,
         string_agg(l.leaf_hash, '' order by l.leaf_index) as hashes, string_agg(${status}, '' order by l.leaf_index) as status,
         string_agg(${doc}, '' order by l.leaf_index) as docs ${from}`;
-  pageSqlCache.set(dialect, text);
+  pageSqlCache.set(key, text);
   return text;
 }
 
@@ -227,6 +235,8 @@ export interface SegmentTask {
   maxFindings: number;
   /** Leaves per page query (a power of two; VERIFY_PAGE unless a test wants tiny pages). */
   pageLeaves?: number;
+  /** How the records are stored (default: `docs` on SQLite, `columns` on PostgreSQL). */
+  layout?: LogLayout;
 }
 
 export interface SegmentResult {
@@ -266,7 +276,8 @@ export async function scanSegment(reader: LogReader, task: SegmentTask): Promise
   let m = 0;
   const tally: LeafTally = { pruned: 0, auditEntries: 0, accessEntries: 0 };
   let slowPages = 0;
-  const sqlText = pageSql(reader.dialect);
+  const layout = task.layout ?? (reader.dialect === 'sqlite' ? 'docs' : 'columns');
+  const sqlText = pageSql(reader.dialect, layout);
   const page = task.pageLeaves ?? VERIFY_PAGE;
   // The page's leaf hashes, computed or (row by row) stored, 32 bytes each; folded in place into the tree.
   const leaves = Buffer.alloc(page * 32);
@@ -288,7 +299,7 @@ export async function scanSegment(reader: LogReader, task: SegmentTask): Promise
     }
     if (!fast) {
       slowPages++;
-      const slow = await checkPageSlow(reader, p, end, add, tally);
+      const slow = await checkPageSlow(reader, layout, p, end, add, tally);
       for (let i = 0; i < n; i++) leaves.write(slow.hashes[i]!, i * 32, 32, 'hex');
     }
     // Into the range as aligned perfect subtrees, each folded in place (one node hash per leaf, no per-leaf strings),
@@ -313,11 +324,11 @@ export async function scanSegment(reader: LogReader, task: SegmentTask): Promise
 }
 
 /** Row-by-row check of a page with the JavaScript encoder: names every modified, deleted, reordered or missing leaf. */
-async function checkPageSlow(reader: LogReader, from: number, to: number, add: (f: Finding) => void, tally: LeafTally): Promise<{ hashes: string[] }> {
+async function checkPageSlow(reader: LogReader, layout: LogLayout, from: number, to: number, add: (f: Finding) => void, tally: LeafTally): Promise<{ hashes: string[] }> {
   const leaves = await reader.all('select leaf_index, source, source_seq, entry_id, leaf_hash, pruned_at from audit_log_leaves where leaf_index >= ? and leaf_index < ? order by leaf_index', [from, to]);
   // SQLite: the stored encoding, decoded here (a doc that is not JSON any more must not stop verification, which
   // reading its generated columns would).
-  const docs = reader.dialect === 'sqlite';
+  const docs = layout === 'docs';
   const bySeq = async (table: string, seqs: number[]) => {
     const out = new Map<number, Record<string, unknown>>();
     for (let i = 0; i < seqs.length; i += 500) {
@@ -379,7 +390,7 @@ async function checkPageSlow(reader: LogReader, from: number, to: number, add: (
  * loaded machine (≈ 32 each), none larger than 2^18 leaves (about a second of one core), so the last segment
  * handed out leaves the other workers idle for at most that long. `segmentLeaves` fixes the size (tests).
  */
-export function planSegments(total: number, marks: readonly number[], opts: { workers: number; maxFindings: number; pageLeaves?: number; segmentLeaves?: number }): SegmentTask[] {
+export function planSegments(total: number, marks: readonly number[], opts: { workers: number; maxFindings: number; pageLeaves?: number; segmentLeaves?: number; layout?: LogLayout }): SegmentTask[] {
   const page = opts.pageLeaves ?? VERIFY_PAGE;
   let size = opts.segmentLeaves ?? page;
   if ((size & (size - 1)) !== 0 || (page & (page - 1)) !== 0 || size < page) throw new RangeError('verify: page and segment sizes must be powers of two, segment ≥ page');
@@ -394,7 +405,7 @@ export function planSegments(total: number, marks: readonly number[], opts: { wo
       if (marks[m]! > from) own.push(marks[m]!);
       m++;
     }
-    tasks.push({ from, to, marks: own, maxFindings: opts.maxFindings, ...(opts.pageLeaves ? { pageLeaves: page } : {}) });
+    tasks.push({ from, to, marks: own, maxFindings: opts.maxFindings, ...(opts.pageLeaves ? { pageLeaves: page } : {}), ...(opts.layout ? { layout: opts.layout } : {}) });
   }
   return tasks;
 }

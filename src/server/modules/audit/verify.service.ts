@@ -3,8 +3,8 @@ import { once } from 'node:events';
 import { createInterface } from 'node:readline';
 import { sql } from 'kysely';
 import { EMPTY_ROOT_HEX, HexCompactRange, parseNote, parseVerifierKey, type NoteVerifier } from '../../engines/merkle/index.js';
-import { dialectOf, type Db } from '../../db/database.js';
-import { alteredLogTables, recordFromDoc } from './log-docs.js';
+import type { Db } from '../../db/database.js';
+import { alteredLogTables, logLayout, recordFromDoc } from './log-docs.js';
 import type { AuditEventRow } from './audit.table.js';
 import type { AccessLogRecordRow } from '../access-log/access-log.table.js';
 import { ACCESS_LOG_LEAF, AUDIT_EVENT_LEAF } from './merkle.leaf.js';
@@ -36,7 +36,7 @@ async function* dbLeaves(db: Db): AsyncGenerator<LeafItem[]> {
  */
 async function recordsBySeq(db: Db, table: 'audit_events' | 'access_log_records', seqs: number[]): Promise<Map<number, Record<string, unknown>>> {
   const out = new Map<number, Record<string, unknown>>();
-  const docs = dialectOf(db) === 'sqlite';
+  const docs = (await logLayout(db)) === 'docs';
   for (let i = 0; i < seqs.length; i += 1000) {
     const chunk = seqs.slice(i, i + 1000);
     if (docs) {
@@ -96,7 +96,7 @@ async function entryCensus(db: Db): Promise<Census[]> {
 async function* unsequenced(db: Db, c: Census): AsyncGenerator<{ seq: number; id: string; source: string }> {
   if (c.maxSeq === null) return;
   // On SQLite the id is decoded from the doc only where the doc is JSON (an inserted row may not be).
-  const id = dialectOf(db) === 'sqlite' ? sql`case when json_valid(t.doc) then t.id end` : sql`t.id`;
+  const id = (await logLayout(db)) === 'docs' ? sql`case when json_valid(t.doc) then t.id end` : sql`t.id`;
   const rows = await sql<{ seq: number | string; id: string | null }>`select t.seq, ${id} as id from ${sql.table(c.table)} t
     where t.seq < ${c.maxSeq} and not exists (select 1 from audit_log_leaves l where l.source = ${c.source} and l.source_seq = t.seq)
     order by t.seq limit 1000`.execute(db);
@@ -166,7 +166,8 @@ export async function verifyDatabase(db: Db, verifier: NoteVerifier, origin: str
 
   const url = opts.url && !opts.url.endsWith(':memory:') ? opts.url : undefined;
   const workers = url ? Math.min(opts.maxWorkers ?? Infinity, opts.workers ?? (total >= WORKER_THRESHOLD ? defaultVerifyWorkers() : 0)) : 0;
-  const tasks = planSegments(total, marks, { workers, maxFindings: max, pageLeaves: opts.pageLeaves, segmentLeaves: opts.segmentLeaves });
+  const layout = await logLayout(db);
+  const tasks = planSegments(total, marks, { workers, maxFindings: max, pageLeaves: opts.pageLeaves, segmentLeaves: opts.segmentLeaves, layout });
   let results: SegmentResult[];
   if (workers > 0 && tasks.length > 1) {
     results = await scanOnWorkers(url!, tasks, workers);
