@@ -37,8 +37,14 @@ const CHECKPOINT = 'local';
 /** `soc_partitions` row (stream, partition 0) of the single-process pipeline's correlation windows. */
 const LOCAL_STATE = 'spool:local';
 const STATE_EVERY_MS = 5000;
-/** Records per pipeline batch (one transaction; larger batches amortise the commit and FTS5's flush). */
-const BATCH = 8000;
+/**
+ * Records per pipeline batch (one transaction; larger batches amortise the commit and FTS5's flush). With the
+ * writer thread, each batch has a bubble at both ends (the thread waits for the batch's first slice, the main
+ * thread for the thread's last one and then commits alerts and position alone): measured 2026-11-26, the main
+ * thread waited ≈ 95 ms per batch for the thread's last slices whatever the batch size, so 16,000 halves that
+ * per event (issue 6 ingest target, docs/benchmarks.md). Well below KHIEN_SOC_QUEUE_HIGH_WATER (50,000).
+ */
+const BATCH = 16_000;
 /** A spool position as one ordered number (segment numbers stay far below 2^21). */
 const encodePos = (p: SpoolPosition): number => p.segment * 2 ** 32 + p.offset;
 const decodePos = (n: number): SpoolPosition => ({ segment: Math.floor(n / 2 ** 32), offset: n % 2 ** 32 });
