@@ -6,7 +6,6 @@ import type { Config } from '../../core/config.js';
 import { newId } from '../../db/columns.js';
 import { SyslogFramer } from '../../engines/logparse/index.js';
 import type { SocRuntime } from './soc.runtime.js';
-import type { SpoolRecord } from './spool.js';
 
 /**
  * Syslog listeners: UDP (RFC 5426), TCP (RFC 6587, octet counting or LF/NUL framing, detected per frame) and
@@ -40,11 +39,6 @@ function handleStream(rt: SocRuntime, socket: StreamSocket, transport: 'tcp' | '
   rt.metrics.connections++;
   let busy = false;
   let ended = false;
-  const records = (frames: Buffer[]): SpoolRecord[] => {
-    const t = Date.now();
-    rt.metrics.received[transport] += frames.length;
-    return frames.map((f) => ({ id: newId(t), t, k: 'syslog', s: null, p: peer, x: transport, d: f.toString('utf8') }));
-  };
   // Paused-mode reading: everything buffered is taken at once, spooled with one fsync, and only then is the
   // socket read again — the socket reads at most its buffer (STREAM_READ_WINDOW) ahead of what is durable.
   const drain = (): void => {
@@ -57,7 +51,9 @@ function handleStream(rt: SocRuntime, socket: StreamSocket, transport: 'tcp' | '
     rt.metrics.truncated += framer.stats.truncated - before;
     if (frames.length === 0) return;
     busy = true;
-    rt.append(records(frames))
+    rt.metrics.received[transport] += frames.length;
+    // the frames' bytes go to the spool as they are (spool.ts: decoded when the pipeline takes them)
+    rt.appendFrames({ t: Date.now(), k: 'syslog', s: null, p: peer, x: transport }, frames)
       .then(() => rt.whenNotOverloaded())
       .then(() => {
         busy = false;

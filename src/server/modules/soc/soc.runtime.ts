@@ -11,7 +11,8 @@ import { sqliteConnection } from '../../db/database.js';
 import { SocMetrics } from './metrics.js';
 import { type AccessLogSink, Pipeline, prepare, SpoolConsumer } from './pipeline.js';
 import { SourceMap } from './source-map.js';
-import { Spool, type SpooledRecord, type SpoolPosition, type SpoolRecord } from './spool.js';
+import { newId } from '../../db/columns.js';
+import { Spool, type SpooledRecord, type SpoolMeta, type SpoolPosition, type SpoolRecord } from './spool.js';
 
 /**
  * The SOC runtime of one process: spool, source map, detection, pipeline and the consumer that feeds it.
@@ -231,6 +232,11 @@ export class SocRuntime {
   /** Spool records durably; resolves once fsynced (the acknowledgement point). */
   async append(records: SpoolRecord[]): Promise<void> {
     await this.spool.append(records);
+  }
+
+  /** Spool the frames of one stream read durably, each a record with a new id; resolves once fsynced. */
+  async appendFrames(meta: SpoolMeta, frames: readonly Buffer[]): Promise<void> {
+    await this.spool.appendFrames(meta, frames, newId);
   }
 
   /** Resolves at once, or when the pipeline's queue has drained below half the high-water mark. */

@@ -11,8 +11,15 @@ import { crc32 } from 'node:zlib';
  * stored (same database transaction); after a restart it resumes from that position, and a record stored twice
  * (stored, then crashed before the position was committed elsewhere) meets its first copy by event id.
  *
- * Format of a segment `NNNNNNNN.spool`: repeated [u32 length][u32 crc32][JSON record]. A torn tail (crash
- * mid-write, never acknowledged) fails its length or CRC and is cut off at recovery.
+ * Format of a segment `NNNNNNNN.spool`: repeated [u32 length][u32 crc32][record body]. A torn tail (crash
+ * mid-write, never acknowledged) fails its length or CRC and is cut off at recovery. Two body formats are read:
+ * - binary (written since 2026-11-26, first byte 0x01): [u8 1][u8 kind][f64 t][u16 |x|][u16 |s| or 0xFFFF for
+ *   null][u16 |p| or 0xFFFF][x][s][p][u16 |id|][id][d], strings in UTF-8, `d` to the end of the body;
+ * - JSON (before; the record object, so its first byte is `{`), still read after an upgrade.
+ * A stream's frames are copied into the binary form as received (no JSON of the message, no text decoding at
+ * reception), and a durable record is decoded only when the pipeline takes it: the queue holds small handles
+ * on the spooled bytes, not the records' strings (issue 6 ingest target: queued records lived long enough to be
+ * promoted to V8's old space).
  */
 export interface SpoolRecord {
   /** Event id assigned at reception (kept through replay, so duplicates are recognised). */
@@ -36,14 +43,106 @@ export interface SpoolPosition {
   offset: number;
 }
 
+/** What all records of one stream read share (everything but the id and the message). */
+export type SpoolMeta = Pick<SpoolRecord, 't' | 'k' | 's' | 'p' | 'x'>;
+
 export interface SpooledRecord {
-  rec: SpoolRecord;
+  /** The record (decoded from the spooled bytes at each access: read it once). */
+  readonly rec: SpoolRecord;
   /** Position just after this record. */
-  pos: SpoolPosition;
+  readonly pos: SpoolPosition;
 }
 
 const HEADER = 8;
 const SEGMENT_BYTES = 64 * 1024 * 1024;
+/** First byte of a binary body (a JSON body starts with `{`). */
+const BINARY = 0x01;
+const JSON_OPEN = 0x7b;
+const KINDS: readonly SpoolRecord['k'][] = ['syslog', 'text', 'json'];
+const NULL_LENGTH = 0xffff;
+/** Fixed part of a binary body before its strings: marker, kind, t, three lengths. */
+const FIXED = 16;
+/** Longest id `appendFrames` takes (ASCII: the ids it makes are UUIDs). */
+const MAX_FRAME_ID = 64;
+
+/**
+ * The part of a binary body shared by records with the same meta: [1][kind][t][|x|][|s|][|p|][x][s][p]. The last
+ * one is kept (the records of one append share it).
+ */
+let lastMeta: { t: number; k: string; s: string | null; p: string | null; x: string; bytes: Buffer } | null = null;
+function metaBytes(m: SpoolMeta): Buffer {
+  if (lastMeta && lastMeta.t === m.t && lastMeta.k === m.k && lastMeta.s === m.s && lastMeta.p === m.p && lastMeta.x === m.x) return lastMeta.bytes;
+  const kind = KINDS.indexOf(m.k);
+  if (kind < 0) throw new Error(`spool: unknown record kind ${m.k}`);
+  const x = Buffer.from(m.x, 'utf8');
+  const sb = m.s === null ? null : Buffer.from(m.s, 'utf8');
+  const pb = m.p === null ? null : Buffer.from(m.p, 'utf8');
+  for (const b of [x, sb, pb]) if (b && b.length >= NULL_LENGTH) throw new Error('spool: record field too long');
+  const bytes = Buffer.alloc(FIXED + x.length + (sb?.length ?? 0) + (pb?.length ?? 0));
+  bytes[0] = BINARY;
+  bytes[1] = kind;
+  bytes.writeDoubleLE(m.t, 2);
+  bytes.writeUInt16LE(x.length, 10);
+  bytes.writeUInt16LE(sb ? sb.length : NULL_LENGTH, 12);
+  bytes.writeUInt16LE(pb ? pb.length : NULL_LENGTH, 14);
+  let o = FIXED;
+  o += x.copy(bytes, o);
+  if (sb) o += sb.copy(bytes, o);
+  if (pb) pb.copy(bytes, o);
+  lastMeta = { t: m.t, k: m.k, s: m.s, p: m.p, x: m.x, bytes };
+  return bytes;
+}
+
+/** A body's record (binary or JSON, see the format above). */
+function decodeBody(b: Buffer, start: number, end: number): SpoolRecord {
+  if (b[start] === JSON_OPEN) return JSON.parse(b.toString('utf8', start, end)) as SpoolRecord;
+  if (b[start] !== BINARY) throw new Error(`spool: unknown record format ${b[start]}`);
+  const k = KINDS[b[start + 1]!];
+  if (!k) throw new Error(`spool: unknown record kind ${b[start + 1]}`);
+  const t = b.readDoubleLE(start + 2);
+  const xLen = b.readUInt16LE(start + 10);
+  const sLen = b.readUInt16LE(start + 12);
+  const pLen = b.readUInt16LE(start + 14);
+  let o = start + FIXED;
+  const x = b.toString('utf8', o, (o += xLen));
+  let s: string | null = null;
+  if (sLen !== NULL_LENGTH) s = b.toString('utf8', o, (o += sLen));
+  let p: string | null = null;
+  if (pLen !== NULL_LENGTH) p = b.toString('utf8', o, (o += pLen));
+  const idLen = b.readUInt16LE(o);
+  o += 2;
+  const id = b.toString('utf8', o, (o += idLen));
+  return { id, t, k, s, p, x, d: b.toString('utf8', o, end) };
+}
+
+/** A durable record: where its body lies in the bytes that were written (or read back), and its position. */
+class DurableRecord implements SpooledRecord {
+  constructor(
+    private readonly bytes: Buffer,
+    private readonly start: number,
+    private readonly end: number,
+    private readonly segment: number,
+    private readonly offset: number,
+  ) {}
+
+  get rec(): SpoolRecord {
+    return decodeBody(this.bytes, this.start, this.end);
+  }
+
+  get pos(): SpoolPosition {
+    return { segment: this.segment, offset: this.offset };
+  }
+}
+
+/** Record headers, then the length and CRC of each body (bodies at `ends[i-1]` + HEADER … `ends[i]`). */
+function seal(buf: Buffer, ends: number[]): void {
+  let start = 0;
+  for (const end of ends) {
+    buf.writeUInt32LE(end - start - HEADER, start);
+    buf.writeUInt32LE(crc32(buf.subarray(start + HEADER, end)), start + 4);
+    start = end;
+  }
+}
 
 function segName(n: number): string {
   return `${String(n).padStart(8, '0')}.spool`;
@@ -53,10 +152,9 @@ export class Spool {
   private fh: FileHandle | null = null;
   private segment = 1;
   private size = 0;
-  /** encoded appends not yet written, and the size in bytes of each record in them, in order */
+  /** encoded appends not yet written, and the end of each record in each of them, in order */
   private pending: Buffer[] = [];
-  private pendingSizes: number[] = [];
-  private pendingRecords: SpoolRecord[] = [];
+  private pendingEnds: number[][] = [];
   private waiters: Array<{ resolve: () => void; reject: (e: Error) => void }> = [];
   private flushing = false;
   private closed = false;
@@ -96,25 +194,58 @@ export class Spool {
   append(records: SpoolRecord[]): Promise<void> {
     if (this.closed) return Promise.reject(new Error('spool closed'));
     if (records.length === 0) return Promise.resolve();
-    // One buffer per append (every record's header and JSON written into it), not two per record.
-    const texts = new Array<string>(records.length);
+    // One buffer per append (every record's header and body written into it), not two per record.
     let bound = 0;
-    for (let i = 0; i < records.length; i++) {
-      const t = JSON.stringify(records[i]);
-      texts[i] = t;
-      bound += HEADER + 3 * t.length; // UTF-8 needs at most 3 bytes per UTF-16 unit
-    }
+    for (const r of records) bound += HEADER + metaBytes(r).length + 2 + 3 * r.id.length + 3 * r.d.length; // UTF-8: ≤ 3 bytes per UTF-16 unit
     const buf = Buffer.allocUnsafe(bound);
+    const ends: number[] = [];
     let off = 0;
-    for (let i = 0; i < texts.length; i++) {
-      const len = buf.write(texts[i]!, off + HEADER, 'utf8');
-      buf.writeUInt32LE(len, off);
-      buf.writeUInt32LE(crc32(buf.subarray(off + HEADER, off + HEADER + len)), off + 4);
-      off += HEADER + len;
-      this.pendingSizes.push(HEADER + len);
-      this.pendingRecords.push(records[i]!);
+    for (const r of records) {
+      let o = off + HEADER;
+      o += metaBytes(r).copy(buf, o);
+      const idLen = buf.write(r.id, o + 2, 'utf8');
+      if (idLen >= NULL_LENGTH) throw new Error('spool: record id too long');
+      buf.writeUInt16LE(idLen, o);
+      o += 2 + idLen;
+      o += buf.write(r.d, o, 'utf8');
+      ends.push((off = o));
     }
-    this.pending.push(buf.subarray(0, off));
+    seal(buf, ends);
+    // the durable records keep this buffer until they are stored: not three times the size they need
+    return this.enqueue(off * 2 < bound ? Buffer.from(buf.subarray(0, off)) : buf.subarray(0, off), ends);
+  }
+
+  /**
+   * Append the frames of one stream read as records sharing `meta`, each with a new id; resolves once they are
+   * fsynced. The frames' bytes are copied as they are (the message is decoded from UTF-8 when the record is read).
+   */
+  appendFrames(meta: SpoolMeta, frames: readonly Buffer[], id: (t: number) => string): Promise<void> {
+    if (this.closed) return Promise.reject(new Error('spool closed'));
+    if (frames.length === 0) return Promise.resolve();
+    const head = metaBytes(meta);
+    let bound = 0;
+    for (const f of frames) bound += HEADER + head.length + 2 + MAX_FRAME_ID + f.length;
+    const buf = Buffer.allocUnsafe(bound);
+    const ends: number[] = [];
+    let off = 0;
+    for (const f of frames) {
+      let o = off + HEADER;
+      o += head.copy(buf, o);
+      const text = id(meta.t);
+      if (text.length > MAX_FRAME_ID) throw new Error('spool: record id too long');
+      const idLen = buf.write(text, o + 2, 'latin1'); // ASCII (UUIDs)
+      buf.writeUInt16LE(idLen, o);
+      o += 2 + idLen;
+      o += f.copy(buf, o);
+      ends.push((off = o));
+    }
+    seal(buf, ends);
+    return this.enqueue(buf.subarray(0, off), ends);
+  }
+
+  private enqueue(buf: Buffer, ends: number[]): Promise<void> {
+    this.pending.push(buf);
+    this.pendingEnds.push(ends);
     const p = new Promise<void>((resolve, reject) => this.waiters.push({ resolve, reject }));
     if (!this.flushing) {
       this.flushing = true;
@@ -126,12 +257,10 @@ export class Spool {
   private async flush(): Promise<void> {
     while (this.pending.length > 0) {
       const bufs = this.pending;
-      const sizes = this.pendingSizes;
-      const records = this.pendingRecords;
+      const endsOf = this.pendingEnds;
       const waiters = this.waiters;
       this.pending = [];
-      this.pendingSizes = [];
-      this.pendingRecords = [];
+      this.pendingEnds = [];
       this.waiters = [];
       try {
         if (this.size >= SEGMENT_BYTES) await this.rotate();
@@ -140,13 +269,20 @@ export class Spool {
         await fh.write(data, 0, data.length, this.size);
         await fh.datasync();
         const out: SpooledRecord[] = [];
-        let off = this.size;
-        for (let i = 0; i < records.length; i++) {
-          off += sizes[i]!;
-          out.push({ rec: records[i]!, pos: { segment: this.segment, offset: off } });
+        let base = this.size;
+        let count = 0;
+        for (let b = 0; b < bufs.length; b++) {
+          const buf = bufs[b]!;
+          let start = 0;
+          for (const end of endsOf[b]!) {
+            out.push(new DurableRecord(buf, start + HEADER, end, this.segment, base + end));
+            start = end;
+          }
+          base += buf.length;
+          count += endsOf[b]!.length;
         }
-        this.size = off;
-        this.stats.spooled += records.length;
+        this.size = base;
+        this.stats.spooled += count;
         this.stats.flushes++;
         this.stats.bytes += data.length;
         for (const w of waiters) w.resolve();
@@ -213,7 +349,7 @@ function* readSegment(path: string, segment: number, start: number): Generator<S
       const body = buf.subarray(rel + HEADER, rel + HEADER + len);
       if (crc32(body) !== crc) return;
       pos += HEADER + len;
-      yield { rec: JSON.parse(body.toString('utf8')) as SpoolRecord, pos: { segment, offset: pos } };
+      yield new DurableRecord(buf, rel + HEADER, rel + HEADER + len, segment, pos);
     }
   } finally {
     closeSync(fd);
