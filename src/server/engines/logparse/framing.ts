@@ -31,7 +31,19 @@ export class SyslogFramer {
   private discarding = false;
   readonly stats: FramerStats = { frames: 0, truncated: 0, octetCounted: 0, nonTransparent: 0 };
 
-  constructor(private readonly maxMessageBytes = 64 * 1024) {}
+  /**
+   * `copyFrames` false: the frames returned are views of the bytes pushed (no copy each); the caller must copy
+   * what it keeps before it lets go of them (the SOC listener copies them into the spool at once). True (the
+   * default): each frame is a buffer of its own, so keeping one does not keep a whole read.
+   */
+  constructor(
+    private readonly maxMessageBytes = 64 * 1024,
+    private readonly copyFrames = true,
+  ) {}
+
+  private frame(data: Buffer, start: number, end: number): Buffer {
+    return this.copyFrames ? Buffer.from(data.subarray(start, end)) : data.subarray(start, end);
+  }
 
   /** Feed bytes from the stream; returns the complete frames (without length prefix or trailer). */
   push(chunk: Buffer): Buffer[] {
@@ -71,7 +83,7 @@ export class SyslogFramer {
           if (len > this.maxMessageBytes) {
             const have = Math.min(this.maxMessageBytes, n - start);
             if (have < this.maxMessageBytes) break; // wait for the part we keep
-            out.push(Buffer.from(data.subarray(start, start + this.maxMessageBytes)));
+            out.push(this.frame(data, start, start + this.maxMessageBytes));
             this.stats.truncated++;
             this.stats.frames++;
             this.stats.octetCounted++;
@@ -80,7 +92,7 @@ export class SyslogFramer {
             continue;
           }
           if (start + len > n) break; // incomplete frame
-          out.push(Buffer.from(data.subarray(start, start + len)));
+          out.push(this.frame(data, start, start + len));
           this.stats.frames++;
           this.stats.octetCounted++;
           pos = start + len;
@@ -91,7 +103,7 @@ export class SyslogFramer {
       const end = this.findTrailer(data, pos);
       if (end < 0) {
         if (n - pos > this.maxMessageBytes) {
-          out.push(Buffer.from(data.subarray(pos, pos + this.maxMessageBytes)));
+          out.push(this.frame(data, pos, pos + this.maxMessageBytes));
           this.stats.truncated++;
           this.stats.frames++;
           this.stats.nonTransparent++;
@@ -103,12 +115,12 @@ export class SyslogFramer {
       let stop = end;
       if (stop > pos && data[stop - 1] === CR) stop--;
       if (stop - pos > this.maxMessageBytes) {
-        out.push(Buffer.from(data.subarray(pos, pos + this.maxMessageBytes)));
+        out.push(this.frame(data, pos, pos + this.maxMessageBytes));
         this.stats.truncated++;
         this.stats.frames++;
         this.stats.nonTransparent++;
       } else if (stop > pos) {
-        out.push(Buffer.from(data.subarray(pos, stop)));
+        out.push(this.frame(data, pos, stop));
         this.stats.frames++;
         this.stats.nonTransparent++;
       }

@@ -21,6 +21,11 @@ describe('syslog framing (RFC 6587)', () => {
     for (let i = 0; i < stream.length; i += 7) out.push(...f.push(stream.subarray(i, i + 7)).map(String));
     expect(out).toEqual([m1, m2]);
     expect(f.stats.octetCounted).toBe(2);
+    // frames as views of the pushed bytes (the SOC listener's mode): the same frames
+    const v = new SyslogFramer(64 * 1024, false);
+    const views: string[] = [];
+    for (let i = 0; i < stream.length; i += 7) views.push(...v.push(stream.subarray(i, i + 7)).map(String));
+    expect(views).toEqual([m1, m2]);
 
     const g = new SyslogFramer();
     const lines = g.push(Buffer.from('<13>Nov 25 10:00:00 h a: one\n<13>Nov 25 10:00:00 h a: two\r\n<13>Nov 25 10:00:00 h a: three\0<13>Nov 25 10:00:00 h a: fou'));

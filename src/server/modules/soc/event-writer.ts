@@ -47,6 +47,10 @@ try {
   conn.pragma('synchronous = NORMAL');
   conn.pragma('busy_timeout = 5000');
   conn.pragma('wal_autocheckpoint = ' + workerData.walAutocheckpoint);
+  // A multi-row INSERT that could fail half-way (NOT NULL) keeps a statement journal of every page it changes
+  // (sqlite.org/tempfiles.html, "Statement Journal Files"), spilled to a temporary file past 64 KiB: one write
+  // system call per stored row here. In memory instead (≈ 0.6 µs less per row, scratch harness, 2026-11-26).
+  conn.pragma('temp_store = MEMORY');
   conn.function('khien_fold', { deterministic: true }, fold);
   insert = conn.prepare(workerData.insertSql);
   insertMany = conn.prepare(workerData.insertManySql);

@@ -34,7 +34,7 @@ type StreamSocket = net.Socket | tls.TLSSocket;
 export const STREAM_READ_WINDOW = 1024 * 1024;
 
 function handleStream(rt: SocRuntime, socket: StreamSocket, transport: 'tcp' | 'tls', maxBytes: number): void {
-  const framer = new SyslogFramer(maxBytes);
+  const framer = new SyslogFramer(maxBytes, false); // views: appendFrames copies them into the spool at once
   const peer = socket.remoteAddress?.replace(/^::ffff:/, '') ?? null;
   rt.metrics.connections++;
   let busy = false;
