@@ -128,7 +128,9 @@ export class SocRuntime {
       let durable = true;
       if (this.deps.dialect === 'sqlite') {
         try {
-          await sql`pragma wal_checkpoint(PASSIVE)`.execute(this.deps.db);
+          // busy: another connection (the writer's checkpointer thread) was checkpointing; nothing was synced here
+          const r = await sql<{ busy: number }>`pragma wal_checkpoint(PASSIVE)`.execute(this.deps.db);
+          if (r.rows[0]?.busy !== 0) durable = false;
         } catch (err) {
           durable = false;
           this.deps.log.warn({ err }, 'soc: WAL checkpoint before pruning the spool failed; the spool is kept for now');
