@@ -163,16 +163,23 @@ const ROWS_PER_INSERT = 50;
  * WAL checkpoints run on a third thread (its own connection): the writer thread, the pipeline's slowest stage,
  * spent ≈ 10 % of its CPU copying WAL pages into the database and was blocked ≈ 0.5 s per 200,000 events in the
  * checkpoints' fsyncs (strace, 2026-11-26). The writer asks for a PASSIVE checkpoint every CHECKPOINT_ROWS rows
- * (≈ 0.4 WAL pages per row: about SQLITE_WAL_AUTOCHECKPOINT pages) and its own automatic checkpoint waits for
- * four times as many pages, a bound on the WAL should the checkpointer fall behind. The main connection keeps its
- * automatic checkpoint, which also completes what the checkpointer could not while the writer was writing (SQLite
- * restarts the WAL from its beginning only after a complete checkpoint).
+ * (≈ 0.4 WAL pages per row: about SQLITE_WAL_AUTOCHECKPOINT pages). The automatic checkpoints of the writer's
+ * and the main connection wait for four times as many pages while the thread runs: SQLite restarts the WAL from
+ * its beginning only after a complete checkpoint, which the checkpointer, running beside the writer, seldom
+ * achieves, and SQLite's automatic checkpoint runs at every commit once the WAL is past its mark — at 10,000 the
+ * main connection did it after every batch (≈ 5 % of the main thread, profile 2026-11-26). So the WAL holds up to
+ * ≈ 160 MB under a stream of events; the connection that commits past the mark completes a checkpoint, mostly of
+ * pages the checkpointer has copied already.
  */
 const CHECKPOINT_ROWS = 20_000;
 const WRITER_AUTOCHECKPOINT = 4 * SQLITE_WAL_AUTOCHECKPOINT;
 
-/** A writer thread on the SQLite database file `file` (not for in-memory databases). */
-export function startSqliteEventWriter(file: string): EventWriter {
+/**
+ * A writer thread on the SQLite database file `file` (not for in-memory databases); `main`, the process's own
+ * connection to it, gets the writer's automatic checkpoint mark until the writer is closed (see CHECKPOINT_ROWS).
+ */
+export function startSqliteEventWriter(file: string, main?: { pragma(source: string): unknown }): EventWriter {
+  main?.pragma(`wal_autocheckpoint = ${WRITER_AUTOCHECKPOINT}`);
   const driver = createRequire(import.meta.url).resolve('better-sqlite3');
   const channel = new MessageChannel();
   const checkpointer = new Worker(WORKER_SOURCE, { eval: true, workerData: { role: 'checkpoint', file, driver, port: channel.port2 }, transferList: [channel.port2] });
@@ -248,6 +255,11 @@ export function startSqliteEventWriter(file: string): EventWriter {
       checkpointer.postMessage({ t: 'close' });
       await Promise.race([stopped, new Promise((r) => setTimeout(r, 5000).unref())]);
       await checkpointer.terminate();
+      try {
+        main?.pragma(`wal_autocheckpoint = ${SQLITE_WAL_AUTOCHECKPOINT}`);
+      } catch {
+        // the main connection is closed already
+      }
     },
   };
 }

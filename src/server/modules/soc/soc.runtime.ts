@@ -194,7 +194,7 @@ export class SocRuntime {
       await this.restoreState(stored);
       this.localPipeline = true;
       const conn = sqliteConnection(this.deps.db);
-      if (conn && !conn.memory && this.opts.writerThread !== false) this.writer = startSqliteEventWriter(conn.name);
+      if (conn && !conn.memory && this.opts.writerThread !== false) this.writer = startSqliteEventWriter(conn.name, conn);
       await this.consumeWith((batch) => this.handleBatch(batch), stored);
     }
     const reload = setInterval(() => void this.sources.load(this.deps.db).catch((err) => this.deps.log.warn({ err }, 'soc: reloading sources failed')), 30_000);
