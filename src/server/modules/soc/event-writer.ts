@@ -184,7 +184,8 @@ export function startSqliteEventWriter(file: string, main?: { pragma(source: str
   const channel = new MessageChannel();
   const checkpointer = new Worker(WORKER_SOURCE, { eval: true, workerData: { role: 'checkpoint', file, driver, port: channel.port2 }, transferList: [channel.port2] });
   checkpointer.on('error', () => undefined); // the automatic checkpoints remain
-  checkpointer.unref();
+  let checkpointerExited = false;
+  checkpointer.once('exit', () => (checkpointerExited = true));
   const worker = new Worker(WORKER_SOURCE, {
     eval: true,
     workerData: {
@@ -251,10 +252,12 @@ export function startSqliteEventWriter(file: string, main?: { pragma(source: str
         await Promise.race([exited, new Promise((r) => setTimeout(r, 5000).unref())]);
       }
       await worker.terminate();
-      const stopped = new Promise<void>((r) => checkpointer.once('exit', () => r()));
-      checkpointer.postMessage({ t: 'close' });
-      await Promise.race([stopped, new Promise((r) => setTimeout(r, 5000).unref())]);
-      await checkpointer.terminate();
+      if (!checkpointerExited) {
+        const stopped = new Promise<void>((r) => checkpointer.once('exit', () => r()));
+        checkpointer.postMessage({ t: 'close' });
+        await Promise.race([stopped, new Promise((r) => setTimeout(r, 5000).unref())]);
+        await checkpointer.terminate();
+      }
       try {
         main?.pragma(`wal_autocheckpoint = ${SQLITE_WAL_AUTOCHECKPOINT}`);
       } catch {
