@@ -102,6 +102,12 @@ export function withStatementCache(sqlite: SQLite.Database, size = 128): { prepa
   const cache = new Map<string, SQLite.Statement>();
   return {
     prepare(sql: string): SQLite.Statement {
+      // Kysely begins a transaction DEFERRED: one that reads before it writes asks for the write lock only at its
+      // first write, and if another connection holds it then (the SOC event writer thread, event-writer.ts),
+      // "upgrading to a write transaction is not possible and the write statement will fail with SQLITE_BUSY"
+      // (sqlite.org/lang_transaction.html) at once, without the busy timeout. Our transactions are for writing:
+      // IMMEDIATE takes the write lock at BEGIN, waiting for it as any first write does.
+      if (sql === 'begin') sql = 'begin immediate';
       const hit = cache.get(sql);
       if (hit && !hit.busy) {
         cache.delete(sql); // re-insert: Map order is the recency order

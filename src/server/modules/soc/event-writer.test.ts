@@ -95,6 +95,21 @@ describe('SOC event writer thread', () => {
     expect(ids.filter((id) => id.startsWith('w'))).toEqual(['w1', 'w10', 'w2', 'w3', 'w4', 'w6', 'w7', 'w8', 'w9']);
   });
 
+  it.skipIf(testEnv().db !== 'sqlite')('a main-thread transaction that reads before it writes waits for the thread instead of failing', async () => {
+    // db/database.ts begins SQLite transactions IMMEDIATE: a deferred one that read first failed with SQLITE_BUSY
+    // ("database is locked") when the thread held the write lock at its first write (an audit record written
+    // while events were being stored: a 500 on a file import).
+    writer!.write(Array.from({ length: 3000 }, (_, i) => row(`lock${i}`, `khoá ${i}`)));
+    await ctx.db.transaction().execute(async (tx) => {
+      await tx.selectFrom('soc_spool_checkpoints').select('name').execute();
+      await new Promise((r) => setTimeout(r, 30)); // the thread is storing the slice meanwhile
+      await tx.insertInto('soc_spool_checkpoints').values({ name: 'lock-test', segment: 1, offset: 0, updated_at: '2026-11-26T00:00:00.000Z' }).execute();
+    });
+    expect(await writer!.commit()).toBe(3000);
+    expect(await ctx.db.selectFrom('soc_spool_checkpoints').select('name').where('name', '=', 'lock-test').execute()).toHaveLength(1);
+    await ctx.db.deleteFrom('soc_spool_checkpoints').where('name', '=', 'lock-test').execute();
+  });
+
   it.skipIf(testEnv().db !== 'sqlite')('a thread that cannot start fails the commit instead of hanging, and closes', async () => {
     const dir = mkdtempSync(join(tmpdir(), 'khien-writer-'));
     try {
