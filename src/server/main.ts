@@ -258,7 +258,7 @@ audit
       const rt = runtime();
       const { loadAuditSigner, verifierKeyOf } = await import('./modules/audit/checkpoint.service.js');
       const { parseVerifierKey } = await import('./engines/merkle/index.js');
-      const verifier = parseVerifierKey(opts.key ?? verifierKeyOf(loadAuditSigner(rt.config)));
+      const verifier = parseVerifierKey(opts.key ?? verifierKeyOf(loadAuditSigner(rt.config, { create: false })));
       const workers = opts.workers === undefined ? undefined : Number(opts.workers);
       if (workers !== undefined && !(Number.isInteger(workers) && workers >= 0)) throw new Error('--workers: một số nguyên ≥ 0');
       report = await verifyDatabase(rt.handle.db, verifier, verifier.name, witnessed, { url: rt.config.databaseUrl, workers });
@@ -275,7 +275,7 @@ audit
     const rt = runtime();
     const { loadAuditSigner, verifierKeyOf } = await import('./modules/audit/checkpoint.service.js');
     const { exportBundle } = await import('./modules/audit/verify.service.js');
-    const signer = loadAuditSigner(rt.config);
+    const signer = loadAuditSigner(rt.config, { create: false });
     const r = await exportBundle(rt.handle.db, file, { origin: signer.name, verifierKey: verifierKeyOf(signer), exportedAt: new Date().toISOString() });
     console.log(`${file}: ${r.leaves} lá, ${r.checkpoints} checkpoint. Kiểm tra: khien audit verify --offline ${file} --key '${verifierKeyOf(signer)}'`);
     await rt.handle.close();
@@ -285,7 +285,7 @@ audit
   .description('In khoá kiểm tra công khai (C2SP signed-note) của nhật ký')
   .action(async () => {
     const { loadAuditSigner, verifierKeyOf } = await import('./modules/audit/checkpoint.service.js');
-    console.log(verifierKeyOf(loadAuditSigner(loadConfig())));
+    console.log(verifierKeyOf(loadAuditSigner(loadConfig(), { create: false })));
   });
 
 // ── scan: real scanners on this machine (modules/vuln, cli/scan.ts) ──

@@ -13,14 +13,19 @@ import { readTreeState } from './merkle.service.js';
 /**
  * The log's Ed25519 checkpoint key: KHIEN_AUDIT_LOG_SIGNER_KEY, or generated on first start into
  * `<dataDir>/audit-log.key` (mode 0600, never overwritten). The key name is the log origin.
+ * `create: false` (the CLI's verify, export and public-key, which only read the log): a missing key is an error
+ * naming where it was looked for, instead of a new key that the log's checkpoints were never signed with.
  */
-export function loadAuditSigner(config: Pick<Config, 'dataDir' | 'auditLog'>): NoteSigner {
+export function loadAuditSigner(config: Pick<Config, 'dataDir' | 'auditLog'>, opts: { create?: boolean } = {}): NoteSigner {
   if (config.auditLog.signerKey) {
     const s = parseSignerKey(config.auditLog.signerKey);
     if (s.name !== config.auditLog.origin) throw new Error(`audit log signer key is named ${s.name}, origin is ${config.auditLog.origin}`);
     return s;
   }
   const file = join(config.dataDir, 'audit-log.key');
+  if (!existsSync(file) && opts.create === false) {
+    throw new Error(`Không tìm thấy khoá ký nhật ký kiểm toán: ${file} không có và KHIEN_AUDIT_LOG_SIGNER_KEY không đặt. Kiểm tra KHIEN_DATA_DIR, hoặc dùng --key <khoá kiểm tra công bố>.`);
+  }
   if (!existsSync(file)) {
     mkdirSync(config.dataDir, { recursive: true });
     writeFileSync(file, `${encodeSignerKey(config.auditLog.origin, generateSeed())}\n`, { mode: 0o600, flag: 'wx' });
