@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import type { AccessLogRecordRow } from '../access-log/access-log.table.js';
 import type { AuditEventRow } from './audit.table.js';
-import { canonicalAccessLog, canonicalAuditEvent } from './merkle.leaf.js';
+import { canonicalAccessLog, canonicalAuditEvent, docId } from './merkle.leaf.js';
 
 /** The reference definition of the encoding: JSON.stringify of the object with keys in code-point order. */
 function reference(obj: Record<string, unknown>): string {
@@ -31,5 +31,17 @@ describe('canonical leaf encoding', () => {
       };
       expect(canonicalAccessLog(row)).toBe(reference({ ...row, t: 'access_log', v: 1 }));
     }
+  });
+
+  it('gives the id of an encoding without decoding it, even when other values hold text that looks like the key', () => {
+    const base: AuditEventRow = {
+      seq: 7, id: '019ac000-0000-7000-8000-000000000007', occurred_at: '2026-11-26T01:00:00.000Z', action: 'test', outcome: 'success',
+      actor_user_id: null, actor_label: 'x,"id":"giả-mạo"', target_type: null, target_id: null, unit_id: null, ip: null, user_agent: null,
+      request_id: null, reason: null, before_json: '{"id":"khác"}', after_json: ',"id":"', details_json: null,
+    };
+    expect(docId(canonicalAuditEvent(base))).toBe(base.id);
+    for (const id of ['a"b', 'a\\b', 'dòng\nmới']) expect(docId(canonicalAuditEvent({ ...base, id }))).toBe(id);
+    const rec = { id: '019ac000-0000-7000-8000-0000000000a1', external_id: ',"id":"x' } as unknown as AccessLogRecordRow;
+    expect(docId(canonicalAccessLog(rec))).toBe(rec.id);
   });
 });

@@ -70,6 +70,18 @@ export const ACCESS_LOG_FIELDS: readonly LeafField[] = [
 const oneShot = (nodeCrypto as { hash?: (alg: string, data: string, enc: 'buffer') => Buffer }).hash;
 const leafOfText = oneShot ? (text: string) => oneShot('sha256', `\u0000${text}`, 'buffer') : (text: string) => leafHash(Buffer.from(text, 'utf8'));
 
+/**
+ * The id in a canonical encoding, without decoding it: `id` is never the first key, and `,"` cannot occur inside a
+ * string value (every quote in one is escaped), so the first `,"id":"` is the key. An id holding an escape (never
+ * one Khiên made) is decoded properly.
+ */
+export function docId(doc: string): string {
+  const at = doc.indexOf(',"id":"');
+  const end = at < 0 ? -1 : doc.indexOf('"', at + 7);
+  const id = end < 0 ? undefined : doc.slice(at + 7, end);
+  return id === undefined || id.includes('\\') ? String((JSON.parse(doc) as { id: unknown }).id) : id;
+}
+
 /** Leaf hash of a record stored as its canonical encoding (SQLite, log-docs.ts). */
 export function docLeafHash(doc: string): Buffer {
   return leafOfText(doc);

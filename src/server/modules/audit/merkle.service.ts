@@ -4,7 +4,7 @@ import { NotFoundError, ValidationError } from '../../core/errors.js';
 import { dialectOf, type Db, type Tx } from '../../db/database.js';
 import type { AccessLogRecordRow } from '../access-log/access-log.table.js';
 import type { AuditEventRow } from './audit.table.js';
-import { ACCESS_LOG_LEAF, AUDIT_EVENT_LEAF, accessLogLeafHash, auditEventLeafHash, docLeafHash } from './merkle.leaf.js';
+import { ACCESS_LOG_LEAF, AUDIT_EVENT_LEAF, accessLogLeafHash, auditEventLeafHash, docId, docLeafHash } from './merkle.leaf.js';
 
 /**
  * The audit log store: the sequencer that turns audit entries into leaves (in `seq` order, each batch in one
@@ -38,11 +38,11 @@ export async function sequenceAuditEvents(db: Db, opts: { now: string; limit?: n
   const lateWindow = opts.lateWindow ?? LATE_WINDOW;
   return db.transaction().execute(async (tx) => {
     const high = await highestSeq(tx, AUDIT_EVENT_LEAF);
-    // SQLite: seq, id and the stored canonical encoding, whose hash is the leaf (log-docs.ts; nothing else needs
-    // decoding); PostgreSQL: every column, encoded here.
+    // SQLite: seq and the stored canonical encoding, whose hash is the leaf and which holds the id (log-docs.ts;
+    // nothing is decoded); PostgreSQL: every column, encoded here.
     const docs = dialectOf(tx) === 'sqlite';
     let q = tx.selectFrom('audit_events as e')
-      .$if(docs, (b) => b.select(['e.seq', 'e.id', sql<string>`e.doc`.as('doc')]))
+      .$if(docs, (b) => b.select(['e.seq', sql<string>`e.doc`.as('doc')]))
       .$if(!docs, (b) => b.selectAll('e'));
     q = lateWindow > 0 && high !== Number.MIN_SAFE_INTEGER
       ? q.where('e.seq', '>', high - lateWindow).where(({ and, not, exists, selectFrom }) =>
@@ -54,7 +54,7 @@ export async function sequenceAuditEvents(db: Db, opts: { now: string; limit?: n
         )
       : q.where('e.seq', '>', high);
     const rows = (await q.orderBy('e.seq').limit(limit).execute()) as (AuditEventRow & { doc?: string })[];
-    return appendLeaves(tx, AUDIT_EVENT_LEAF, rows.map((r) => ({ seq: Number(r.seq), id: r.id, hash: r.doc !== undefined ? docLeafHash(r.doc) : auditEventLeafHash(r) })), opts.now);
+    return appendLeaves(tx, AUDIT_EVENT_LEAF, rows.map((r) => (r.doc !== undefined ? { seq: Number(r.seq), id: docId(r.doc), hash: docLeafHash(r.doc) } : { seq: Number(r.seq), id: r.id, hash: auditEventLeafHash(r) })), opts.now);
   });
 }
 
@@ -69,7 +69,7 @@ export async function sequenceAccessLogs(db: Db, opts: { now: string; limit?: nu
     const high = await highestSeq(tx, ACCESS_LOG_LEAF);
     const docs = dialectOf(tx) === 'sqlite';
     let q = tx.selectFrom('access_log_records as r')
-      .$if(docs, (b) => b.select(['r.seq', 'r.id', sql<string>`r.doc`.as('doc')]))
+      .$if(docs, (b) => b.select(['r.seq', sql<string>`r.doc`.as('doc')]))
       .$if(!docs, (b) => b.selectAll('r'));
     q = lateWindow > 0 && high !== Number.MIN_SAFE_INTEGER
       ? q.where('r.seq', '>', high - lateWindow).where(({ and, not, exists, selectFrom }) =>
@@ -80,7 +80,7 @@ export async function sequenceAccessLogs(db: Db, opts: { now: string; limit?: nu
         )
       : q.where('r.seq', '>', high);
     const rows = (await q.orderBy('r.seq').limit(limit).execute()) as (AccessLogRecordRow & { doc?: string })[];
-    return appendLeaves(tx, ACCESS_LOG_LEAF, rows.map((r) => ({ seq: Number(r.seq), id: r.id, hash: r.doc !== undefined ? docLeafHash(r.doc) : accessLogLeafHash(r) })), opts.now);
+    return appendLeaves(tx, ACCESS_LOG_LEAF, rows.map((r) => (r.doc !== undefined ? { seq: Number(r.seq), id: docId(r.doc), hash: docLeafHash(r.doc) } : { seq: Number(r.seq), id: r.id, hash: accessLogLeafHash(r) })), opts.now);
   });
 }
 
