@@ -1,7 +1,10 @@
 import { randomBytes } from 'node:crypto';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import pg from 'pg';
 import { testEnv } from '../../src/server/core/config.js';
+import { type DatabaseHandle, openDatabase } from '../../src/server/db/database.js';
 
 export interface ScratchDatabase {
   url: string;
@@ -31,4 +34,22 @@ export async function scratchDatabase(opts: { dir: string; prefix: string; file?
   const u = new URL(env.postgresUrl);
   u.pathname = `/${name}`;
   return { url: u.toString(), drop: () => admin(`drop database if exists ${name} with (force)`) };
+}
+
+/**
+ * A scratch database of its own, opened, in a temporary directory, for a test that migrates it step by step (a
+ * migration's backfill or rebuild); `close` closes it, drops it and removes the directory.
+ */
+export async function openScratchDatabase(prefix: string): Promise<{ handle: DatabaseHandle; close(): Promise<void> }> {
+  const dir = mkdtempSync(join(tmpdir(), `${prefix}-`));
+  const scratch = await scratchDatabase({ dir, prefix });
+  const handle = openDatabase(scratch.url);
+  return {
+    handle,
+    close: async () => {
+      await handle.close();
+      await scratch.drop();
+      rmSync(dir, { recursive: true, force: true });
+    },
+  };
 }

@@ -1,11 +1,7 @@
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { sql } from 'kysely';
 import { afterAll, describe, expect, it } from 'vitest';
-import { scratchDatabase } from '../../../../test/support/scratch-db.js';
+import { openScratchDatabase } from '../../../../test/support/scratch-db.js';
 import { recordAudit } from '../../core/audit.js';
-import { type DatabaseHandle, openDatabase } from '../../db/database.js';
 import { migrateTo, migrateToLatest } from '../../db/migrator.js';
 import { CompactRange, encodeVerifierKey, generateSeed, parseVerifierKey, signerFromSeed } from '../../engines/merkle/index.js';
 import { signCheckpoint } from './checkpoint.service.js';
@@ -19,21 +15,13 @@ import { verifyDatabase } from './verify.service.js';
  * verifies after it, with the same root; a record tampered with before it is still named; the values read back are
  * the ones stored; seq never repeats. On PostgreSQL the migration changes nothing, and the same holds.
  */
-const dir = mkdtempSync(join(tmpdir(), 'khien-log-docs-'));
-let handle: DatabaseHandle | undefined;
-let drop: (() => Promise<void>) | undefined;
-afterAll(async () => {
-  await handle?.close();
-  await drop?.();
-  rmSync(dir, { recursive: true, force: true });
-});
+let scratch: Awaited<ReturnType<typeof openScratchDatabase>> | undefined;
+afterAll(async () => scratch?.close());
 
 describe('log records as stored encodings (migration 202611290100)', () => {
   it('keeps an existing log verifiable with the same root, still names a record tampered with before, and never reuses a seq', async () => {
-    const db0 = await scratchDatabase({ dir, prefix: 'khien_logdocs' });
-    drop = db0.drop;
-    handle = openDatabase(db0.url);
-    const { db, dialect } = handle;
+    scratch = await openScratchDatabase('khien_logdocs');
+    const { db, dialect } = scratch.handle;
     await migrateTo(db, dialect, '202611280401_soc_events_fts_folded_content');
     const texts = ['Nhật ký "kiểm toán"', 'a\\b', 'dòng 1\ndòng 2\ttab', 'Đắk Lắk – Gia Lai 🛡️', '{"k":"v"}', 'cuối'];
     for (const [i, text] of texts.entries()) {

@@ -105,31 +105,31 @@ function withSeq<T extends object>(row: T, seq: number): T & { seq: number } {
 }
 
 /**
- * Append records to a log table in the caller's transaction (or a transaction of their own): on SQLite each gets
+ * Append records to a log table in the caller's transaction (on SQLite, or one of their own): on SQLite each gets
  * the next seq (AUTOINCREMENT's high-water mark, so a seq is never reused) and is stored as its canonical encoding;
  * on PostgreSQL the columns are inserted and the sequence assigns seq.
  */
 export async function insertLogRecords(db: Db | Tx, kind: 'audit_events', rows: Omit<AuditEventRow, 'seq'>[]): Promise<void>;
 export async function insertLogRecords(db: Db | Tx, kind: 'access_log_records', rows: Omit<AccessLogRecordRow, 'seq'>[]): Promise<void>;
-export async function insertLogRecords(db: Db | Tx, kind: Kind, rows: Omit<AuditEventRow, 'seq'>[] | Omit<AccessLogRecordRow, 'seq'>[]): Promise<void> {
+export async function insertLogRecords(db: Db | Tx, kind: Kind, rows: readonly object[]): Promise<void> {
   if (rows.length === 0) return;
-  if (dialectOf(db) === 'postgres') {
-    for (let i = 0; i < rows.length; i += 500) {
-      const chunk = rows.slice(i, i + 500);
-      if (kind === 'audit_events') await db.insertInto('audit_events').values(chunk as Omit<AuditEventRow, 'seq'>[]).execute();
-      else await db.insertInto('access_log_records').values(chunk as Omit<AccessLogRecordRow, 'seq'>[]).execute();
-    }
+  if (dialectOf(db) === 'sqlite' && !db.isTransaction) {
+    await (db as Db).transaction().execute((tx) => insertRows(tx, kind, rows));
     return;
   }
-  if (!db.isTransaction) {
-    await (db as Db).transaction().execute((tx) => insertLogRecords(tx, kind as 'audit_events', rows as Omit<AuditEventRow, 'seq'>[]));
+  await insertRows(db, kind, rows);
+}
+
+async function insertRows(db: Db | Tx, kind: Kind, rows: readonly object[]): Promise<void> {
+  // `doc` is not in the portable table types (PostgreSQL has no such column), and each overload above types `rows`.
+  if (dialectOf(db) === 'postgres') {
+    for (let i = 0; i < rows.length; i += 500) await db.insertInto(kind).values(rows.slice(i, i + 500) as never[]).execute();
     return;
   }
   const top = await sql<{ s: number }>`select max(coalesce((select seq from sqlite_sequence where name = ${kind}), 0), coalesce((select max(seq) from ${sql.table(kind)}), 0)) as s`.execute(db);
   let seq = Number(top.rows[0]?.s ?? 0);
   const encode = kind === 'audit_events' ? (r: object) => canonicalAuditEvent(r as AuditEventRow) : (r: object) => canonicalAccessLog(r as AccessLogRecordRow);
   for (let i = 0; i < rows.length; i += 500) {
-    // `doc` is not in the portable table types (PostgreSQL has no such column).
     const values = rows.slice(i, i + 500).map((r) => ({ seq: ++seq, doc: encode(withSeq(r, seq)) })) as never[];
     await db.insertInto(kind).values(values).execute();
   }

@@ -11,9 +11,6 @@ import { ACCESS_LOG_FIELDS, ACCESS_LOG_LEAF, AUDIT_EVENT_FIELDS, AUDIT_EVENT_LEA
 import { recordFromDoc } from './log-docs.js';
 import { classifyLeaf, type Finding, type LeafItem } from './verify.js';
 
-/** The stored encoding kept beside a record decoded from it (a symbol: never a column name). */
-const DOC = Symbol('doc');
-
 /**
  * The leaf layer of `khien audit verify` against the database, built for tens of millions of leaves:
  *
@@ -323,25 +320,29 @@ export async function scanSegment(reader: LogReader, task: SegmentTask): Promise
   return { ...range.snapshot(), folds, findings, more, tally, slowPages };
 }
 
+/**
+ * Records of a log table by seq, as stored: with `docs`, decoded from the stored encoding, which is kept beside the
+ * record (a doc that is no longer JSON gives `id: null` instead of an error, which reading its generated columns
+ * would raise); with `columns`, the columns.
+ */
+export async function readRecords(reader: LogReader, layout: LogLayout, table: 'audit_events' | 'access_log_records', seqs: number[]): Promise<Map<number, { record: Record<string, unknown>; doc?: string }>> {
+  const out = new Map<number, { record: Record<string, unknown>; doc?: string }>();
+  for (let i = 0; i < seqs.length; i += 500) {
+    const chunk = seqs.slice(i, i + 500);
+    for (const r of await reader.all(`select ${layout === 'docs' ? 'seq, doc' : '*'} from ${table} where seq in (${chunk.map(() => '?').join(',')})`, chunk)) {
+      const seq = Number(r.seq);
+      out.set(seq, layout === 'docs' ? { record: recordFromDoc(seq, String(r.doc)), doc: String(r.doc) } : { record: r });
+    }
+  }
+  return out;
+}
+
 /** Row-by-row check of a page with the JavaScript encoder: names every modified, deleted, reordered or missing leaf. */
 async function checkPageSlow(reader: LogReader, layout: LogLayout, from: number, to: number, add: (f: Finding) => void, tally: LeafTally): Promise<{ hashes: string[] }> {
   const leaves = await reader.all('select leaf_index, source, source_seq, entry_id, leaf_hash, pruned_at from audit_log_leaves where leaf_index >= ? and leaf_index < ? order by leaf_index', [from, to]);
-  // SQLite: the stored encoding, decoded here (a doc that is not JSON any more must not stop verification, which
-  // reading its generated columns would).
-  const docs = layout === 'docs';
-  const bySeq = async (table: string, seqs: number[]) => {
-    const out = new Map<number, Record<string, unknown>>();
-    for (let i = 0; i < seqs.length; i += 500) {
-      const chunk = seqs.slice(i, i + 500);
-      for (const r of await reader.all(`select ${docs ? 'seq, doc' : '*'} from ${table} where seq in (${chunk.map(() => '?').join(',')})`, chunk)) {
-        out.set(Number(r.seq), docs ? { ...recordFromDoc(Number(r.seq), String(r.doc)), [DOC]: String(r.doc) } : r);
-      }
-    }
-    return out;
-  };
   const seqsOf = (source: string) => leaves.filter((l) => l.source === source).map((l) => Number(l.source_seq));
-  const audit = await bySeq('audit_events', seqsOf(AUDIT_EVENT_LEAF));
-  const access = await bySeq('access_log_records', seqsOf(ACCESS_LOG_LEAF));
+  const audit = await readRecords(reader, layout, 'audit_events', seqsOf(AUDIT_EVENT_LEAF));
+  const access = await readRecords(reader, layout, 'access_log_records', seqsOf(ACCESS_LOG_LEAF));
   const leafOfEntry = async (id: string) => {
     const r = await reader.all('select leaf_index from audit_log_leaves where entry_id = ? limit 1', [id]);
     return r[0] ? Number(r[0].leaf_index) : undefined;
@@ -365,11 +366,12 @@ async function checkPageSlow(reader: LogReader, layout: LogLayout, from: number,
     if (l === undefined) break;
     const source = String(l.source);
     const seq = Number(l.source_seq);
-    const entry = (source === ACCESS_LOG_LEAF ? access.get(seq) : source === AUDIT_EVENT_LEAF ? audit.get(seq) : undefined) ?? null;
+    const found = source === ACCESS_LOG_LEAF ? access.get(seq) : source === AUDIT_EVENT_LEAF ? audit.get(seq) : undefined;
+    const entry = found?.record ?? null;
     const item: LeafItem = {
       leafIndex: i, source, sourceSeq: seq, entryId: String(l.entry_id), leafHash: String(l.leaf_hash), prunedAt: (l.pruned_at as string | null) ?? null,
       entry: entry as AuditEventRow | AccessLogRecordRow | null,
-      ...(entry && DOC in entry ? { doc: entry[DOC] as string } : {}),
+      ...(found?.doc !== undefined ? { doc: found.doc } : {}),
     };
     const stored = Buffer.from(item.leafHash, 'hex');
     if (entry !== null) {

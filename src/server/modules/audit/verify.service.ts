@@ -4,11 +4,11 @@ import { createInterface } from 'node:readline';
 import { sql } from 'kysely';
 import { EMPTY_ROOT_HEX, HexCompactRange, parseNote, parseVerifierKey, type NoteVerifier } from '../../engines/merkle/index.js';
 import type { Db } from '../../db/database.js';
-import { alteredLogTables, logLayout, recordFromDoc } from './log-docs.js';
+import { alteredLogTables, logLayout } from './log-docs.js';
 import type { AuditEventRow } from './audit.table.js';
 import type { AccessLogRecordRow } from '../access-log/access-log.table.js';
 import { ACCESS_LOG_LEAF, AUDIT_EVENT_LEAF } from './merkle.leaf.js';
-import { defaultVerifyWorkers, kyselyReader, openReader, planSegments, scanOnWorkers, scanSegment, type SegmentResult } from './verify.db.js';
+import { defaultVerifyWorkers, kyselyReader, type LogLayout, openReader, planSegments, readRecords, scanOnWorkers, scanSegment, type SegmentResult } from './verify.db.js';
 import { CheckpointChecker, FindingList, unsequencedFinding, verifyLog, Witnessed, type CheckpointItem, type LeafItem, type VerifyReport } from './verify.js';
 
 /** Verification against the database, bundle export, and offline verification of a bundle. */
@@ -16,37 +16,22 @@ import { CheckpointChecker, FindingList, unsequencedFinding, verifyLog, Witnesse
 const PAGE = 5000;
 
 async function* dbLeaves(db: Db): AsyncGenerator<LeafItem[]> {
+  const reader = kyselyReader(db);
+  const layout = await logLayout(db);
+  const seqsOf = (leaves: { source: string; source_seq: number }[], source: string) => leaves.filter((l) => l.source === source).map((l) => Number(l.source_seq));
   let from = 0;
   for (;;) {
     const leaves = await db.selectFrom('audit_log_leaves').selectAll().where('leaf_index', '>=', from).orderBy('leaf_index').limit(PAGE).execute();
     if (leaves.length === 0) return;
-    const rows = await recordsBySeq(db, 'audit_events', leaves.filter((l) => l.source === AUDIT_EVENT_LEAF).map((l) => Number(l.source_seq))) as Map<number, AuditEventRow>;
-    const access = await recordsBySeq(db, 'access_log_records', leaves.filter((l) => l.source === ACCESS_LOG_LEAF).map((l) => Number(l.source_seq))) as Map<number, AccessLogRecordRow>;
+    const rows = await readRecords(reader, layout, 'audit_events', seqsOf(leaves, AUDIT_EVENT_LEAF));
+    const access = await readRecords(reader, layout, 'access_log_records', seqsOf(leaves, ACCESS_LOG_LEAF));
     yield leaves.map((l) => ({
       leafIndex: Number(l.leaf_index), source: l.source, sourceSeq: Number(l.source_seq), entryId: l.entry_id, leafHash: l.leaf_hash,
-      prunedAt: l.pruned_at, entry: (l.source === ACCESS_LOG_LEAF ? access.get(Number(l.source_seq)) : rows.get(Number(l.source_seq))) ?? null,
+      prunedAt: l.pruned_at,
+      entry: ((l.source === ACCESS_LOG_LEAF ? access : rows).get(Number(l.source_seq))?.record ?? null) as AuditEventRow | AccessLogRecordRow | null,
     }));
     from = Number(leaves[leaves.length - 1]!.leaf_index) + 1;
   }
-}
-
-/**
- * Records by seq, as stored: on SQLite decoded from their `doc` (log-docs.ts; a doc that is no longer JSON gives a
- * record with `id: null` instead of an error), on PostgreSQL their columns.
- */
-async function recordsBySeq(db: Db, table: 'audit_events' | 'access_log_records', seqs: number[]): Promise<Map<number, Record<string, unknown>>> {
-  const out = new Map<number, Record<string, unknown>>();
-  const docs = (await logLayout(db)) === 'docs';
-  for (let i = 0; i < seqs.length; i += 1000) {
-    const chunk = seqs.slice(i, i + 1000);
-    if (docs) {
-      const r = await sql<{ seq: number; doc: string }>`select seq, doc from ${sql.table(table)} where seq in (${sql.join(chunk)})`.execute(db);
-      for (const x of r.rows) out.set(Number(x.seq), recordFromDoc(Number(x.seq), x.doc));
-    } else {
-      for (const r of await db.selectFrom(table).selectAll().where('seq', 'in', chunk).execute()) out.set(Number(r.seq), r as Record<string, unknown>);
-    }
-  }
-  return out;
 }
 
 async function* dbCheckpoints(db: Db): AsyncGenerator<CheckpointItem> {
@@ -93,10 +78,10 @@ async function entryCensus(db: Db): Promise<Census[]> {
 }
 
 /** Entries of a kind below its highest sequenced seq that no leaf points at (the first 1,000). */
-async function* unsequenced(db: Db, c: Census): AsyncGenerator<{ seq: number; id: string; source: string }> {
+async function* unsequenced(db: Db, c: Census, layout: LogLayout): AsyncGenerator<{ seq: number; id: string; source: string }> {
   if (c.maxSeq === null) return;
   // On SQLite the id is decoded from the doc only where the doc is JSON (an inserted row may not be).
-  const id = (await logLayout(db)) === 'docs' ? sql`case when json_valid(t.doc) then t.id end` : sql`t.id`;
+  const id = layout === 'docs' ? sql`case when json_valid(t.doc) then t.id end` : sql`t.id`;
   const rows = await sql<{ seq: number | string; id: string | null }>`select t.seq, ${id} as id from ${sql.table(c.table)} t
     where t.seq < ${c.maxSeq} and not exists (select 1 from audit_log_leaves l where l.source = ${c.source} and l.source_seq = t.seq)
     order by t.seq limit 1000`.execute(db);
@@ -229,7 +214,7 @@ export async function verifyDatabase(db: Db, verifier: NoteVerifier, origin: str
   // or when leaves are already wrong (a tampered leaf could stand for an entry that is not its own).
   for (const c of census) {
     if (c.entries <= found.get(c.source)! && leafFindings === 0) continue;
-    for await (const row of unsequenced(db, c)) {
+    for await (const row of unsequenced(db, c, layout)) {
       if ((await leafOfEntry(row.id)) === undefined) add(unsequencedFinding(row));
     }
   }

@@ -1,11 +1,7 @@
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { sql } from 'kysely';
 import { afterAll, describe, expect, it } from 'vitest';
 import { insertUnit, type TestContext } from '../../../../test/support/context.js';
-import { scratchDatabase } from '../../../../test/support/scratch-db.js';
-import { type DatabaseHandle, openDatabase } from '../../db/database.js';
+import { openScratchDatabase } from '../../../../test/support/scratch-db.js';
 import { migrateTo, migrateToLatest } from '../../db/migrator.js';
 import { listCases } from './cases.repository.js';
 
@@ -13,21 +9,13 @@ import { listCases } from './cases.repository.js';
  * Migration 202611280400: cases stored before it get `title_folded` backfilled, and the title index (SQLite: the
  * trigram FTS5 table, refilled; PostgreSQL: trigram GIN) serves searches without diacritics over them.
  */
-const dir = mkdtempSync(join(tmpdir(), 'khien-case-fold-'));
-let handle: DatabaseHandle | undefined;
-let drop: (() => Promise<void>) | undefined;
-afterAll(async () => {
-  await handle?.close();
-  await drop?.();
-  rmSync(dir, { recursive: true, force: true });
-});
+let scratch: Awaited<ReturnType<typeof openScratchDatabase>> | undefined;
+afterAll(async () => scratch?.close());
 
 describe('case titles folded for search (migration 202611280400)', () => {
   it('backfills the folded title of existing cases, and the search finds them without diacritics', async () => {
-    const db0 = await scratchDatabase({ dir, prefix: 'khien_casefold' });
-    drop = db0.drop;
-    handle = openDatabase(db0.url);
-    const { db, dialect } = handle;
+    scratch = await openScratchDatabase('khien_casefold');
+    const { db, dialect } = scratch.handle;
     await migrateTo(db, dialect, '202611270410_index_case_title_search');
     const unit = await insertUnit({ db, now: () => Date.now() } as unknown as TestContext, { code: 'GL', name: 'UBND tỉnh Gia Lai', type: 'province' });
     const titles = ['Thư lừa đảo giả danh Sở Tài chính', 'Máy chủ iOffice bị mã hoá', 'ĐĂNG NHẬP  trái phép hộp thư'];
